@@ -1,0 +1,97 @@
+/** Process exit codes, shared by every command (ARCHITECTURE §7). */
+export const ExitCode = {
+  ok: 0,
+  bug: 1,
+  usage: 2,
+  badInput: 3,
+  refused: 4,
+  inconsistency: 5,
+} as const
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode]
+
+export interface SkillMetricsErrorOptions {
+  cause?: unknown
+  /** What the user should do next; printed under the message. */
+  nextStep?: string
+}
+
+/** Base of every error this project throws on purpose; the CLI maps `exitCode` in one place. */
+export abstract class SkillMetricsError extends Error {
+  abstract readonly code: string
+  abstract readonly exitCode: ExitCode
+  readonly nextStep: string | undefined
+
+  constructor(message: string, options: SkillMetricsErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause })
+    this.name = new.target.name
+    this.nextStep = options.nextStep
+  }
+}
+
+/** A defect in this program or a misuse of its API: exit 1, keep the stack. */
+export class BugError extends SkillMetricsError {
+  readonly code: string = 'BUG'
+  readonly exitCode = ExitCode.bug
+}
+
+/** A completer was called a second time; the first call already counted the invocation. */
+export class CompleterAlreadyCalledError extends BugError {
+  override readonly code = 'COMPLETER_ALREADY_CALLED'
+  constructor(skillName: string, invokedAt: string) {
+    super(
+      `the completer of "${skillName}" invoked at ${invokedAt} was already called; an invocation completes once`,
+    )
+  }
+}
+
+/** Flags or arguments that do not make sense: exit 2. */
+export class UsageError extends SkillMetricsError {
+  readonly code = 'USAGE'
+  readonly exitCode = ExitCode.usage
+}
+
+/** Where in a legacy file a problem is: the file, the record (index or skill) and the field. */
+export interface InputLocation {
+  file: string
+  record?: string
+  field?: string
+}
+
+/** Unreadable or invalid input (file, record, flag, URL): exit 3; the input is left as it was. */
+export class BadInputError extends SkillMetricsError {
+  readonly code = 'BAD_INPUT'
+  readonly exitCode = ExitCode.badInput
+  readonly location: InputLocation
+
+  constructor(location: InputLocation, problem: string, options: SkillMetricsErrorOptions = {}) {
+    super(`${formatLocation(location)}: ${problem}`, options)
+    this.location = location
+  }
+}
+
+export function formatLocation({ file, record, field }: InputLocation): string {
+  const where = [record, field].filter((part) => part !== undefined && part !== '').join('.')
+  return where === '' ? file : `${file} ${where}`
+}
+
+/** A guard, a precondition or a lock said no: exit 4; nothing was changed. */
+export class RefusedError extends SkillMetricsError {
+  readonly code: string = 'REFUSED'
+  readonly exitCode = ExitCode.refused
+}
+
+/** The writers' lock could not be taken within its bound. */
+export class LockTimeoutError extends RefusedError {
+  override readonly code = 'LOCK_TIMEOUT'
+}
+
+/** A comparison found a difference: exit 5. */
+export class InconsistencyError extends SkillMetricsError {
+  readonly code = 'INCONSISTENCY'
+  readonly exitCode = ExitCode.inconsistency
+}
+
+/** The exit code for anything thrown: ours carry one, anything else is a bug. */
+export function exitCodeOf(error: unknown): ExitCode {
+  return error instanceof SkillMetricsError ? error.exitCode : ExitCode.bug
+}

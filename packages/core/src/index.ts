@@ -1,0 +1,65 @@
+export {
+  aggregatesFromInvocations,
+  applyCompletion,
+  averageDuration,
+  completedDuration,
+  completerRan,
+  completionRate,
+  newSkillAggregate,
+  toSkillMetrics,
+} from './aggregates.js'
+export {
+  BadInputError,
+  BugError,
+  CompleterAlreadyCalledError,
+  ExitCode,
+  exitCodeOf,
+  formatLocation,
+  InconsistencyError,
+  type InputLocation,
+  LockTimeoutError,
+  RefusedError,
+  SkillMetricsError,
+  type SkillMetricsErrorOptions,
+  UsageError,
+} from './errors.js'
+export { INVOCATION_ID_NAMESPACE, InvocationIdAssigner, invocationId } from './ids.js'
+export {
+  COMPUTED_SKILL_FIELDS,
+  emptyDocument,
+  INVOCATION_FIELDS,
+  type JsonObject,
+  type JsonValue,
+  type LegacyDocument,
+  type LegacyInvocation,
+  PyFloat,
+  SKILL_FIELDS,
+  type SkillAggregate,
+  type SkillMetrics,
+} from './legacy.js'
+export { type Percentiles, percentileOfSorted, percentiles } from './percentiles.js'
+export {
+  checkTopLevel,
+  legacyInvocationSchema,
+  parseLegacyInvocation,
+  parseSkillAggregate,
+  skillAggregateSchema,
+} from './schema.js'
+export { formatFixed1, renderReport, type Summary, summarize } from './summary.js'
+export {
+  type Clock,
+  isNaiveIsoTimestamp,
+  naiveIsoSecondsBefore,
+  naiveIsoToMicros,
+  naiveSecondsBetween,
+  systemClock,
+  toNaiveLocalIso,
+} from './time.js'
+export {
+  type CompleteOptions,
+  type Completer,
+  type MetricsTracker,
+  PHASES,
+  type Phase,
+  type TrackOptions,
+} from './tracker.js'

@@ -1,0 +1,26 @@
+export { summaryToJson } from './export.js'
+export { type GenerateOptions, type GenerateResult, generateLegacyFile } from './generate.js'
+export {
+  JsonFileTracker,
+  type JsonTrackerOptions,
+  type LoadedLegacyFile,
+  loadLegacyFile,
+  readMetrics,
+} from './json-tracker.js'
+export { type FileFingerprint, type LegacyScan, scanLegacyFile } from './legacy-reader.js'
+export { encodeLegacyFile, type LegacyContent, legacyFilePieces } from './legacy-writer.js'
+export { pyFloat, pyJson, pyString } from './python-json.js'
+export {
+  type ForeignWrite,
+  readWriterState,
+  type WriterState,
+  writerStatePathOf,
+} from './writer-state.js'
+export {
+  DEFAULT_LOCK_TIMEOUT_MS,
+  type HeldLock,
+  LOCK_STALE_MS,
+  type LockOptions,
+  lockPathOf,
+  withWritersLock,
+} from './writers-lock.js'

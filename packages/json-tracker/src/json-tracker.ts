@@ -1,0 +1,207 @@
+import {
+  applyCompletion,
+  type Clock,
+  type CompleteOptions,
+  type Completer,
+  CompleterAlreadyCalledError,
+  completedDuration,
+  type LegacyDocument,
+  type LegacyInvocation,
+  type MetricsTracker,
+  naiveSecondsBetween,
+  renderReport,
+  type SkillMetrics,
+  type Summary,
+  summarize,
+  systemClock,
+  type TrackOptions,
+  toNaiveLocalIso,
+  toSkillMetrics,
+} from '@skill-metrics/core'
+import { exportPieces } from './export.js'
+import { type FileFingerprint, scanLegacyFile } from './legacy-reader.js'
+import { encodeLegacyFile, writePiecesToFile } from './legacy-writer.js'
+import { noteForeignWrite, readWriterState, replaceLegacyFile } from './writer-state.js'
+import { withWritersLock } from './writers-lock.js'
+
+export interface JsonTrackerOptions {
+  /** The legacy file, e.g. `.session-buddy/skill_metrics.json`. */
+  file: string
+  clock?: Clock
+  /** How long a write waits for the writers' lock (default 30 s). */
+  lockTimeoutMs?: number
+}
+
+/** A legacy file loaded whole, for a rewrite under the lock. */
+export interface LoadedLegacyFile extends LegacyDocument {
+  fingerprint: FileFingerprint | null
+}
+
+/** Reads the whole file into memory (only the write path needs this). */
+export async function loadLegacyFile(file: string): Promise<LoadedLegacyFile> {
+  const invocations: LegacyInvocation[] = []
+  const scan = await scanLegacyFile(file, (invocation) => invocations.push(invocation))
+  return {
+    invocations,
+    skills: scan.skills,
+    last_updated: scan.last_updated,
+    extra: scan.extra,
+    fingerprint: scan.fingerprint,
+  }
+}
+
+/**
+ * The legacy tracker, rebuilt so that it cannot lose a write: every change takes the writers'
+ * lock, re-reads the file, applies itself and replaces the file atomically. An invocation enters
+ * the file as pending when it starts (so a crash leaves a trace, and its id is fixed from then on)
+ * and is completed in place, once.
+ */
+export class JsonFileTracker implements MetricsTracker {
+  readonly file: string
+  readonly #clock: Clock
+  readonly #lockTimeoutMs: number | undefined
+
+  constructor({ file, clock = systemClock, lockTimeoutMs }: JsonTrackerOptions) {
+    this.file = file
+    this.#clock = clock
+    this.#lockTimeoutMs = lockTimeoutMs
+  }
+
+  async trackInvocation(skillName: string, options: TrackOptions = {}): Promise<Completer> {
+    const invocation: LegacyInvocation = {
+      skill_name: skillName,
+      invoked_at: options.invokedAt ?? toNaiveLocalIso(this.#clock.now()),
+      workflow_path: options.workflowPath ?? null,
+      completed: false,
+      duration_seconds: null,
+      follow_up_actions: [],
+      error_type: null,
+    }
+    const index = await this.#rewrite((document) => document.invocations.push(invocation) - 1)
+    return this.#completer(invocation, index)
+  }
+
+  #completer(started: LegacyInvocation, index: number): Completer {
+    let state: 'open' | 'running' | 'done' = 'open'
+    return async ({
+      completed = true,
+      followUpActions = [],
+      errorType = null,
+    }: CompleteOptions = {}) => {
+      if (state !== 'open')
+        throw new CompleterAlreadyCalledError(started.skill_name, started.invoked_at)
+      state = 'running'
+      try {
+        await this.#rewrite((document) => {
+          const finished: LegacyInvocation = {
+            ...started,
+            completed,
+            follow_up_actions: [...followUpActions],
+            error_type: errorType,
+            duration_seconds: naiveSecondsBetween(
+              started.invoked_at,
+              toNaiveLocalIso(this.#clock.now()),
+            ),
+          }
+          const position = locatePending(document.invocations, started, index)
+          if (position === undefined) document.invocations.push(finished)
+          else document.invocations[position] = finished
+          applyCompletion(document.skills, finished)
+        })
+        state = 'done'
+      } catch (error) {
+        // Nothing reached the file: the caller may try again.
+        state = 'open'
+        throw error
+      }
+    }
+  }
+
+  async getSkillMetrics(skillName: string): Promise<SkillMetrics | null> {
+    return (await this.getAllMetrics()).get(skillName) ?? null
+  }
+
+  async getAllMetrics(): Promise<Map<string, SkillMetrics>> {
+    return readMetrics(this.file)
+  }
+
+  async getSummary(): Promise<Summary> {
+    return summarize((await scanLegacyFile(this.file)).skills)
+  }
+
+  async generateReport(): Promise<string> {
+    return renderReport((await scanLegacyFile(this.file)).skills)
+  }
+
+  async exportMetrics(outputFile: string): Promise<void> {
+    const document = await loadLegacyFile(this.file)
+    await writePiecesToFile(outputFile, exportPieces(document, toNaiveLocalIso(this.#clock.now())))
+  }
+
+  async close(): Promise<void> {}
+
+  /** The one way this tracker changes the file: under the lock, from a fresh read, atomically. */
+  async #rewrite<T>(change: (document: LegacyDocument) => T): Promise<T> {
+    return withWritersLock(
+      this.file,
+      async (lock) => {
+        const document = await loadLegacyFile(this.file)
+        const now = toNaiveLocalIso(this.#clock.now())
+        const state = noteForeignWrite(await readWriterState(this.file), document.fingerprint, now)
+        const result = change(document)
+        document.last_updated = now
+        await replaceLegacyFile(
+          this.file,
+          encodeLegacyFile(document),
+          document.fingerprint,
+          state,
+          now,
+          lock.assertHeld,
+        )
+        return result
+      },
+      { timeoutMs: this.#lockTimeoutMs },
+    )
+  }
+}
+
+/**
+ * Where the started record is now: at its index unless someone rewrote the file, else the first
+ * pending record with the same skill, time and path. `undefined` when a foreign writer dropped it.
+ */
+function locatePending(
+  invocations: LegacyInvocation[],
+  started: LegacyInvocation,
+  index: number,
+): number | undefined {
+  const matches = (candidate: LegacyInvocation | undefined) =>
+    candidate !== undefined &&
+    candidate.duration_seconds === null &&
+    !candidate.completed &&
+    candidate.skill_name === started.skill_name &&
+    candidate.invoked_at === started.invoked_at &&
+    candidate.workflow_path === started.workflow_path
+  if (matches(invocations[index])) return index
+  const found = invocations.findIndex(matches)
+  return found === -1 ? undefined : found
+}
+
+function addDuration(durations: Map<string, number[]>, invocation: LegacyInvocation): void {
+  const duration = completedDuration(invocation)
+  if (duration === undefined) return
+  const list = durations.get(invocation.skill_name)
+  if (list === undefined) durations.set(invocation.skill_name, [duration])
+  else list.push(duration)
+}
+
+/** Every skill's metrics with percentiles, from one streaming pass (constant in the record count). */
+export async function readMetrics(file: string): Promise<Map<string, SkillMetrics>> {
+  const durations = new Map<string, number[]>()
+  const { skills } = await scanLegacyFile(file, (invocation) => addDuration(durations, invocation))
+  return new Map(
+    [...skills].map(([name, aggregate]) => [
+      name,
+      toSkillMetrics(aggregate, durations.get(name) ?? []),
+    ]),
+  )
+}
