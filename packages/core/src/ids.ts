@@ -8,7 +8,8 @@ export const INVOCATION_ID_NAMESPACE = 'c4d7c03d-abd4-5044-8dd4-9649b97b2cb0'
 
 /**
  * An invocation's id (ARCHITECTURE §4): uuid v5 of the JSON text
- * `[skill_name, invoked_at, workflow_path, occurrence]`, where `occurrence` counts the earlier
+ * `[skill_name, invoked_at, workflow_path, occurrence]` as `JSON.stringify` prints it (no spaces,
+ * nothing escaped beyond JSON's minimum), where `occurrence` counts the earlier
  * records of the file with the same three values. `null` and `""` paths give different ids.
  */
 export function invocationId(

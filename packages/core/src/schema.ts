@@ -62,6 +62,16 @@ function describe(value: unknown): string {
   return JSON.stringify(value) ?? String(value)
 }
 
+const EXPECTED: Record<string, string> = {
+  boolean: 'true or false',
+  string: 'a string',
+  number: 'a number',
+  int: 'a whole number',
+  array: 'a list',
+  map: 'an object',
+  object: 'an object',
+}
+
 function validate<T>(
   schema: z.ZodType<T>,
   value: JsonValue,
@@ -83,11 +93,13 @@ function validate<T>(
   const problem =
     issue.code === 'unrecognized_keys'
       ? `unknown field ${issue.keys.map((key) => JSON.stringify(key)).join(', ')} (the original tracker would reset the whole file on it)`
-      : issue.code === 'invalid_type' && actual === undefined
+      : actual === undefined && (issue.code === 'invalid_type' || issue.code === 'invalid_union')
         ? 'required field is missing'
-        : issue.code === 'invalid_type' || issue.code === 'invalid_union'
-          ? `${issue.message.replace(/^Invalid input: /, '')}, got ${describe(actual)}`
-          : issue.message
+        : issue.code === 'invalid_type'
+          ? `expected ${EXPECTED[issue.expected] ?? issue.expected}, got ${describe(actual)}`
+          : issue.code === 'invalid_union'
+            ? `expected a number, got ${describe(actual)}`
+            : issue.message
   throw new BadInputError({ ...location, field: field === '' ? undefined : field }, problem)
 }
 

@@ -66,7 +66,7 @@ export async function withWritersLock<T>(
         )
       }
       // Growing, jittered back-off: many writers waiting on one file must not poll in lock step.
-      await sleep(Math.min(5 * 2 ** Math.min(attempt, 5), 150) * (0.5 + Math.random()))
+      await sleep(Math.min(2 * 2 ** attempt, 25) * (0.5 + Math.random()))
     }
   }
   try {
