@@ -79,13 +79,14 @@ function* invocationsOf(
   let clock = Date.UTC(2025, 0, 6, 9) * 1000
   for (let index = 0; index < options.invocations; index += 1) {
     clock += Math.floor(next() * 90) * 1_000_000
-    if (next() < 0.3) clock += Math.floor(next() * 1_000_000)
+    // Most starts land on a whole second, as isoformat() then prints no fraction at all.
+    const startedAt = next() < 0.3 ? clock + Math.floor(next() * 1_000_000) : clock
     // A skewed pick: a few skills carry most of the traffic, as in real use.
     const skill = names[Math.floor(next() ** 2 * names.length)]!
     const outcome = next()
     const invocation: LegacyInvocation = {
       skill_name: skill,
-      invoked_at: isoFromMicros(clock),
+      invoked_at: isoFromMicros(startedAt),
       workflow_path: pick(PATHS),
       completed: false,
       duration_seconds: null,
