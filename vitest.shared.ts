@@ -10,6 +10,7 @@ export default defineConfig({
     alias: {
       '@skill-metrics/core': source('./packages/core/src/index.ts'),
       '@skill-metrics/json-tracker': source('./packages/json-tracker/src/index.ts'),
+      '@skill-metrics/db-store': source('./packages/db-store/src/index.ts'),
     },
   },
   test: {

@@ -10,6 +10,8 @@ export interface GenerateOptions {
   invocations: number
   skills?: number
   seed?: number
+  /** Replace an existing file; without it an existing file is refused (exit 4). */
+  overwrite?: boolean
 }
 
 export interface GenerateResult {
@@ -65,7 +67,7 @@ function isoFromMicros(micros: number): string {
  * microseconds. Each completion is applied to `skills` as the tracker would.
  */
 function* invocationsOf(
-  options: Required<GenerateOptions>,
+  options: Required<Omit<GenerateOptions, 'overwrite'>>,
   skills: Map<string, SkillAggregate>,
   tally: Pick<GenerateResult, 'completed' | 'abandoned' | 'pending'>,
 ): Generator<LegacyInvocation> {
@@ -122,7 +124,7 @@ export async function generateLegacyFile(
   path: string,
   options: GenerateOptions,
 ): Promise<GenerateResult> {
-  const settings = { skills: 20, seed: 1, ...options }
+  const settings = { invocations: options.invocations, skills: options.skills ?? 20, seed: options.seed ?? 1 }
   if (!Number.isSafeInteger(settings.invocations) || settings.invocations < 0) {
     throw new UsageError(`--invocations must be a whole number ≥ 0, got ${settings.invocations}`)
   }
@@ -133,6 +135,7 @@ export async function generateLegacyFile(
   const tally = { completed: 0, abandoned: 0, pending: 0 }
   const bytes = await writePiecesToFile(
     path,
+    options.overwrite === true ? 'w' : 'wx',
     legacyFilePieces({
       invocations: invocationsOf(settings, skills, tally),
       skills,

@@ -135,7 +135,7 @@ export class JsonFileTracker implements MetricsTracker {
 
   async exportMetrics(outputFile: string): Promise<void> {
     const document = await loadLegacyFile(this.file)
-    await writePiecesToFile(outputFile, exportPieces(document, toNaiveLocalIso(this.#clock.now())))
+    await writePiecesToFile(outputFile, 'w', exportPieces(document, toNaiveLocalIso(this.#clock.now())))
   }
 
   async close(): Promise<void> {}

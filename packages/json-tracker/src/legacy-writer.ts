@@ -1,6 +1,8 @@
-import { open } from 'node:fs/promises'
+import { type FileHandle, open } from 'node:fs/promises'
 import {
   averageDuration,
+  BadInputError,
+  RefusedError,
   completionRate,
   type JsonValue,
   type LegacyInvocation,
@@ -78,9 +80,29 @@ export function encodeLegacyFile(content: LegacyContent): Buffer {
   return Buffer.concat([...batchedBuffers(legacyFilePieces(content))])
 }
 
-/** Streams pieces to a new file without holding it in memory (the generator and the export). */
-export async function writePiecesToFile(path: string, pieces: Iterable<string>): Promise<number> {
-  const handle = await open(path, 'w')
+/**
+ * Streams pieces to a file without holding it in memory (the generator and the export). With
+ * `'wx'` an existing file is refused; a path that cannot be written is bad input.
+ */
+export async function writePiecesToFile(
+  path: string,
+  flags: 'w' | 'wx',
+  pieces: Iterable<string>,
+): Promise<number> {
+  let handle: FileHandle
+  try {
+    handle = await open(path, flags)
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    if (code === 'EEXIST') {
+      throw new RefusedError(`${path} already exists; it is not overwritten`, {
+        nextStep: 'Pass --force to overwrite it, or choose another path.',
+      })
+    }
+    throw new BadInputError({ file: path }, `cannot be written (${code ?? (error as Error).message})`, {
+      cause: error,
+    })
+  }
   let bytes = 0
   try {
     for (const buffer of batchedBuffers(pieces)) {

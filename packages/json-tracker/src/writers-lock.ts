@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { LockTimeoutError } from '@skill-metrics/core'
+import { BadInputError, LockTimeoutError } from '@skill-metrics/core'
 import lockfile from 'proper-lockfile'
 
 /** How long a writer waits for the lock before it gives up (ARCHITECTURE §5): longer than any freeze. */
@@ -38,7 +38,16 @@ export async function withWritersLock<T>(
   work: (lock: HeldLock) => Promise<T>,
   { timeoutMs = DEFAULT_LOCK_TIMEOUT_MS }: LockOptions = {},
 ): Promise<T> {
-  await mkdir(dirname(file), { recursive: true })
+  try {
+    await mkdir(dirname(file), { recursive: true })
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    throw new BadInputError(
+      { file },
+      `its folder cannot be created (${code ?? (error as Error).message})`,
+      { cause: error },
+    )
+  }
   let compromised: Error | undefined
   const options = {
     realpath: false,

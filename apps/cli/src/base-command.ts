@@ -1,0 +1,139 @@
+import { resolve } from 'node:path'
+import { Command, Errors, Flags, type Interfaces, ux } from '@oclif/core'
+import {
+  BadInputError,
+  ExitCode,
+  exitCodeOf,
+  type JsonValue,
+  SkillMetricsError,
+  UsageError,
+} from '@skill-metrics/core'
+import {
+  type DatabaseTarget,
+  DEFAULT_DATABASE_URL,
+  parseDatabaseUrl,
+} from '@skill-metrics/db-store'
+import { pyJson } from '@skill-metrics/json-tracker'
+
+export const DEFAULT_JSON_FILE = '.session-buddy/skill_metrics.json'
+
+export type CommandFlags<T extends typeof Command> = Interfaces.InferredFlags<
+  (typeof BaseCommand)['baseFlags'] & T['flags']
+>
+export type CommandArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args']>
+
+/** The error object printed on stdout under `--json`. */
+export interface JsonError {
+  error: { code: string; message: string; nextStep: string | null; exitCode: ExitCode }
+}
+
+/** Shared flags, parsing, JSON output and the one place where errors become exit codes. */
+export abstract class BaseCommand<T extends typeof Command> extends Command {
+  static override enableJsonFlag = true
+
+  static override baseFlags = {
+    'json-file': Flags.string({
+      summary:
+        'The legacy JSON metrics file (relative paths resolve against the current directory).',
+      env: 'SKILL_METRICS_JSON_FILE',
+      default: DEFAULT_JSON_FILE,
+      helpGroup: 'GLOBAL',
+    }),
+    db: Flags.string({
+      summary: 'Database URL: sqlite:PATH, sqlite::memory: or postgres://USER@HOST/DB.',
+      env: 'SKILL_METRICS_DB',
+      default: DEFAULT_DATABASE_URL,
+      helpGroup: 'GLOBAL',
+    }),
+  }
+
+  protected flags!: CommandFlags<T>
+  protected args!: CommandArgs<T>
+  /** `--json-file`, absolute. */
+  protected jsonFile!: string
+  protected database!: DatabaseTarget
+
+  override async init(): Promise<void> {
+    await super.init()
+    let parsed: Awaited<ReturnType<typeof this.parse>>
+    try {
+      parsed = await this.parse(this.ctor)
+    } catch (error) {
+      // Whatever oclif's parser rejects (unknown flag, missing argument, bad integer) is usage.
+      if (error instanceof SkillMetricsError) throw error
+      throw new UsageError(error instanceof Error ? error.message : String(error), { cause: error })
+    }
+    this.flags = parsed.flags as CommandFlags<T>
+    this.args = parsed.args as CommandArgs<T>
+    this.jsonFile = resolve(this.flags['json-file'])
+    this.database = parseDatabaseUrl(this.flags.db)
+  }
+
+  /** Prints a result under `--json`: ordered JSON values (Maps) exactly as Python would. */
+  protected printJson(value: JsonValue | object): void {
+    ux.stdout(value instanceof Map ? pyJson(value) : JSON.stringify(value, null, 2))
+  }
+
+  override async catch(caught: Error & { exitCode?: number }): Promise<never> {
+    const thrown: Error = caught instanceof Error ? caught : new Error(String(caught))
+    const error = this.#known(thrown)
+    const exitCode = exitCodeOf(error)
+    const nextStep = error instanceof SkillMetricsError ? error.nextStep : undefined
+    if (this.jsonEnabled()) {
+      const body: JsonError = {
+        error: {
+          code: error instanceof SkillMetricsError ? error.code : 'BUG',
+          message: error.message,
+          nextStep: nextStep ?? null,
+          exitCode,
+        },
+      }
+      ux.stdout(JSON.stringify(body, null, 2))
+    }
+    if (exitCode === ExitCode.bug) {
+      ux.stderr(`Bug: ${thrown.stack ?? thrown.message}`)
+    } else if (!this.jsonEnabled()) {
+      ux.stderr(`Error: ${error.message}`)
+      if (nextStep !== undefined) ux.stderr(`Next step: ${nextStep}`)
+    }
+    // oclif's handler exits with `oclif.exit` of what `catch` throws; an ExitError prints nothing.
+    process.exitCode = exitCode
+    throw new Errors.ExitError(exitCode)
+  }
+
+  /** Our errors as they are; oclif's usage errors and unusable paths translated; the rest bugs. */
+  #known(error: Error): Error {
+    if (error instanceof SkillMetricsError) return error
+    if (error instanceof Errors.CLIError && error.oclif.exit === ExitCode.usage) {
+      return new UsageError(error.message, { cause: error })
+    }
+    return this.#fromFilesystem(error) ?? error
+  }
+
+  /** A path the user gave that the file system refuses (ENOTDIR, EACCES, ...) is bad input. */
+  #fromFilesystem(error: Error): BadInputError | undefined {
+    const { code, path, syscall } = error as NodeJS.ErrnoException
+    const meaning = code === undefined ? undefined : UNUSABLE_PATH[code]
+    if (meaning === undefined || path === undefined) return undefined
+    const jsonFile = this.jsonFile as string | undefined
+    const onJsonFile =
+      jsonFile !== undefined && (jsonFile === path || jsonFile.startsWith(`${path}/`))
+    const file = onJsonFile ? jsonFile : path
+    const what =
+      code === 'EEXIST' && syscall === 'mkdir' ? 'exists and is not a directory' : meaning
+    const problem = `${file === path ? '' : `${path} `}${what} (${code} on ${syscall ?? 'access'})`
+    return new BadInputError({ file }, `cannot be used: ${problem}`, { cause: error })
+  }
+}
+
+const UNUSABLE_PATH: Partial<Record<string, string>> = {
+  EACCES: 'permission denied',
+  EEXIST: 'already exists',
+  EISDIR: 'is a directory',
+  ELOOP: 'has too many symbolic links',
+  ENAMETOOLONG: 'is too long',
+  ENOENT: 'no such file or directory',
+  ENOTDIR: 'goes through something that is not a directory',
+  EPERM: 'operation not permitted',
+  EROFS: 'is on a read-only file system',
+}

@@ -1,0 +1,35 @@
+import { resolve } from 'node:path'
+import { Args, Flags } from '@oclif/core'
+import { generateLegacyFile } from '@skill-metrics/json-tracker'
+import { BaseCommand } from '../base-command.js'
+
+export default class Generate extends BaseCommand<typeof Generate> {
+  static override summary = 'Write a deterministic legacy file of synthetic invocations.'
+  static override examples = ['<%= config.bin %> <%= command.id %> big.json --invocations 100000']
+
+  static override args = {
+    out: Args.string({ description: 'The legacy file to write.', required: true }),
+  }
+
+  static override flags = {
+    invocations: Flags.integer({ summary: 'How many invocations.', required: true }),
+    skills: Flags.integer({ summary: 'How many distinct skills (default 20).' }),
+    seed: Flags.integer({
+      summary: 'Random seed (default 1): the same seed writes the same file.',
+    }),
+    force: Flags.boolean({ summary: 'Overwrite OUT when it exists.' }),
+  }
+
+  async run(): Promise<void> {
+    const out = resolve(this.args.out)
+    const { invocations, skills, seed, force } = this.flags
+    const result = await generateLegacyFile(out, { invocations, skills, seed, overwrite: force })
+    if (this.jsonEnabled()) {
+      this.printJson({ file: out, ...result })
+    } else {
+      this.log(
+        `Wrote ${out}: ${result.invocations} invocations (${result.completed} completed, ${result.abandoned} abandoned, ${result.pending} pending) of ${result.skills} skills, ${result.bytes} bytes`,
+      )
+    }
+  }
+}

@@ -1,0 +1,42 @@
+import { Flags } from '@oclif/core'
+import { BaseCommand } from '../../base-command.js'
+import {
+  dryRunFlag,
+  planText,
+  schemaFlags,
+  stepLine,
+  withSchemaRunner,
+} from '../../schema-output.js'
+
+export default class SchemaRollback extends BaseCommand<typeof SchemaRollback> {
+  static override summary =
+    'Undo applied versions above --to, newest first, with the rollback SQL stored when each was applied.'
+  static override examples = ['<%= config.bin %> <%= command.id %> --to 2 --dry-run']
+
+  static override flags = {
+    ...schemaFlags,
+    to: Flags.integer({
+      summary: 'The version to return to (0 for an empty schema).',
+      required: true,
+      min: 0,
+    }),
+    'dry-run': dryRunFlag,
+  }
+
+  async run(): Promise<void> {
+    const { to, 'dry-run': dryRun } = this.flags
+    await withSchemaRunner(this.database, this.flags, async (runner) => {
+      const steps = await runner.rollback({
+        to,
+        dryRun,
+        onStep: (step) => {
+          if (!this.jsonEnabled()) this.log(stepLine('Undoing', step))
+        },
+      })
+      if (this.jsonEnabled())
+        this.printJson({ dryRun, steps, current: (await runner.status()).current })
+      else if (dryRun) this.log(planText('Undo', steps))
+      else this.log(`Schema at V${(await runner.status()).current} (${steps.length} undone)`)
+    })
+  }
+}

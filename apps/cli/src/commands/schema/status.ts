@@ -1,0 +1,20 @@
+import { BaseCommand } from '../../base-command.js'
+import { schemaFlags, statusText, withSchemaRunner } from '../../schema-output.js'
+
+export default class SchemaStatus extends BaseCommand<typeof SchemaStatus> {
+  static override summary =
+    'Every schema version with its state: applied, pending, failed, checksum-mismatch, missing-file, out-of-order.'
+
+  static override flags = { ...schemaFlags }
+
+  async run(): Promise<void> {
+    // Looking never writes: the database is opened read-only.
+    const status = await withSchemaRunner(
+      this.database,
+      { ...this.flags, 'dry-run': true },
+      (runner) => runner.status(),
+    )
+    if (this.jsonEnabled()) this.printJson(status)
+    else this.log(statusText(status))
+  }
+}

@@ -1,0 +1,53 @@
+import { Args, Flags } from '@oclif/core'
+import { naiveIsoSecondsBefore } from '@skill-metrics/core'
+import { JsonFileTracker } from '@skill-metrics/json-tracker'
+import { BaseCommand } from '../base-command.js'
+import { parseDuration } from '../inputs.js'
+
+export default class Track extends BaseCommand<typeof Track> {
+  static override summary = 'Record one invocation of a skill, started --duration seconds ago.'
+  static override examples = [
+    '<%= config.bin %> <%= command.id %> code-review --workflow-path quick --duration 12.5',
+    '<%= config.bin %> <%= command.id %> pytest-runner --abandoned --error-type TimeoutError --follow-up rerun',
+  ]
+
+  static override args = {
+    skill: Args.string({ description: 'The skill that ran.', required: true }),
+  }
+
+  static override flags = {
+    'workflow-path': Flags.string({ summary: 'The workflow path the skill took.' }),
+    abandoned: Flags.boolean({ summary: 'Record the invocation as abandoned, not completed.' }),
+    'error-type': Flags.string({ summary: 'The error that ended it.' }),
+    'follow-up': Flags.string({
+      summary: 'A follow-up action (repeat the flag for more; duplicates count).',
+      multiple: true,
+      multipleNonGreedy: true,
+    }),
+    duration: Flags.string({ summary: 'How many seconds ago it started (default 0).' }),
+  }
+
+  async run(): Promise<void> {
+    const { skill } = this.args
+    const flags = this.flags
+    const invokedAt = naiveIsoSecondsBefore(new Date(), parseDuration(flags.duration))
+    const tracker = new JsonFileTracker({ file: this.jsonFile })
+    const complete = await tracker.trackInvocation(skill, {
+      workflowPath: flags['workflow-path'] ?? null,
+      invokedAt,
+    })
+    const completed = !flags.abandoned
+    await complete({
+      completed,
+      followUpActions: flags['follow-up'] ?? [],
+      errorType: flags['error-type'] ?? null,
+    })
+    if (this.jsonEnabled()) {
+      this.printJson({ file: this.jsonFile, skill_name: skill, invoked_at: invokedAt, completed })
+    } else {
+      this.log(
+        `${completed ? 'Completed' : 'Abandoned'} ${skill} (invoked at ${invokedAt}) in ${this.jsonFile}`,
+      )
+    }
+  }
+}

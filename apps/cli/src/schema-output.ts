@@ -1,0 +1,88 @@
+import { Flags } from '@oclif/core'
+import {
+  type DatabaseTarget,
+  SchemaRunner,
+  type SchemaStatus,
+  type StepResult,
+  type VersionStatus,
+} from '@skill-metrics/db-store'
+
+/** Flags every `schema` command takes besides the shared ones. */
+export const schemaFlags = {
+  'migrations-dir': Flags.string({
+    summary: 'Use the migrations in this folder instead of the ones shipped with skill-metrics.',
+  }),
+  'lock-timeout': Flags.integer({
+    summary: 'Seconds to wait for another runner holding the schema lock (default 60).',
+    min: 0,
+  }),
+}
+
+export const dryRunFlag = Flags.boolean({
+  summary: 'Print what would run; write nothing, not even the database file.',
+})
+
+/** Opens the runner, runs `work`, always closes it. A dry run opens the database read-only. */
+export async function withSchemaRunner<T>(
+  target: DatabaseTarget,
+  flags: { 'migrations-dir'?: string; 'lock-timeout'?: number; 'dry-run'?: boolean },
+  work: (runner: SchemaRunner) => Promise<T>,
+): Promise<T> {
+  const runner = await SchemaRunner.open({
+    target,
+    migrationsDir: flags['migrations-dir'],
+    lockTimeoutMs: flags['lock-timeout'] === undefined ? undefined : flags['lock-timeout'] * 1000,
+    readOnly: flags['dry-run'] === true,
+  })
+  try {
+    return await work(runner)
+  } finally {
+    await runner.close()
+  }
+}
+
+export function stepLine(verb: string, step: StepResult): string {
+  const label = `${verb} V${step.version} ${step.description} `
+  const statements = `${step.statements.length} statement${step.statements.length === 1 ? '' : 's'}`
+  return `${label.padEnd(44, '.')} ${statements.padStart(14)}  ${step.timeMs.toFixed(0)} ms`
+}
+
+export function planText(verb: string, steps: StepResult[]): string {
+  if (steps.length === 0) return `Nothing to ${verb.toLowerCase()}.`
+  return steps
+    .map(
+      (step) =>
+        `-- ${verb} V${step.version} ${step.description} (${step.script})${step.transactional ? '' : ' [no transaction]'}\n${step.statements.map((statement) => `${statement};`).join('\n')}`,
+    )
+    .join('\n\n')
+}
+
+const STATE_MARK: Record<VersionStatus['state'], string> = {
+  applied: 'applied',
+  pending: 'pending',
+  failed: 'FAILED',
+  'checksum-mismatch': 'CHECKSUM MISMATCH',
+  'missing-file': 'MISSING FILE',
+  'out-of-order': 'OUT OF ORDER',
+}
+
+export function statusText(status: SchemaStatus): string {
+  const pending = status.versions.filter((version) => version.state === 'pending').length
+  const lines = status.versions.map((version) => {
+    const detail =
+      version.state === 'failed'
+        ? ` at statement ${version.failure?.statement ?? '?'}: ${version.failure?.error ?? ''}`
+        : version.state === 'checksum-mismatch'
+          ? ` (${version.drift!.map((drift) => `${drift.part} part`).join(' and ')} edited after it was applied)`
+          : version.appliedAt === undefined
+            ? ''
+            : ` ${version.appliedAt}${version.kind === 'baseline' ? ' (baseline)' : ''}`
+    return `  V${String(version.version).padEnd(4)} ${STATE_MARK[version.state].padEnd(18)} ${version.script}${detail}`
+  })
+  return [
+    `Database    ${status.database}`,
+    `Migrations  ${status.migrationsDir}`,
+    `Schema at V${status.current} of V${status.latest} (${pending} pending)`,
+    ...lines,
+  ].join('\n')
+}

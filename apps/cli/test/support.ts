@@ -1,0 +1,102 @@
+import { existsSync } from 'node:fs'
+import { copyFile, mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { execa } from 'execa'
+import { expect } from 'vitest'
+
+export const FIXTURE_NAMES = ['small', 'medium', 'edge'] as const
+export type FixtureName = (typeof FIXTURE_NAMES)[number]
+
+/** The repository's own fixtures (read only: tests copy them before any command runs on them). */
+export const fixturesDir = fileURLToPath(new URL('../../../fixtures/legacy/', import.meta.url))
+export const fixturePath = (name: FixtureName, suffix = '.json') =>
+  join(fixturesDir, `${name}${suffix}`)
+
+const cli = fileURLToPath(new URL('../bin/run.js', import.meta.url))
+const builtCommands = fileURLToPath(new URL('../dist/commands/track.js', import.meta.url))
+
+export interface RunOptions {
+  cwd: string
+  env?: Record<string, string | undefined>
+  /** Keep stdout's last newline, to compare output byte for byte. */
+  keepFinalNewline?: boolean
+}
+
+export interface CliRun {
+  exitCode: number
+  stdout: string
+  stderr: string
+}
+
+/** Spawns the built CLI (`node bin/run.js`), never throwing: tests assert on the exit code. */
+export async function runCli(args: readonly string[], options: RunOptions): Promise<CliRun> {
+  if (!existsSync(builtCommands)) {
+    throw new Error('apps/cli is not built: run `pnpm --filter @skill-metrics/cli... build` first')
+  }
+  const run = await execa('node', [cli, ...args], {
+    cwd: options.cwd,
+    reject: false,
+    stripFinalNewline: !options.keepFinalNewline,
+    env: {
+      // The developer's own settings must not leak into the tests.
+      SKILL_METRICS_JSON_FILE: undefined,
+      SKILL_METRICS_DB: undefined,
+      ...options.env,
+    },
+  })
+  if (run.exitCode === undefined) throw new Error(`the CLI did not exit: ${run.message}`)
+  return { exitCode: run.exitCode, stdout: run.stdout, stderr: run.stderr }
+}
+
+export async function makeTempDir(prefix = 'sm-cli-'): Promise<string> {
+  return mkdtemp(join(tmpdir(), prefix))
+}
+
+export async function removeDir(dir: string): Promise<void> {
+  await rm(dir, { recursive: true, force: true })
+}
+
+/** Copies a fixture into `dir` and returns the copy's path. */
+export async function copyFixture(name: FixtureName, dir: string): Promise<string> {
+  const target = join(dir, `${name}.json`)
+  await copyFile(fixturePath(name), target)
+  return target
+}
+
+function close(actual: number, expected: number, relative = 1e-9): boolean {
+  if (actual === expected) return true
+  return Math.abs(actual - expected) <= relative * Math.max(Math.abs(expected), Math.abs(actual))
+}
+
+/**
+ * Every key of `expected` is in `actual` with an equal value (floats within `relative`), at every
+ * depth; `actual` may have more keys. Lists must have the same length.
+ */
+export function expectContains(actual: unknown, expected: unknown, path = '$'): void {
+  if (typeof expected === 'number') {
+    expect(typeof actual, `${path} type`).toBe('number')
+    expect(close(actual as number, expected), `${path}: ${actual} ≉ ${expected}`).toBe(true)
+    return
+  }
+  if (Array.isArray(expected)) {
+    expect(Array.isArray(actual), `${path} is a list`).toBe(true)
+    const list = actual as unknown[]
+    expect(list.length, `${path} length`).toBe(expected.length)
+    expected.forEach((item, index) => {
+      expectContains(list[index], item, `${path}[${index}]`)
+    })
+    return
+  }
+  if (expected !== null && typeof expected === 'object') {
+    expect(actual !== null && typeof actual === 'object' && !Array.isArray(actual), path).toBe(true)
+    const object = actual as Record<string, unknown>
+    for (const [key, value] of Object.entries(expected)) {
+      expect(Object.hasOwn(object, key), `${path} has ${JSON.stringify(key)}`).toBe(true)
+      expectContains(object[key], value, `${path}[${JSON.stringify(key)}]`)
+    }
+    return
+  }
+  expect(actual, path).toBe(expected)
+}

@@ -1,0 +1,86 @@
+import { resolve } from 'node:path'
+import { BadInputError } from '@skill-metrics/core'
+import { z } from 'zod'
+
+/** Where the store lives, parsed from `--db` / `SKILL_METRICS_DB`. */
+export type DatabaseTarget =
+  | { dialect: 'sqlite'; path: string; inMemory: boolean; display: string }
+  | { dialect: 'postgres'; url: string; schema: string | undefined; display: string }
+
+export const DEFAULT_DATABASE_URL = 'sqlite:.session-buddy/skill_metrics.db'
+
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/
+
+const postgresUrl = z
+  .string()
+  .transform((text, context) => {
+    try {
+      return new URL(text)
+    } catch {
+      context.addIssue({ code: 'custom', message: 'is not a valid URL' })
+      return z.NEVER
+    }
+  })
+  .refine((url) => url.hostname !== '', 'names no host')
+  .refine(
+    (url) => url.pathname.length > 1,
+    'names no database (postgres://user@host:5432/DATABASE)',
+  )
+  .refine(
+    (url) => !url.searchParams.has('schema') || IDENTIFIER.test(url.searchParams.get('schema')!),
+    'has a schema parameter that is not a plain identifier',
+  )
+
+/** The URL with its password masked: safe for output and logs. */
+export function redactUrl(text: string): string {
+  const withoutQueryPassword = text.replace(/([?&]password=)[^&#]*/gi, '$1***')
+  const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(withoutQueryPassword)
+  if (scheme === null) return withoutQueryPassword
+  const rest = withoutQueryPassword.slice(scheme[0].length)
+  // The user info ends at the authority's last "@"; a password may itself contain "@".
+  const at = rest.lastIndexOf('@', rest.search(/[/?#]|$/))
+  const colon = rest.indexOf(':')
+  if (at === -1 || colon === -1 || colon > at) return withoutQueryPassword
+  return `${scheme[0]}${rest.slice(0, colon)}:***${rest.slice(at)}`
+}
+
+/**
+ * Accepted forms: `sqlite:PATH` (relative to `cwd`), `sqlite::memory:`, and
+ * `postgres://` or `postgresql://` URLs, optionally with `?schema=NAME`. Anything else is bad input.
+ */
+export function parseDatabaseUrl(
+  text: string,
+  cwd = process.cwd(),
+  source = '--db',
+): DatabaseTarget {
+  if (text.startsWith('sqlite:')) {
+    const rest = text.slice('sqlite:'.length)
+    if (rest === ':memory:')
+      return { dialect: 'sqlite', path: ':memory:', inMemory: true, display: text }
+    const path = rest.startsWith('//') ? rest.slice(2) : rest
+    if (path === '') {
+      throw new BadInputError(
+        { file: source },
+        `${JSON.stringify(text)} names no file (sqlite:PATH)`,
+      )
+    }
+    return { dialect: 'sqlite', path: resolve(cwd, path), inMemory: false, display: text }
+  }
+  if (/^postgres(ql)?:\/\//.test(text)) {
+    const parsed = postgresUrl.safeParse(text)
+    if (!parsed.success) {
+      throw new BadInputError(
+        { file: source },
+        `${JSON.stringify(redactUrl(text))} ${parsed.error.issues[0]!.message}`,
+      )
+    }
+    const url = parsed.data
+    const schema = url.searchParams.get('schema') ?? undefined
+    url.searchParams.delete('schema')
+    return { dialect: 'postgres', url: url.toString(), schema, display: redactUrl(text) }
+  }
+  throw new BadInputError(
+    { file: source },
+    `${JSON.stringify(redactUrl(text))} is not a database URL: use sqlite:PATH, sqlite::memory: or postgres://user@host:5432/database`,
+  )
+}

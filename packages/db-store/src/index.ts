@@ -1,0 +1,24 @@
+export { createDataSource, type DataSourceOptions, SQLITE_BUSY_TIMEOUT_MS } from './data-source.js'
+export {
+  type DatabaseTarget,
+  DEFAULT_DATABASE_URL,
+  parseDatabaseUrl,
+  redactUrl,
+} from './database-url.js'
+export {
+  type MigrationSource,
+  NO_TRANSACTION_DIRECTIVE,
+  ROLLBACK_MARKER,
+} from './schema/migration-file.js'
+export {
+  BUNDLED_MIGRATIONS_DIR,
+  DEFAULT_SCHEMA_LOCK_TIMEOUT_MS,
+  type PlannedStep,
+  type RunOptions,
+  SchemaRunner,
+  type SchemaRunnerOptions,
+  type SchemaStatus,
+  type StepResult,
+  type VersionState,
+  type VersionStatus,
+} from './schema/schema-runner.js'

@@ -1,0 +1,138 @@
+import type { SqlSession } from './sql-session.js'
+
+/** A row of `schema_migrations`: what the runner recorded of one version. */
+export interface HistoryRow {
+  version: number
+  description: string
+  script: string
+  checksum: string
+  rollback_checksum: string | null
+  rollback_sql: string | null
+  applied_at: string
+  migration_time_ms: number | null
+  success: boolean
+  installed_by: string | null
+  kind: 'migrate' | 'baseline'
+  failed_statement: number | null
+  statements_applied: number | null
+  error: string | null
+}
+
+const DDL = {
+  sqlite: [
+    `CREATE TABLE IF NOT EXISTS schema_migrations (
+      version INTEGER PRIMARY KEY,
+      description TEXT NOT NULL,
+      script TEXT NOT NULL,
+      checksum TEXT NOT NULL,
+      rollback_checksum TEXT,
+      rollback_sql TEXT,
+      applied_at TEXT NOT NULL,
+      migration_time_ms REAL,
+      success BOOLEAN NOT NULL,
+      installed_by TEXT,
+      kind TEXT NOT NULL DEFAULT 'migrate',
+      failed_statement INTEGER,
+      statements_applied INTEGER,
+      error TEXT
+    )`,
+    `CREATE TABLE IF NOT EXISTS schema_migrations_audit (
+      id INTEGER PRIMARY KEY AUTOINCREMENT,
+      at TEXT NOT NULL,
+      actor TEXT,
+      action TEXT NOT NULL,
+      version INTEGER,
+      detail TEXT
+    )`,
+  ],
+  postgres: [
+    `CREATE TABLE IF NOT EXISTS schema_migrations (
+      version INTEGER PRIMARY KEY,
+      description TEXT NOT NULL,
+      script TEXT NOT NULL,
+      checksum TEXT NOT NULL,
+      rollback_checksum TEXT,
+      rollback_sql TEXT,
+      applied_at TEXT NOT NULL,
+      migration_time_ms DOUBLE PRECISION,
+      success BOOLEAN NOT NULL,
+      installed_by TEXT,
+      kind TEXT NOT NULL DEFAULT 'migrate',
+      failed_statement INTEGER,
+      statements_applied INTEGER,
+      error TEXT
+    )`,
+    `CREATE TABLE IF NOT EXISTS schema_migrations_audit (
+      id BIGSERIAL PRIMARY KEY,
+      at TEXT NOT NULL,
+      actor TEXT,
+      action TEXT NOT NULL,
+      version INTEGER,
+      detail TEXT
+    )`,
+  ],
+}
+
+export async function ensureBookkeeping(session: SqlSession): Promise<void> {
+  for (const statement of DDL[session.dialect]) await session.execute(statement)
+}
+
+export async function tableExists(session: SqlSession, table: string): Promise<boolean> {
+  const rows =
+    session.dialect === 'sqlite'
+      ? await session.rows(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?`, [table])
+      : await session.rows(
+          `SELECT 1 FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = ?`,
+          [table],
+        )
+  return rows.length > 0
+}
+
+export async function readHistory(session: SqlSession): Promise<HistoryRow[]> {
+  if (!(await tableExists(session, 'schema_migrations'))) return []
+  const rows = await session.rows<HistoryRow>('SELECT * FROM schema_migrations ORDER BY version')
+  // SQLite has no boolean type: it returns 0/1.
+  return rows.map((row) => ({
+    ...row,
+    success: Boolean(row.success),
+    version: Number(row.version),
+  }))
+}
+
+export async function insertHistory(session: SqlSession, row: HistoryRow): Promise<void> {
+  await session.rows(
+    `INSERT INTO schema_migrations (version, description, script, checksum, rollback_checksum,
+       rollback_sql, applied_at, migration_time_ms, success, installed_by, kind, failed_statement,
+       statements_applied, error)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    [
+      row.version,
+      row.description,
+      row.script,
+      row.checksum,
+      row.rollback_checksum,
+      row.rollback_sql,
+      row.applied_at,
+      row.migration_time_ms,
+      session.dialect === 'sqlite' ? Number(row.success) : row.success,
+      row.installed_by,
+      row.kind,
+      row.failed_statement,
+      row.statements_applied,
+      row.error,
+    ],
+  )
+}
+
+export async function audit(
+  session: SqlSession,
+  actor: string,
+  action: string,
+  version: number | null,
+  detail: string,
+): Promise<void> {
+  await session.rows(
+    'INSERT INTO schema_migrations_audit (at, actor, action, version, detail) VALUES (?, ?, ?, ?, ?)',
+    [new Date().toISOString(), actor, action, version, detail],
+  )
+}

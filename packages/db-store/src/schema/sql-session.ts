@@ -1,0 +1,62 @@
+import type { DataSource, QueryRunner } from 'typeorm'
+import type { SqlDialect } from './sql-splitter.js'
+
+/**
+ * One dedicated connection with the few operations the runner needs. Bookkeeping queries are
+ * written with `?` placeholders; PostgreSQL gets them numbered. Migration SQL runs as written.
+ */
+export class SqlSession {
+  constructor(
+    readonly dialect: SqlDialect,
+    readonly dataSource: DataSource,
+    private readonly runner: QueryRunner,
+  ) {}
+
+  static async open(dataSource: DataSource, dialect: SqlDialect): Promise<SqlSession> {
+    if (!dataSource.isInitialized) await dataSource.initialize()
+    const runner = dataSource.createQueryRunner()
+    await runner.connect()
+    return new SqlSession(dialect, dataSource, runner)
+  }
+
+  /** Rows of a bookkeeping query; `?` placeholders. */
+  async rows<T>(sql: string, parameters: unknown[] = []): Promise<T[]> {
+    const result = await this.runner.query(this.#placeholders(sql), parameters)
+    return Array.isArray(result) ? (result as T[]) : []
+  }
+
+  /** One statement of migration SQL, exactly as written. */
+  async execute(statement: string): Promise<void> {
+    await this.runner.query(statement)
+  }
+
+  async begin(): Promise<void> {
+    // IMMEDIATE takes SQLite's write lock up front, so a concurrent writer waits (busy timeout)
+    // instead of failing halfway through the migration with "database is locked".
+    await this.runner.query(this.dialect === 'sqlite' ? 'BEGIN IMMEDIATE' : 'BEGIN')
+  }
+
+  async commit(): Promise<void> {
+    await this.runner.query('COMMIT')
+  }
+
+  /** Rolls back when a transaction is open; a failure to do so is recorded by the caller's error. */
+  async rollbackQuietly(): Promise<void> {
+    try {
+      await this.runner.query('ROLLBACK')
+    } catch {
+      // No transaction was open (the failing statement ended it, or it never began): nothing to undo.
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.runner.release()
+    if (this.dataSource.isInitialized) await this.dataSource.destroy()
+  }
+
+  #placeholders(sql: string): string {
+    if (this.dialect === 'sqlite') return sql
+    let index = 0
+    return sql.replace(/\?/g, () => `$${++index}`)
+  }
+}
