@@ -3,7 +3,7 @@
 // a measured command itself fails.
 import { execFileSync, spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
-import { cpus, totalmem, tmpdir } from 'node:os'
+import { cpus, tmpdir, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -51,8 +51,17 @@ try {
     String(invocations),
   ])
   const fileMiB = statSync(legacyFile).size / 2 ** 20
-  const metrics = measure('skill-metrics metrics (streaming)', [cli, 'metrics', '--json-file', legacyFile, '--json'])
-  const reference = measure('JSON.parse script (reference)', [join(root, 'bench/json-parse-metrics.mjs'), legacyFile])
+  const metrics = measure('skill-metrics metrics (streaming)', [
+    cli,
+    'metrics',
+    '--json-file',
+    legacyFile,
+    '--json',
+  ])
+  const reference = measure('JSON.parse script (reference)', [
+    join(root, 'bench/json-parse-metrics.mjs'),
+    legacyFile,
+  ])
 
   const rows = [
     [

@@ -286,6 +286,49 @@ describe.each(DIALECTS)('schema runner on %s', (dialect) => {
   })
 })
 
+describe.each(DIALECTS)('the schema lock on %s', (dialect) => {
+  it('makes a second runner wait, then give up with exit 4, and is free once the holder is gone', async () => {
+    const db = await database(dialect)
+    let releaseHolder: () => Promise<void>
+    if (dialect === 'postgres') {
+      const { default: pg } = await import('pg')
+      const holder = new pg.Client({ connectionString: db.url })
+      await holder.connect()
+      await holder.query(
+        `SELECT pg_advisory_lock(hashtext('skill-metrics:schema:' || current_schema()))`,
+      )
+      // A connection that ends, as a killed runner's would, takes its advisory lock with it.
+      releaseHolder = () => holder.end()
+    } else {
+      const { default: Database } = await import('better-sqlite3')
+      const raw = new Database(db.target.dialect === 'sqlite' ? db.target.path : '')
+      raw.exec(
+        'CREATE TABLE schema_lock (id INTEGER PRIMARY KEY CHECK (id = 1), owner TEXT NOT NULL, expires_at INTEGER NOT NULL)',
+      )
+      raw
+        .prepare('INSERT INTO schema_lock VALUES (1, ?, ?)')
+        .run('a killed runner', Date.now() + 60_000)
+      // A killed runner's row stops being refreshed and expires.
+      releaseHolder = async () => {
+        raw.prepare('UPDATE schema_lock SET expires_at = ?').run(Date.now() - 1)
+        raw.close()
+      }
+    }
+    const waiting = await SchemaRunner.open({ target: db.target, lockTimeoutMs: 300 })
+    cleanups.unshift(() => waiting.close())
+    const started = performance.now()
+    const error = (await thrown(waiting.migrate())) as RefusedError
+    expect(error.code).toBe('LOCK_TIMEOUT')
+    expect(error.exitCode).toBe(ExitCode.refused)
+    expect(performance.now() - started).toBeGreaterThanOrEqual(290)
+    if (dialect === 'sqlite') expect(error.message).toContain('a killed runner')
+    expect((await waiting.status()).current).toBe(0)
+    await releaseHolder()
+    await waiting.migrate()
+    expect((await waiting.status()).current).toBe(3)
+  })
+})
+
 describe('schema runner, SQLite specifics', () => {
   it('a table rebuild keeps the rows of foreign-key child tables', async () => {
     const db = await database('sqlite')

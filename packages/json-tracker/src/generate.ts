@@ -124,7 +124,11 @@ export async function generateLegacyFile(
   path: string,
   options: GenerateOptions,
 ): Promise<GenerateResult> {
-  const settings = { invocations: options.invocations, skills: options.skills ?? 20, seed: options.seed ?? 1 }
+  const settings = {
+    invocations: options.invocations,
+    skills: options.skills ?? 20,
+    seed: options.seed ?? 1,
+  }
   if (!Number.isSafeInteger(settings.invocations) || settings.invocations < 0) {
     throw new UsageError(`--invocations must be a whole number ≥ 0, got ${settings.invocations}`)
   }

@@ -135,7 +135,11 @@ export class JsonFileTracker implements MetricsTracker {
 
   async exportMetrics(outputFile: string): Promise<void> {
     const document = await loadLegacyFile(this.file)
-    await writePiecesToFile(outputFile, 'w', exportPieces(document, toNaiveLocalIso(this.#clock.now())))
+    await writePiecesToFile(
+      outputFile,
+      'w',
+      exportPieces(document, toNaiveLocalIso(this.#clock.now())),
+    )
   }
 
   async close(): Promise<void> {}

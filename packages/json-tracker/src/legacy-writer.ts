@@ -2,10 +2,10 @@ import { type FileHandle, open } from 'node:fs/promises'
 import {
   averageDuration,
   BadInputError,
-  RefusedError,
   completionRate,
   type JsonValue,
   type LegacyInvocation,
+  RefusedError,
   type SkillAggregate,
 } from '@skill-metrics/core'
 import { pyInvocation, pyJson, pySkillRecord, pyString } from './python-json.js'
@@ -99,9 +99,13 @@ export async function writePiecesToFile(
         nextStep: 'Pass --force to overwrite it, or choose another path.',
       })
     }
-    throw new BadInputError({ file: path }, `cannot be written (${code ?? (error as Error).message})`, {
-      cause: error,
-    })
+    throw new BadInputError(
+      { file: path },
+      `cannot be written (${code ?? (error as Error).message})`,
+      {
+        cause: error,
+      },
+    )
   }
   let bytes = 0
   try {
