@@ -5,6 +5,7 @@ import {
   ExitCode,
   exitCodeOf,
   type JsonValue,
+  pyJson,
   SkillMetricsError,
   UsageError,
 } from '@skill-metrics/core'
@@ -13,7 +14,6 @@ import {
   DEFAULT_DATABASE_URL,
   parseDatabaseUrl,
 } from '@skill-metrics/db-store'
-import { pyJson } from '@skill-metrics/json-tracker'
 
 export const DEFAULT_JSON_FILE = '.session-buddy/skill_metrics.json'
 

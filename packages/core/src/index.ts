@@ -8,6 +8,7 @@ export {
   newSkillAggregate,
   toSkillMetrics,
 } from './aggregates.js'
+export { parseCounter, stringifyCounter } from './counters.js'
 export {
   BadInputError,
   BugError,
@@ -37,7 +38,16 @@ export {
   type SkillAggregate,
   type SkillMetrics,
 } from './legacy.js'
+export {
+  exportPieces,
+  invocationListPieces,
+  type LegacyContent,
+  legacyFilePieces,
+  skillObjectPieces,
+  summaryToJson,
+} from './legacy-format.js'
 export { type Percentiles, percentileOfSorted, percentiles } from './percentiles.js'
+export { pyFloat, pyInvocation, pyJson, pySkillRecord, pyString } from './python-json.js'
 export {
   checkTopLevel,
   legacyInvocationSchema,

@@ -22,3 +22,12 @@ export {
   type VersionState,
   type VersionStatus,
 } from './schema/schema-runner.js'
+export {
+  type CompleteInvocation,
+  legacyRecordOf,
+  type SkillBaseline,
+  SkillMetricsStore,
+  type StoredInvocation,
+  type StoreOptions,
+  type UpsertResult,
+} from './store/skill-metrics-store.js'

@@ -1,10 +1,11 @@
 import {
   applyCompletion,
   type LegacyInvocation,
+  legacyFilePieces,
   type SkillAggregate,
   UsageError,
 } from '@skill-metrics/core'
-import { legacyFilePieces, writePiecesToFile } from './legacy-writer.js'
+import { writePiecesToFile } from './legacy-writer.js'
 
 export interface GenerateOptions {
   invocations: number

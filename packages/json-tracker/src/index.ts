@@ -1,4 +1,3 @@
-export { summaryToJson } from './export.js'
 export { type GenerateOptions, type GenerateResult, generateLegacyFile } from './generate.js'
 export {
   JsonFileTracker,
@@ -8,8 +7,7 @@ export {
   readMetrics,
 } from './json-tracker.js'
 export { type FileFingerprint, type LegacyScan, scanLegacyFile } from './legacy-reader.js'
-export { encodeLegacyFile, type LegacyContent, legacyFilePieces } from './legacy-writer.js'
-export { pyFloat, pyJson, pyString } from './python-json.js'
+export { encodeLegacyFile } from './legacy-writer.js'
 export {
   type ForeignWrite,
   readWriterState,

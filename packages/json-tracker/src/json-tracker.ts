@@ -5,6 +5,7 @@ import {
   type Completer,
   CompleterAlreadyCalledError,
   completedDuration,
+  exportPieces,
   type LegacyDocument,
   type LegacyInvocation,
   type MetricsTracker,
@@ -18,7 +19,6 @@ import {
   toNaiveLocalIso,
   toSkillMetrics,
 } from '@skill-metrics/core'
-import { exportPieces } from './export.js'
 import { type FileFingerprint, scanLegacyFile } from './legacy-reader.js'
 import { encodeLegacyFile, writePiecesToFile } from './legacy-writer.js'
 import { noteForeignWrite, readWriterState, replaceLegacyFile } from './writer-state.js'

@@ -1,61 +1,10 @@
 import { type FileHandle, open } from 'node:fs/promises'
 import {
-  averageDuration,
   BadInputError,
-  completionRate,
-  type JsonValue,
-  type LegacyInvocation,
+  type LegacyContent,
+  legacyFilePieces,
   RefusedError,
-  type SkillAggregate,
 } from '@skill-metrics/core'
-import { pyInvocation, pyJson, pySkillRecord, pyString } from './python-json.js'
-
-/** What a legacy file holds; `invocations` may be produced lazily while it is written. */
-export interface LegacyContent {
-  invocations: Iterable<LegacyInvocation>
-  skills: ReadonlyMap<string, SkillAggregate>
-  last_updated: string | null
-  extra: ReadonlyArray<readonly [string, JsonValue]>
-}
-
-/** The `invocations` list at the depth of the legacy file and the export, piece by piece. */
-export function* invocationListPieces(invocations: Iterable<LegacyInvocation>): Generator<string> {
-  let empty = true
-  for (const invocation of invocations) {
-    yield `${empty ? '[' : ','}\n    ${pyInvocation(invocation)}`
-    empty = false
-  }
-  yield empty ? '[]' : '\n  ]'
-}
-
-/** The `skills` object, each record as `SkillMetrics.to_dict()` writes it. */
-export function* skillObjectPieces(skills: ReadonlyMap<string, SkillAggregate>): Generator<string> {
-  let empty = true
-  for (const [name, aggregate] of skills) {
-    const record = pySkillRecord({
-      ...aggregate,
-      completion_rate: completionRate(aggregate),
-      avg_duration_seconds: averageDuration(aggregate),
-    })
-    yield `${empty ? '{' : ','}\n    ${pyString(name)}: ${record}`
-    empty = false
-  }
-  yield empty ? '{}' : '\n  }'
-}
-
-/**
- * The file in the original's layout, piece by piece. `skills` is read only after every invocation
- * has been produced, so a generator can fill it while its invocations stream out.
- */
-export function* legacyFilePieces(content: LegacyContent): Generator<string> {
-  yield '{\n  "invocations": '
-  yield* invocationListPieces(content.invocations)
-  yield ',\n  "skills": '
-  yield* skillObjectPieces(content.skills)
-  yield `,\n  "last_updated": ${content.last_updated === null ? 'null' : pyString(content.last_updated)}`
-  for (const [key, value] of content.extra) yield `,\n  ${pyString(key)}: ${pyJson(value, 1)}`
-  yield '\n}'
-}
 
 const BATCH_CHARS = 1 << 20
 

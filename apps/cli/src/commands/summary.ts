@@ -1,4 +1,5 @@
-import { JsonFileTracker, summaryToJson } from '@skill-metrics/json-tracker'
+import { summaryToJson } from '@skill-metrics/core'
+import { JsonFileTracker } from '@skill-metrics/json-tracker'
 import { BaseCommand } from '../base-command.js'
 import { summaryText } from '../metrics-output.js'
 

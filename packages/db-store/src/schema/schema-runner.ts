@@ -122,7 +122,10 @@ export class SchemaRunner {
     ) {
       target = { ...target, path: ':memory:', inMemory: true }
     }
-    const dataSource = createDataSource(target, { readOnly: options.readOnly, poolSize: 1 })
+    const dataSource = await createDataSource(target, {
+      readOnly: options.readOnly,
+      poolSize: 1,
+    }).initialize()
     const session = await SqlSession.open(dataSource, target.dialect)
     // The URL's schema is where everything lives; without it, current_schema() is NULL and the
     // tables would land elsewhere. A read-only look at a missing schema sees an empty database.
@@ -133,7 +136,8 @@ export class SchemaRunner {
   }
 
   async close(): Promise<void> {
-    await this.#session.close()
+    await this.#session.release()
+    await this.#session.dataSource.destroy()
   }
 
   async status(): Promise<SchemaStatus> {

@@ -13,7 +13,6 @@ export class SqlSession {
   ) {}
 
   static async open(dataSource: DataSource, dialect: SqlDialect): Promise<SqlSession> {
-    if (!dataSource.isInitialized) await dataSource.initialize()
     const runner = dataSource.createQueryRunner()
     await runner.connect()
     return new SqlSession(dialect, dataSource, runner)
@@ -49,9 +48,9 @@ export class SqlSession {
     }
   }
 
-  async close(): Promise<void> {
+  /** Gives the connection back; the DataSource stays open for its owner to destroy. */
+  async release(): Promise<void> {
     await this.runner.release()
-    if (this.dataSource.isInitialized) await this.dataSource.destroy()
   }
 
   #placeholders(sql: string): string {

@@ -4,7 +4,7 @@ import {
   PyFloat,
   type SkillAggregate,
   type SkillMetrics,
-} from '@skill-metrics/core'
+} from './legacy.js'
 
 /**
  * Python's `json.dumps(value, indent=2)` with its defaults (`ensure_ascii=True`, `repr` floats):

@@ -1,5 +1,5 @@
-import { PyFloat } from '@skill-metrics/core'
 import { describe, expect, it } from 'vitest'
+import { PyFloat } from './legacy.js'
 import { pyFloat, pyJson, pyString } from './python-json.js'
 
 describe('Python repr of floats', () => {

@@ -1,0 +1,666 @@
+import { createWriteStream } from 'node:fs'
+import { Readable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+import {
+  applyCompletion,
+  averageDuration,
+  BugError,
+  type Clock,
+  type CompleteOptions,
+  type Completer,
+  CompleterAlreadyCalledError,
+  completionRate,
+  exportPieces,
+  invocationId,
+  type LegacyInvocation,
+  type MetricsTracker,
+  naiveSecondsBetween,
+  parseCounter,
+  percentiles,
+  RefusedError,
+  renderReport,
+  type SkillAggregate,
+  type SkillMetrics,
+  type Summary,
+  stringifyCounter,
+  summarize,
+  systemClock,
+  type TrackOptions,
+  toNaiveLocalIso,
+  toSkillMetrics,
+} from '@skill-metrics/core'
+import type { DataSource } from 'typeorm'
+import { createDataSource } from '../data-source.js'
+import type { DatabaseTarget } from '../database-url.js'
+import { SchemaRunner } from '../schema/schema-runner.js'
+import { SqlSession } from '../schema/sql-session.js'
+import { type SkillMetricsRow, STORE_ENTITIES } from './entities.js'
+
+export interface StoreOptions {
+  target: DatabaseTarget
+  clock?: Clock
+  /** Apply pending schema versions instead of refusing to open. */
+  migrate?: boolean
+  migrationsDir?: string
+}
+
+/** An invocation as the store keeps it: the legacy record plus identity and order. */
+export interface StoredInvocation extends LegacyInvocation {
+  id: string
+  /** Position in the legacy file's list. */
+  seq: number
+  /** The completion sequence its completion carried; null while pending or unknown. */
+  completion_seq: number | null
+  session_id: string | null
+}
+
+export interface CompleteInvocation extends CompleteOptions {
+  /** The duration the legacy file recorded; computed from the clock when absent. */
+  durationSeconds?: number
+}
+
+export interface UpsertResult {
+  inserted: number
+  updated: number
+  unchanged: number
+}
+
+/** A skill's aggregates as the legacy file has them, with its place in the file's skills map. */
+export interface SkillBaseline {
+  name: string
+  position: number
+  aggregate: SkillAggregate
+  lastCompletionSeq?: number | null
+}
+
+type Dialect = DatabaseTarget['dialect']
+
+const SCHEMA_VERSION_WRITTEN = 3
+
+/**
+ * The database store: the same tracker interface as the JSON tracker over the original design's
+ * tables. It owns every aggregate (no triggers): a completion moves its invocation forward once
+ * and changes the skill's aggregates in the same transaction. SQLite writes take the write lock
+ * up front (BEGIN IMMEDIATE) and wait on the busy timeout; PostgreSQL writes serialise on a
+ * transaction advisory lock, so no read-modify-write of an aggregate can race another.
+ */
+export class SkillMetricsStore implements MetricsTracker {
+  readonly #dataSource: DataSource
+  readonly #dialect: Dialect
+  readonly #clock: Clock
+  /** better-sqlite3 has one connection per process: its transactions must not interleave. */
+  #sqliteQueue: Promise<unknown> = Promise.resolve()
+
+  private constructor(dataSource: DataSource, dialect: Dialect, clock: Clock) {
+    this.#dataSource = dataSource
+    this.#dialect = dialect
+    this.#clock = clock
+  }
+
+  /** Opens the store; refuses (exit 4) while schema versions are pending, unless `migrate`. */
+  static async open({ target, clock = systemClock, migrate = false, migrationsDir }: StoreOptions) {
+    const runner = await SchemaRunner.open({ target, migrationsDir })
+    try {
+      if (migrate) await runner.migrate()
+      const status = await runner.status()
+      if (status.current < status.latest) {
+        throw new RefusedError(
+          `the database schema is at V${status.current}; this version of skill-metrics needs V${status.latest}`,
+          { nextStep: 'Run: skill-metrics schema migrate' },
+        )
+      }
+      if (status.current > status.latest) {
+        throw new RefusedError(
+          `the database schema (V${status.current}) is newer than this version of skill-metrics knows (V${status.latest})`,
+          { nextStep: 'Upgrade skill-metrics.' },
+        )
+      }
+    } finally {
+      await runner.close()
+    }
+    const dataSource = await createDataSource(target, { entities: STORE_ENTITIES }).initialize()
+    return new SkillMetricsStore(dataSource, target.dialect, clock)
+  }
+
+  async close(): Promise<void> {
+    await this.#dataSource.destroy()
+  }
+
+  async trackInvocation(skillName: string, options: TrackOptions = {}): Promise<Completer> {
+    const invokedAt = options.invokedAt ?? toNaiveLocalIso(this.#clock.now())
+    const id = await this.recordInvocation({
+      skill_name: skillName,
+      invoked_at: invokedAt,
+      workflow_path: options.workflowPath ?? null,
+      session_id: options.sessionId ?? null,
+    })
+    let state: 'open' | 'running' | 'done' = 'open'
+    return async (completion: CompleteOptions = {}) => {
+      if (state !== 'open') throw new CompleterAlreadyCalledError(skillName, invokedAt)
+      state = 'running'
+      try {
+        await this.completeInvocation(id, completion)
+        state = 'done'
+      } catch (error) {
+        // Completing is idempotent by id: a retry after any failure cannot count twice.
+        state = 'open'
+        throw error
+      }
+    }
+  }
+
+  /**
+   * Writes a new invocation as pending and returns its id: uuid v5 of its identity and its
+   * occurrence among the stored records with the same skill, time and path (ARCHITECTURE §4).
+   */
+  async recordInvocation(
+    invocation: Pick<
+      StoredInvocation,
+      'skill_name' | 'invoked_at' | 'workflow_path' | 'session_id'
+    > & {
+      id?: string
+      seq?: number
+    },
+  ): Promise<string> {
+    return this.#write(async (sql) => {
+      let id = invocation.id
+      if (id === undefined) {
+        const [same] = await sql.rows<{ n: number | string }>(
+          `SELECT COUNT(*) AS n FROM skill_invocation WHERE skill_name = ? AND invoked_at = ? AND workflow_path ${this.#isSame()}`,
+          [invocation.skill_name, invocation.invoked_at, invocation.workflow_path],
+        )
+        id = invocationId(
+          invocation.skill_name,
+          invocation.invoked_at,
+          invocation.workflow_path,
+          Number(same!.n),
+        )
+      }
+      const seq = invocation.seq ?? (await this.#nextSeq(sql))
+      if (invocation.session_id !== null) await this.#ensureSession(sql, invocation.session_id)
+      await sql.rows(
+        `INSERT INTO skill_invocation (id, skill_name, invoked_at, workflow_path, completed, duration_seconds,
+           error_type, session_id, follow_up_actions, schema_version, seq, completion_seq)
+         VALUES (?, ?, ?, ?, ?, NULL, NULL, ?, '[]', ?, ?, NULL)
+         ON CONFLICT (id) DO NOTHING`,
+        [
+          id,
+          invocation.skill_name,
+          invocation.invoked_at,
+          invocation.workflow_path,
+          this.#bool(false),
+          invocation.session_id,
+          SCHEMA_VERSION_WRITTEN,
+          seq,
+        ],
+      )
+      return id
+    })
+  }
+
+  /**
+   * Completes (or abandons) a stored invocation: forward only and exactly once. A second call for
+   * the same id, a retry after a crash between commit and return included, changes nothing.
+   */
+  async completeInvocation(
+    id: string,
+    {
+      completed = true,
+      followUpActions = [],
+      errorType = null,
+      durationSeconds,
+    }: CompleteInvocation = {},
+  ): Promise<void> {
+    await this.#write(async (sql) => {
+      const [row] = await sql.rows<{
+        skill_name: string
+        invoked_at: string
+        workflow_path: string | null
+        session_id: string | null
+        duration_seconds: number | null
+      }>(
+        'SELECT skill_name, invoked_at, workflow_path, session_id, duration_seconds FROM skill_invocation WHERE id = ?',
+        [id],
+      )
+      if (row === undefined) throw new BugError(`no stored invocation has the id ${id}`)
+      if (row.duration_seconds !== null) return
+      const finished: LegacyInvocation = {
+        skill_name: row.skill_name,
+        invoked_at: row.invoked_at,
+        workflow_path: row.workflow_path,
+        completed,
+        duration_seconds:
+          durationSeconds ??
+          naiveSecondsBetween(row.invoked_at, toNaiveLocalIso(this.#clock.now())),
+        follow_up_actions: [...followUpActions],
+        error_type: errorType,
+      }
+      const completionSeq = await this.#nextCompletionSeq(sql)
+      await sql.rows(
+        `UPDATE skill_invocation SET completed = ?, duration_seconds = ?, follow_up_actions = ?, error_type = ?,
+           completion_seq = ? WHERE id = ? AND duration_seconds IS NULL`,
+        [
+          this.#bool(completed),
+          finished.duration_seconds,
+          JSON.stringify(finished.follow_up_actions),
+          errorType,
+          completionSeq,
+          id,
+        ],
+      )
+      await this.#applyToSkill(sql, finished, completionSeq)
+      if (row.session_id !== null) await this.#applyToSession(sql, row.session_id, finished)
+    })
+  }
+
+  async getSkillMetrics(skillName: string): Promise<SkillMetrics | null> {
+    return (await this.#metrics(skillName)).get(skillName) ?? null
+  }
+
+  async getAllMetrics(): Promise<Map<string, SkillMetrics>> {
+    return this.#metrics()
+  }
+
+  async getSummary(): Promise<Summary> {
+    return summarize(await this.skillAggregates())
+  }
+
+  async generateReport(): Promise<string> {
+    return renderReport(await this.skillAggregates())
+  }
+
+  /** Every stored invocation in file order, in pages: memory stays flat for any count. */
+  async *invocations(pageSize = 5_000): AsyncGenerator<StoredInvocation> {
+    let after = -1
+    for (;;) {
+      const rows = await this.#session((sql) =>
+        sql.rows<Record<string, unknown>>(
+          `SELECT id, skill_name, invoked_at, workflow_path, completed, duration_seconds, ${this.#text('follow_up_actions')},
+             error_type, seq, completion_seq, session_id
+           FROM skill_invocation WHERE seq > ? ORDER BY seq LIMIT ?`,
+          [after, pageSize],
+        ),
+      )
+      for (const row of rows) yield this.#invocationOf(row)
+      if (rows.length < pageSize) return
+      after = Number(rows.at(-1)!.seq)
+    }
+  }
+
+  /** The skills' aggregates in the legacy file's map order. */
+  async skillAggregates(): Promise<Map<string, SkillAggregate>> {
+    const rows = await this.#session((sql) =>
+      sql.rows<SkillMetricsRow>(
+        `SELECT skill_name, total_invocations, completed_invocations, abandoned_invocations, total_duration_seconds,
+           ${this.#text('workflow_paths')}, ${this.#text('common_errors')}, ${this.#text('follow_up_actions')},
+           first_invoked, last_invoked, position
+         FROM skill_metrics ORDER BY position, skill_name`,
+      ),
+    )
+    return new Map(rows.map((row) => [row.skill_name, aggregateOf(row)]))
+  }
+
+  /** The legacy export layout (summary, skills, invocations, exported_at) from the database. */
+  async exportMetrics(outputFile: string): Promise<void> {
+    const invocations: LegacyInvocation[] = []
+    for await (const invocation of this.invocations()) invocations.push(legacyRecordOf(invocation))
+    const document = {
+      invocations,
+      skills: await this.skillAggregates(),
+      last_updated: null,
+      extra: [],
+    }
+    await pipeline(
+      Readable.from(exportPieces(document, toNaiveLocalIso(this.#clock.now()))),
+      createWriteStream(outputFile),
+    )
+  }
+
+  /** Upserts invocations by id, moving each only forward (pending → completed or abandoned). */
+  async upsertInvocations(records: StoredInvocation[]): Promise<UpsertResult> {
+    if (records.length === 0) return { inserted: 0, updated: 0, unchanged: 0 }
+    return this.#write(async (sql) => {
+      const existing = new Map<string, boolean>()
+      for (const chunk of chunks(records, 500)) {
+        const rows = await sql.rows<{ id: string; pending: number | boolean }>(
+          `SELECT id, CASE WHEN duration_seconds IS NULL THEN 1 ELSE 0 END AS pending FROM skill_invocation WHERE id IN (${chunk.map(() => '?').join(',')})`,
+          chunk.map((record) => record.id),
+        )
+        for (const row of rows) existing.set(row.id, Number(row.pending) === 1)
+      }
+      const result: UpsertResult = { inserted: 0, updated: 0, unchanged: 0 }
+      for (const record of records) {
+        const pending = existing.get(record.id)
+        if (pending === undefined) result.inserted += 1
+        else if (pending && record.duration_seconds !== null) result.updated += 1
+        else result.unchanged += 1
+      }
+      for (const record of records) {
+        if (record.session_id !== null) await this.#ensureSession(sql, record.session_id)
+      }
+      for (const chunk of chunks(records, 200)) {
+        await sql.rows(
+          `INSERT INTO skill_invocation (id, skill_name, invoked_at, workflow_path, completed, duration_seconds,
+             error_type, session_id, follow_up_actions, schema_version, seq, completion_seq)
+           VALUES ${chunk.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}
+           ON CONFLICT (id) DO UPDATE SET completed = excluded.completed,
+             duration_seconds = excluded.duration_seconds, error_type = excluded.error_type,
+             follow_up_actions = excluded.follow_up_actions, completion_seq = excluded.completion_seq
+           WHERE skill_invocation.duration_seconds IS NULL AND excluded.duration_seconds IS NOT NULL`,
+          chunk.flatMap((record) => [
+            record.id,
+            record.skill_name,
+            record.invoked_at,
+            record.workflow_path,
+            this.#bool(record.completed),
+            record.duration_seconds,
+            record.error_type,
+            record.session_id,
+            JSON.stringify(record.follow_up_actions),
+            SCHEMA_VERSION_WRITTEN,
+            record.seq,
+            record.completion_seq,
+          ]),
+        )
+      }
+      return result
+    })
+  }
+
+  /**
+   * Sets skills' aggregates to exactly the given values (the legacy file's, history whose records
+   * were pruned included) and refreshes their percentile columns. Replaying it changes nothing.
+   */
+  async setSkillAggregates(baselines: SkillBaseline[]): Promise<void> {
+    await this.#write(async (sql) => {
+      for (const { name, position, aggregate, lastCompletionSeq = null } of baselines) {
+        await this.#saveSkill(sql, name, aggregate, position, lastCompletionSeq)
+      }
+      await this.#refreshPercentiles(
+        sql,
+        baselines.map((baseline) => baseline.name),
+      )
+    })
+  }
+
+  /** Records the current summary in `skill_metrics_summary` (the original's materialised view). */
+  async refreshSummary(): Promise<Summary> {
+    const skills = await this.skillAggregates()
+    const summary = summarize(skills)
+    const errors = new Map<string, number>()
+    const paths = new Map<string, number>()
+    for (const aggregate of skills.values()) {
+      for (const [key, count] of aggregate.common_errors)
+        errors.set(key, (errors.get(key) ?? 0) + count)
+      for (const [key, count] of aggregate.workflow_paths)
+        paths.set(key, (paths.get(key) ?? 0) + count)
+    }
+    await this.#write(async (sql) => {
+      await this.#refreshPercentiles(sql, [...skills.keys()])
+      await sql.rows(
+        `INSERT INTO skill_metrics_summary (refresh_time, total_skills, total_invocations, overall_completion_rate,
+           most_used_skill, most_used_count, avg_duration_seconds, top_error_types, top_workflow_paths)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        [
+          new Date(this.#clock.now().getTime()).toISOString(),
+          summary.total_skills,
+          summary.total_invocations,
+          summary.overall_completion_rate,
+          summary.most_used_skill,
+          'most_used_count' in summary ? summary.most_used_count : 0,
+          summary.avg_duration_seconds,
+          stringifyCounter(new Map([...errors].sort((a, b) => b[1] - a[1]).slice(0, 10))),
+          stringifyCounter(new Map([...paths].sort((a, b) => b[1] - a[1]).slice(0, 10))),
+        ],
+      )
+    })
+    return summary
+  }
+
+  async #metrics(only?: string): Promise<Map<string, SkillMetrics>> {
+    const skills = await this.skillAggregates()
+    const durations = await this.#completedDurations(only)
+    const metrics = new Map<string, SkillMetrics>()
+    for (const [name, aggregate] of skills) {
+      if (only === undefined || only === name)
+        metrics.set(name, toSkillMetrics(aggregate, durations.get(name) ?? []))
+    }
+    return metrics
+  }
+
+  /** Completed durations per skill, ascending: percentiles are computed exactly when read. */
+  async #completedDurations(only?: string): Promise<Map<string, number[]>> {
+    const rows = await this.#session((sql) =>
+      sql.rows<{ skill_name: string; duration_seconds: number }>(
+        `SELECT skill_name, duration_seconds FROM skill_invocation
+         WHERE completed = ? AND duration_seconds IS NOT NULL ${only === undefined ? '' : 'AND skill_name = ?'}
+         ORDER BY skill_name, duration_seconds`,
+        only === undefined ? [this.#bool(true)] : [this.#bool(true), only],
+      ),
+    )
+    const durations = new Map<string, number[]>()
+    for (const row of rows) {
+      const list = durations.get(row.skill_name)
+      if (list === undefined) durations.set(row.skill_name, [Number(row.duration_seconds)])
+      else list.push(Number(row.duration_seconds))
+    }
+    return durations
+  }
+
+  async #applyToSkill(sql: SqlSession, finished: LegacyInvocation, completionSeq: number) {
+    const [row] = await sql.rows<SkillMetricsRow>(
+      `SELECT skill_name, total_invocations, completed_invocations, abandoned_invocations, total_duration_seconds,
+         ${this.#text('workflow_paths')}, ${this.#text('common_errors')}, ${this.#text('follow_up_actions')},
+         first_invoked, last_invoked, position FROM skill_metrics WHERE skill_name = ?`,
+      [finished.skill_name],
+    )
+    const skills = new Map<string, SkillAggregate>()
+    if (row !== undefined) skills.set(row.skill_name, aggregateOf(row))
+    const aggregate = applyCompletion(skills, finished)
+    const position = row?.position ?? (await this.#nextPosition(sql))
+    await this.#saveSkill(sql, finished.skill_name, aggregate, Number(position), completionSeq)
+  }
+
+  async #applyToSession(sql: SqlSession, sessionId: string, finished: LegacyInvocation) {
+    await sql.rows(
+      `INSERT INTO session_skill (id, session_id, skill_name, invocation_count, first_invoked_at, last_invoked_at,
+         total_duration_seconds)
+       VALUES (?, ?, ?, 1, ?, ?, ?)
+       ON CONFLICT (session_id, skill_name) DO UPDATE SET invocation_count = session_skill.invocation_count + 1,
+         last_invoked_at = excluded.last_invoked_at,
+         total_duration_seconds = session_skill.total_duration_seconds + excluded.total_duration_seconds`,
+      [
+        invocationId(sessionId, finished.skill_name, 'session_skill', 0),
+        sessionId,
+        finished.skill_name,
+        finished.invoked_at,
+        finished.invoked_at,
+        finished.completed && finished.duration_seconds ? finished.duration_seconds : 0,
+      ],
+    )
+  }
+
+  async #saveSkill(
+    sql: SqlSession,
+    name: string,
+    aggregate: SkillAggregate,
+    position: number,
+    lastCompletionSeq: number | null,
+  ): Promise<void> {
+    // Positions are unique: a skill moved onto a taken place first pushes the holder aside.
+    await sql.rows(
+      'UPDATE skill_metrics SET position = NULL WHERE position = ? AND skill_name <> ?',
+      [position, name],
+    )
+    await sql.rows(
+      `INSERT INTO skill_metrics (skill_name, total_invocations, completed_invocations, abandoned_invocations,
+         total_duration_seconds, workflow_paths, common_errors, follow_up_actions, first_invoked, last_invoked,
+         completion_rate, avg_duration_seconds, schema_version, position, last_completion_seq)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (skill_name) DO UPDATE SET total_invocations = excluded.total_invocations,
+         completed_invocations = excluded.completed_invocations, abandoned_invocations = excluded.abandoned_invocations,
+         total_duration_seconds = excluded.total_duration_seconds, workflow_paths = excluded.workflow_paths,
+         common_errors = excluded.common_errors, follow_up_actions = excluded.follow_up_actions,
+         first_invoked = excluded.first_invoked, last_invoked = excluded.last_invoked,
+         completion_rate = excluded.completion_rate, avg_duration_seconds = excluded.avg_duration_seconds,
+         schema_version = excluded.schema_version, position = excluded.position,
+         last_completion_seq = excluded.last_completion_seq`,
+      [
+        name,
+        aggregate.total_invocations,
+        aggregate.completed_invocations,
+        aggregate.abandoned_invocations,
+        aggregate.total_duration_seconds,
+        stringifyCounter(aggregate.workflow_paths),
+        stringifyCounter(aggregate.common_errors),
+        stringifyCounter(aggregate.follow_up_actions),
+        aggregate.first_invoked,
+        aggregate.last_invoked,
+        completionRate(aggregate),
+        averageDuration(aggregate),
+        SCHEMA_VERSION_WRITTEN,
+        position,
+        lastCompletionSeq,
+      ],
+    )
+  }
+
+  async #refreshPercentiles(sql: SqlSession, names: string[]): Promise<void> {
+    for (const name of names) {
+      const rows = await sql.rows<{ duration_seconds: number }>(
+        'SELECT duration_seconds FROM skill_invocation WHERE skill_name = ? AND completed = ? AND duration_seconds IS NOT NULL',
+        [name, this.#bool(true)],
+      )
+      const { p50, p95, p99 } = percentiles(rows.map((row) => Number(row.duration_seconds)))
+      await sql.rows(
+        'UPDATE skill_metrics SET p50_duration_seconds = ?, p95_duration_seconds = ?, p99_duration_seconds = ? WHERE skill_name = ?',
+        [p50, p95, p99, name],
+      )
+    }
+  }
+
+  async #nextSeq(sql: SqlSession): Promise<number> {
+    const [row] = await sql.rows<{ next: number | string }>(
+      'SELECT COALESCE(MAX(seq), -1) + 1 AS next FROM skill_invocation',
+    )
+    return Number(row!.next)
+  }
+
+  async #nextPosition(sql: SqlSession): Promise<number> {
+    const [row] = await sql.rows<{ next: number | string }>(
+      'SELECT COALESCE(MAX(position), -1) + 1 AS next FROM skill_metrics',
+    )
+    return Number(row!.next)
+  }
+
+  /** The file's natural completion sequence: the sum of all skill totals after this completion. */
+  async #nextCompletionSeq(sql: SqlSession): Promise<number> {
+    const [row] = await sql.rows<{ next: number | string }>(
+      'SELECT COALESCE(SUM(total_invocations), 0) + 1 AS next FROM skill_metrics',
+    )
+    return Number(row!.next)
+  }
+
+  async #ensureSession(sql: SqlSession, id: string): Promise<void> {
+    await sql.rows('INSERT INTO sessions (id) VALUES (?) ON CONFLICT (id) DO NOTHING', [id])
+  }
+
+  #invocationOf(row: Record<string, unknown>): StoredInvocation {
+    return {
+      id: String(row.id),
+      skill_name: String(row.skill_name),
+      invoked_at: String(row.invoked_at),
+      workflow_path: row.workflow_path === null ? null : String(row.workflow_path),
+      completed: Boolean(row.completed),
+      duration_seconds: row.duration_seconds === null ? null : Number(row.duration_seconds),
+      follow_up_actions: JSON.parse(String(row.follow_up_actions ?? '[]')) as string[],
+      error_type: row.error_type === null ? null : String(row.error_type),
+      seq: Number(row.seq),
+      completion_seq: row.completion_seq === null ? null : Number(row.completion_seq),
+      session_id: row.session_id === null ? null : String(row.session_id),
+    }
+  }
+
+  /** JSON columns read back as their text, so key order survives (pg would parse them). */
+  #text(column: string): string {
+    return this.#dialect === 'postgres' ? `${column}::text AS ${column}` : column
+  }
+
+  #isSame(): string {
+    return this.#dialect === 'postgres' ? 'IS NOT DISTINCT FROM ?' : 'IS ?'
+  }
+
+  #bool(value: boolean): boolean | number {
+    return this.#dialect === 'sqlite' ? Number(value) : value
+  }
+
+  async #session<T>(work: (sql: SqlSession) => Promise<T>): Promise<T> {
+    const run = async () => {
+      const sql = await SqlSession.open(this.#dataSource, this.#dialect)
+      try {
+        return await work(sql)
+      } finally {
+        await sql.release()
+      }
+    }
+    return this.#dialect === 'sqlite' ? this.#serialised(run) : run()
+  }
+
+  /** One write transaction. */
+  async #write<T>(work: (sql: SqlSession) => Promise<T>): Promise<T> {
+    return this.#session(async (sql) => {
+      await sql.begin()
+      try {
+        if (this.#dialect === 'postgres') {
+          await sql.rows(
+            `SELECT pg_advisory_xact_lock(hashtext('skill-metrics:store:' || current_schema()))`,
+          )
+        }
+        const result = await work(sql)
+        await sql.commit()
+        return result
+      } catch (error) {
+        await sql.rollbackQuietly()
+        throw error
+      }
+    })
+  }
+
+  async #serialised<T>(run: () => Promise<T>): Promise<T> {
+    const next = this.#sqliteQueue.then(run, run)
+    this.#sqliteQueue = next.catch(() => {})
+    return next
+  }
+}
+
+function aggregateOf(row: SkillMetricsRow): SkillAggregate {
+  return {
+    skill_name: row.skill_name,
+    total_invocations: Number(row.total_invocations),
+    completed_invocations: Number(row.completed_invocations),
+    abandoned_invocations: Number(row.abandoned_invocations),
+    total_duration_seconds: Number(row.total_duration_seconds),
+    workflow_paths: parseCounter(row.workflow_paths),
+    common_errors: parseCounter(row.common_errors),
+    follow_up_actions: parseCounter(row.follow_up_actions),
+    first_invoked: row.first_invoked,
+    last_invoked: row.last_invoked,
+  }
+}
+
+/** The legacy record of a stored invocation, without the store's identity and order. */
+export function legacyRecordOf(invocation: StoredInvocation): LegacyInvocation {
+  return {
+    skill_name: invocation.skill_name,
+    invoked_at: invocation.invoked_at,
+    workflow_path: invocation.workflow_path,
+    completed: invocation.completed,
+    duration_seconds: invocation.duration_seconds,
+    follow_up_actions: invocation.follow_up_actions,
+    error_type: invocation.error_type,
+  }
+}
+
+function* chunks<T>(items: T[], size: number): Generator<T[]> {
+  for (let start = 0; start < items.length; start += size) yield items.slice(start, start + size)
+}

@@ -1,0 +1,9 @@
+import { describe, it } from 'vitest'
+import { DIALECTS } from '../src/test-support/databases.js'
+import { expectConcurrentStoreWriters } from './store-writers.js'
+
+describe.each(DIALECTS)('8 processes × 250 invocations into the %s store', (dialect) => {
+  it('lose nothing, count nothing twice and never fail', async () => {
+    await expectConcurrentStoreWriters(dialect, 8, 250)
+  }, 600_000)
+})

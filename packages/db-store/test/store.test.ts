@@ -1,0 +1,191 @@
+import { readFile } from 'node:fs/promises'
+import { fileURLToPath } from 'node:url'
+import { ExitCode, invocationId, type SkillMetrics } from '@skill-metrics/core'
+import { afterEach, describe, expect, it } from 'vitest'
+import { SchemaRunner } from '../src/schema/schema-runner.js'
+import { SkillMetricsStore } from '../src/store/skill-metrics-store.js'
+import { DIALECTS, freshDatabase, type TestDatabase } from '../src/test-support/databases.js'
+import { importLegacy, regenerateLegacy } from '../src/test-support/import-legacy.js'
+
+const fixtures = fileURLToPath(new URL('../../../fixtures/legacy/', import.meta.url))
+const fixture = (name: string, suffix = '.json') => `${fixtures}${name}${suffix}`
+
+const cleanups: Array<() => Promise<void>> = []
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0)) await cleanup()
+})
+
+async function openStore(
+  dialect: 'sqlite' | 'postgres',
+): Promise<{ store: SkillMetricsStore; db: TestDatabase }> {
+  const db = await freshDatabase(dialect)
+  cleanups.push(db.drop)
+  const store = await SkillMetricsStore.open({ target: db.target, migrate: true })
+  cleanups.unshift(() => store.close())
+  return { store, db }
+}
+
+/** Every key of the expected value with an equal value; floats within a relative 1e-9. */
+function expectSubset(actual: unknown, expected: unknown, path = '$'): void {
+  if (typeof expected === 'number' && !Number.isInteger(expected)) {
+    expect(Math.abs((actual as number) - expected), path).toBeLessThanOrEqual(
+      1e-9 * Math.abs(expected),
+    )
+    return
+  }
+  if (expected !== null && typeof expected === 'object') {
+    for (const [key, value] of Object.entries(expected)) {
+      expectSubset((actual as Record<string, unknown>)?.[key], value, `${path}.${key}`)
+    }
+    return
+  }
+  expect(actual, path).toStrictEqual(expected)
+}
+
+const plain = (metrics: Map<string, SkillMetrics>) =>
+  Object.fromEntries(
+    [...metrics].map(([name, value]) => [
+      name,
+      {
+        ...value,
+        workflow_paths: Object.fromEntries(value.workflow_paths),
+        common_errors: Object.fromEntries(value.common_errors),
+        follow_up_actions: Object.fromEntries(value.follow_up_actions),
+      },
+    ]),
+  )
+
+const withoutLastUpdated = (text: string) =>
+  text.replace(/"last_updated": "[^"]*"/, '"last_updated": X')
+
+describe.each(DIALECTS)('SkillMetricsStore on %s', (dialect) => {
+  it.each(['small', 'medium', 'edge'])(
+    'imports %s.json exactly, and a second import changes nothing',
+    async (name) => {
+      const { store } = await openStore(dialect)
+      const first = await importLegacy(store, fixture(name))
+      expect(first.inserted).toBeGreaterThan(0)
+      expectSubset(
+        plain(await store.getAllMetrics()),
+        JSON.parse(await readFile(fixture(name, '.metrics.json'), 'utf8')),
+      )
+      expect([...(await store.getAllMetrics()).keys()]).toEqual([
+        ...(await store.skillAggregates()).keys(),
+      ])
+      expectSubset(
+        await store.getSummary(),
+        JSON.parse(await readFile(fixture(name, '.summary.json'), 'utf8')),
+      )
+      expect(await store.generateReport()).toBe(
+        await readFile(fixture(name, '.report.txt'), 'utf8'),
+      )
+      const original = await readFile(fixture(name), 'utf8')
+      const regenerated = await regenerateLegacy(store, '2099-01-01T00:00:00')
+      expect(withoutLastUpdated(regenerated)).toBe(withoutLastUpdated(original))
+      const second = await importLegacy(store, fixture(name))
+      expect(second).toEqual({ inserted: 0, updated: 0, unchanged: first.inserted })
+      expect(await regenerateLegacy(store, '2099-01-01T00:00:00')).toBe(regenerated)
+    },
+  )
+
+  it('tracks an invocation as pending, then completes it once with its aggregates', async () => {
+    let now = new Date(2025, 2, 1, 8, 0, 0)
+    const db = await freshDatabase(dialect)
+    cleanups.push(db.drop)
+    const clocked = await SkillMetricsStore.open({
+      target: db.target,
+      migrate: true,
+      clock: { now: () => now },
+    })
+    cleanups.unshift(() => clocked.close())
+    const complete = await clocked.trackInvocation('review', {
+      workflowPath: 'full',
+      sessionId: 's-1',
+    })
+    const [pending] = await collect(clocked.invocations())
+    expect(pending).toMatchObject({
+      id: invocationId('review', '2025-03-01T08:00:00', 'full', 0),
+      completed: false,
+      duration_seconds: null,
+      seq: 0,
+    })
+    expect(await clocked.getSkillMetrics('review')).toBeNull()
+    now = new Date(2025, 2, 1, 8, 0, 2, 500)
+    await complete({ followUpActions: ['commit', 'commit'], errorType: 'Warn' })
+    const review = await clocked.getSkillMetrics('review')
+    expect(review).toMatchObject({
+      total_invocations: 1,
+      completed_invocations: 1,
+      total_duration_seconds: 2.5,
+      first_invoked: '2025-03-01T08:00:00',
+      last_invoked: '2025-03-01T08:00:00',
+      completion_rate: 100,
+      p50_duration_seconds: 2.5,
+    })
+    expect([...review!.follow_up_actions]).toEqual([['commit', 2]])
+    await expect(complete()).rejects.toThrow(/already called/)
+  })
+
+  it('a completion retried after a crash between commit and return does not count twice', async () => {
+    const { store } = await openStore(dialect)
+    const id = await store.recordInvocation({
+      skill_name: 's',
+      invoked_at: '2025-01-01T00:00:00',
+      workflow_path: null,
+      session_id: null,
+    })
+    await store.completeInvocation(id, { durationSeconds: 3 })
+    // The caller never saw the first call return and tries again, as a restarted process would.
+    await store.completeInvocation(id, { durationSeconds: 3 })
+    await store.completeInvocation(id, { completed: false, durationSeconds: 9 })
+    expect(await store.getSkillMetrics('s')).toMatchObject({
+      total_invocations: 1,
+      completed_invocations: 1,
+      total_duration_seconds: 3,
+    })
+  })
+
+  it('round-trips hostile names and paths exactly: every query is parameterised', async () => {
+    const { store } = await openStore(dialect)
+    const names = [
+      `'; DROP TABLE skill_metrics; --`,
+      'with "double" and \'single\' quotes',
+      '🎉 emoji ünïcode ✓',
+      'x'.repeat(5_000),
+      '3',
+      'back\\slash and \n newline',
+    ]
+    for (const name of names) {
+      const complete = await store.trackInvocation(name, { workflowPath: `path/${name}` })
+      await complete({ followUpActions: [name, 'then'], errorType: `E: ${name}` })
+    }
+    const metrics = await store.getAllMetrics()
+    expect([...metrics.keys()]).toEqual(names)
+    for (const name of names) {
+      expect([...metrics.get(name)!.workflow_paths.keys()]).toEqual([`path/${name}`])
+      expect([...metrics.get(name)!.follow_up_actions.keys()]).toEqual([name, 'then'])
+      expect([...metrics.get(name)!.common_errors.keys()]).toEqual([`E: ${name}`])
+    }
+    const stored = await collect(store.invocations())
+    expect(stored.map((invocation) => invocation.skill_name)).toEqual(names)
+  })
+
+  it('refuses to open while schema versions are pending, with exit 4', async () => {
+    const db = await freshDatabase(dialect)
+    cleanups.push(db.drop)
+    const runner = await SchemaRunner.open({ target: db.target })
+    await runner.migrate({ target: 2 })
+    await runner.close()
+    const error = await SkillMetricsStore.open({ target: db.target }).catch(
+      (caught: unknown) => caught,
+    )
+    expect(error).toMatchObject({ exitCode: ExitCode.refused })
+    expect((error as Error).message).toMatch(/at V2; this version of skill-metrics needs V3/)
+  })
+})
+
+async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
+  const all: T[] = []
+  for await (const item of items) all.push(item)
+  return all
+}
