@@ -6,6 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { cpus, tmpdir, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { trackLatencySection } from './track-latency.mjs'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const cli = join(root, 'apps/cli/bin/run.js')
@@ -91,21 +92,24 @@ try {
     '|---|---|---|---|---|',
     ...rows.map((row) => `| ${row.join(' | ')} |`),
   ].join('\n')
+  const trackLatency = await trackLatencySection(work)
   const report = `# Benchmarks
 
 Written by \`pnpm bench\` (bench/run.mjs) on ${new Date().toISOString().slice(0, 10)}.
 Machine: ${machine()}.
-Each number is one run of a fresh process (wall time from spawn to exit, peak RSS from
-\`process.resourceUsage().maxRSS\`); the reference runs in the same session on the same file.
 
 ## Legacy file: generate and read
+
+Each number is one run of a fresh process (wall time from spawn to exit, peak RSS from
+\`process.resourceUsage().maxRSS\`); the reference runs in the same session on the same file.
 
 ${table}
 
 The streaming reader keeps memory flat: it holds the skills and one duration per completed
 invocation, never the records. The \`JSON.parse\` reference must hold the whole file, its parsed
 objects and the text at once, and it gets skills named like numbers in the wrong order.
-`
+
+${trackLatency}`
   writeFileSync(join(root, 'BENCHMARKS.md'), report)
   console.log(`\n${table}\n\nwritten to BENCHMARKS.md`)
 } finally {

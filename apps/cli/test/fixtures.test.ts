@@ -1,5 +1,8 @@
 import { readFile } from 'node:fs/promises'
+import { SkillMetricsStore } from '@skill-metrics/db-store'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { importLegacy } from '../../../packages/db-store/src/test-support/import-legacy.js'
+import { DIALECTS, freshDatabase, type TestDatabase } from './schema.js'
 import {
   copyFixture,
   expectContains,
@@ -10,19 +13,37 @@ import {
   runCli,
 } from './support.js'
 
-describe.each(FIXTURE_NAMES)('the %s fixture through the CLI', (name) => {
+const SOURCES = ['json', ...DIALECTS.map((dialect) => `db:${dialect}` as const)]
+const CASES = FIXTURE_NAMES.flatMap((name) => SOURCES.map((source) => [name, source] as const))
+
+describe.each(CASES)('the %s fixture through the CLI, read from %s', (name, source) => {
   let dir: string
   let file: string
+  /** `--source db --db URL` when reading a database the fixture was imported into. */
+  let sourceArgs: string[] = []
+  let database: TestDatabase | undefined
   beforeAll(async () => {
     dir = await makeTempDir()
     file = await copyFixture(name, dir)
+    if (source !== 'json') {
+      database = await freshDatabase(source === 'db:postgres' ? 'postgres' : 'sqlite')
+      const store = await SkillMetricsStore.open({ target: database.target, migrate: true })
+      await importLegacy(store, file)
+      await store.close()
+      sourceArgs = ['--source', 'db', '--db', database.url]
+    }
   })
-  afterAll(() => removeDir(dir))
+  afterAll(async () => {
+    await database?.drop()
+    await removeDir(dir)
+  })
 
   const expected = async (suffix: string) => readFile(fixturePath(name, suffix), 'utf8')
 
   it('metrics --json holds what the original returned, plus percentiles', async () => {
-    const run = await runCli(['metrics', '--json', '--json-file', file], { cwd: dir })
+    const run = await runCli(['metrics', '--json', '--json-file', file, ...sourceArgs], {
+      cwd: dir,
+    })
     expect(run.exitCode, run.stderr).toBe(0)
     const actual = JSON.parse(run.stdout) as Record<string, Record<string, unknown>>
     const original = JSON.parse(await expected('.metrics.json')) as Record<string, unknown>
@@ -46,7 +67,9 @@ describe.each(FIXTURE_NAMES)('the %s fixture through the CLI', (name) => {
   })
 
   it('summary --json equals what the original returned', async () => {
-    const run = await runCli(['summary', '--json', '--json-file', file], { cwd: dir })
+    const run = await runCli(['summary', '--json', '--json-file', file, ...sourceArgs], {
+      cwd: dir,
+    })
     expect(run.exitCode, run.stderr).toBe(0)
     const original = JSON.parse(await expected('.summary.json')) as Record<string, unknown>
     const actual = JSON.parse(run.stdout) as Record<string, unknown>
@@ -55,14 +78,17 @@ describe.each(FIXTURE_NAMES)('the %s fixture through the CLI', (name) => {
   })
 
   it('report prints the original report exactly, and nothing else', async () => {
-    const run = await runCli(['report', '--json-file', file], { cwd: dir, keepFinalNewline: true })
+    const run = await runCli(['report', '--json-file', file, ...sourceArgs], {
+      cwd: dir,
+      keepFinalNewline: true,
+    })
     expect(run.exitCode, run.stderr).toBe(0)
     expect(run.stdout).toBe(`${await expected('.report.txt')}\n`)
     expect(run.stderr).toBe('')
   })
 
   it('report --json wraps the same text', async () => {
-    const run = await runCli(['report', '--json', '--json-file', file], { cwd: dir })
+    const run = await runCli(['report', '--json', '--json-file', file, ...sourceArgs], { cwd: dir })
     expect(run.exitCode, run.stderr).toBe(0)
     expect(JSON.parse(run.stdout)).toEqual({ report: await expected('.report.txt') })
   })

@@ -24,6 +24,7 @@ export {
 } from './schema/schema-runner.js'
 export {
   type CompleteInvocation,
+  importLegacyDocument,
   legacyRecordOf,
   type SkillBaseline,
   SkillMetricsStore,

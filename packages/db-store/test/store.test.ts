@@ -170,6 +170,71 @@ describe.each(DIALECTS)('SkillMetricsStore on %s', (dialect) => {
     expect(stored.map((invocation) => invocation.skill_name)).toEqual(names)
   })
 
+  it('keeps session_skill per session, refreshes the summary table and exports the legacy layout', async () => {
+    const { store, db } = await openStore(dialect)
+    for (const [skill, session, completed] of [
+      ['review', 's-1', true],
+      ['review', 's-1', false],
+      ['lint', 's-1', true],
+      ['review', 's-2', true],
+      ['review', null, true],
+    ] as const) {
+      const complete = await store.trackInvocation(
+        skill,
+        session === null ? {} : { sessionId: session },
+      )
+      await complete({ completed })
+    }
+    const summary = await store.refreshSummary()
+    expect(summary).toMatchObject({
+      total_skills: 2,
+      total_invocations: 5,
+      most_used_skill: 'review',
+    })
+    const { default: pg } = await import('pg')
+    const { default: Database } = await import('better-sqlite3')
+    const query = async (sql: string) => {
+      if (db.target.dialect === 'sqlite') {
+        const raw = new Database(db.target.path, { readonly: true })
+        try {
+          return raw.prepare(sql).all() as Array<Record<string, unknown>>
+        } finally {
+          raw.close()
+        }
+      }
+      const client = new pg.Client({ connectionString: db.url })
+      await client.connect()
+      try {
+        return (await client.query(sql)).rows as Array<Record<string, unknown>>
+      } finally {
+        await client.end()
+      }
+    }
+    const sessions = await query(
+      'SELECT session_id, skill_name, invocation_count FROM session_skill ORDER BY session_id, skill_name',
+    )
+    expect(
+      sessions.map((row) => [row.session_id, row.skill_name, Number(row.invocation_count)]),
+    ).toEqual([
+      ['s-1', 'lint', 1],
+      ['s-1', 'review', 2],
+      ['s-2', 'review', 1],
+    ])
+    const [refreshed] = await query(
+      'SELECT total_skills, total_invocations, most_used_skill FROM skill_metrics_summary',
+    )
+    expect(refreshed).toMatchObject({ most_used_skill: 'review' })
+    expect(Number(refreshed!.total_invocations)).toBe(5)
+
+    const out = `${db.target.dialect === 'sqlite' ? db.target.path : '/tmp/sm-export'}-${Date.now()}.json`
+    await store.exportMetrics(out)
+    const exported = JSON.parse(await readFile(out, 'utf8'))
+    expect(Object.keys(exported)).toEqual(['summary', 'skills', 'invocations', 'exported_at'])
+    expect(exported.invocations).toHaveLength(5)
+    expect(exported.summary.total_invocations).toBe(5)
+    expect(Object.keys(exported.skills)).toEqual(['review', 'lint'])
+  })
+
   it('refuses to open while schema versions are pending, with exit 4', async () => {
     const db = await freshDatabase(dialect)
     cleanups.push(db.drop)

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path'
 import { Args } from '@oclif/core'
-import { JsonFileTracker } from '@skill-metrics/json-tracker'
 import { BaseCommand } from '../base-command.js'
+import { sourceFlag, withReadTracker } from '../read-source.js'
 
 export default class Export extends BaseCommand<typeof Export> {
   static override summary =
@@ -14,10 +14,15 @@ export default class Export extends BaseCommand<typeof Export> {
     }),
   }
 
+  static override flags = { source: sourceFlag }
+
   async run(): Promise<void> {
     const out = resolve(this.args.out)
-    await new JsonFileTracker({ file: this.jsonFile }).exportMetrics(out)
-    if (this.jsonEnabled()) this.printJson({ file: this.jsonFile, exported_to: out })
-    else this.log(`Exported ${this.jsonFile} to ${out}`)
+    await withReadTracker(this.flags.source, this.jsonFile, this.database, (tracker) =>
+      tracker.exportMetrics(out),
+    )
+    const from = this.flags.source === 'db' ? this.database.display : this.jsonFile
+    if (this.jsonEnabled()) this.printJson({ source: this.flags.source, from, exported_to: out })
+    else this.log(`Exported ${from} to ${out}`)
   }
 }

@@ -1,7 +1,7 @@
 import { Args } from '@oclif/core'
-import { readMetrics } from '@skill-metrics/json-tracker'
 import { BaseCommand } from '../base-command.js'
 import { metricsJson, metricsTable, selectSkill } from '../metrics-output.js'
+import { sourceFlag, withReadTracker } from '../read-source.js'
 
 export default class Metrics extends BaseCommand<typeof Metrics> {
   static override summary = 'Per-skill metrics: counts, completion rate, durations and percentiles.'
@@ -14,10 +14,20 @@ export default class Metrics extends BaseCommand<typeof Metrics> {
     skill: Args.string({ description: 'Show only this skill.' }),
   }
 
+  static override flags = { source: sourceFlag }
+
   async run(): Promise<void> {
-    const all = await readMetrics(this.jsonFile)
+    const all = await withReadTracker(this.flags.source, this.jsonFile, this.database, (tracker) =>
+      tracker.getAllMetrics(),
+    )
     const metrics =
-      this.args.skill === undefined ? all : selectSkill(all, this.args.skill, this.jsonFile)
+      this.args.skill === undefined
+        ? all
+        : selectSkill(
+            all,
+            this.args.skill,
+            this.flags.source === 'db' ? this.database.display : this.jsonFile,
+          )
     if (this.jsonEnabled()) this.printJson(metricsJson(metrics))
     else this.log(await metricsTable(metrics))
   }

@@ -1,11 +1,18 @@
-import { JsonFileTracker } from '@skill-metrics/json-tracker'
 import { BaseCommand } from '../base-command.js'
+import { sourceFlag, withReadTracker } from '../read-source.js'
 
 export default class Report extends BaseCommand<typeof Report> {
   static override summary = "The original tool's text report, unchanged."
 
+  static override flags = { source: sourceFlag }
+
   async run(): Promise<void> {
-    const report = await new JsonFileTracker({ file: this.jsonFile }).generateReport()
+    const report = await withReadTracker(
+      this.flags.source,
+      this.jsonFile,
+      this.database,
+      (tracker) => tracker.generateReport(),
+    )
     if (this.jsonEnabled()) this.printJson({ report })
     else this.log(report)
   }

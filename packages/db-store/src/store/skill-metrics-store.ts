@@ -11,7 +11,9 @@ import {
   CompleterAlreadyCalledError,
   completionRate,
   exportPieces,
+  InvocationIdAssigner,
   invocationId,
+  type LegacyDocument,
   type LegacyInvocation,
   type MetricsTracker,
   naiveSecondsBetween,
@@ -646,6 +648,30 @@ function aggregateOf(row: SkillMetricsRow): SkillAggregate {
     first_invoked: row.first_invoked,
     last_invoked: row.last_invoked,
   }
+}
+
+/**
+ * Imports a whole legacy document through the bulk operations: ids from the file's order,
+ * positions from it, aggregates exactly the file's. Replaying it changes nothing.
+ */
+export async function importLegacyDocument(
+  store: SkillMetricsStore,
+  document: Pick<LegacyDocument, 'invocations' | 'skills'>,
+): Promise<UpsertResult> {
+  const ids = new InvocationIdAssigner()
+  const result = await store.upsertInvocations(
+    document.invocations.map((invocation, seq) => ({
+      ...invocation,
+      id: ids.next(invocation),
+      seq,
+      completion_seq: null,
+      session_id: null,
+    })),
+  )
+  await store.setSkillAggregates(
+    [...document.skills].map(([name, aggregate], position) => ({ name, position, aggregate })),
+  )
+  return result
 }
 
 /** The legacy record of a stored invocation, without the store's identity and order. */

@@ -1,11 +1,7 @@
-import {
-  InvocationIdAssigner,
-  type LegacyContent,
-  type LegacyInvocation,
-  legacyFilePieces,
-} from '@skill-metrics/core'
+import { type LegacyContent, type LegacyInvocation, legacyFilePieces } from '@skill-metrics/core'
 import { loadLegacyFile } from '@skill-metrics/json-tracker'
 import {
+  importLegacyDocument,
   legacyRecordOf,
   type SkillMetricsStore,
   type UpsertResult,
@@ -13,20 +9,7 @@ import {
 
 /** Imports a legacy file through the store's bulk operations (what the backfill will do). */
 export async function importLegacy(store: SkillMetricsStore, file: string): Promise<UpsertResult> {
-  const document = await loadLegacyFile(file)
-  const ids = new InvocationIdAssigner()
-  const records = document.invocations.map((invocation: LegacyInvocation, seq: number) => ({
-    ...invocation,
-    id: ids.next(invocation),
-    seq,
-    completion_seq: null,
-    session_id: null,
-  }))
-  const result = await store.upsertInvocations(records)
-  await store.setSkillAggregates(
-    [...document.skills].map(([name, aggregate], position) => ({ name, position, aggregate })),
-  )
-  return result
+  return importLegacyDocument(store, await loadLegacyFile(file))
 }
 
 /** The legacy file the database holds, in the file's order. */

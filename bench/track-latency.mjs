@@ -1,0 +1,143 @@
+// Track+complete latency against the number of stored invocations: the JSON tracker rewrites the
+// whole file twice per invocation, the database store touches a few indexed rows.
+import { copyFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { importLegacyDocument, parseDatabaseUrl, SkillMetricsStore } from '@skill-metrics/db-store'
+import { generateLegacyFile, JsonFileTracker, loadLegacyFile } from '@skill-metrics/json-tracker'
+import pg from 'pg'
+
+const SIZES = (process.env.BENCH_TRACK_SIZES ?? '1000,10000,100000').split(',').map(Number)
+const POSTGRES_URL = process.env.SKILL_METRICS_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/test'
+
+/** Samples for the JSON tracker shrink with size: one sample at 100k takes about a second. */
+const jsonSamples = (size) => (size <= 1_000 ? 60 : size <= 10_000 ? 30 : 12)
+const STORE_SAMPLES = 400
+
+function quantile(sorted, fraction) {
+  const rank = fraction * (sorted.length - 1)
+  const low = sorted[Math.floor(rank)]
+  return low + (sorted[Math.ceil(rank)] - low) * (rank - Math.floor(rank))
+}
+
+async function latencies(tracker, samples) {
+  const times = []
+  for (let index = 0; index < samples; index += 1) {
+    const started = process.hrtime.bigint()
+    const complete = await tracker.trackInvocation(`bench-${index % 7}`, { workflowPath: 'bench' })
+    await complete({ followUpActions: ['commit'] })
+    times.push(Number(process.hrtime.bigint() - started) / 1e6)
+  }
+  times.sort((a, b) => a - b)
+  return { p50: quantile(times, 0.5), p99: quantile(times, 0.99), samples }
+}
+
+async function postgresDatabase() {
+  const admin = new pg.Client({ connectionString: POSTGRES_URL, connectionTimeoutMillis: 2_000 })
+  try {
+    await admin.connect()
+  } catch {
+    return undefined
+  }
+  const name = `sm_bench_${process.pid}_${Date.now()}`
+  await admin.query(`CREATE DATABASE ${name}`)
+  await admin.end()
+  const url = new URL(POSTGRES_URL)
+  url.pathname = `/${name}`
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const client = new pg.Client({ connectionString: POSTGRES_URL })
+      await client.connect()
+      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
+      await client.end()
+    },
+  }
+}
+
+async function storeLatency(url, document) {
+  const store = await SkillMetricsStore.open({ target: parseDatabaseUrl(url), migrate: true })
+  try {
+    await importLegacyDocument(store, document)
+    return await latencies(store, STORE_SAMPLES)
+  } finally {
+    await store.close()
+  }
+}
+
+const ms = (value) =>
+  value === undefined ? 'n/a' : `${value < 10 ? value.toFixed(2) : value.toFixed(0)} ms`
+
+/** Measures every size and returns the BENCHMARKS.md section. */
+export async function trackLatencySection(work) {
+  const rows = []
+  for (const size of SIZES) {
+    const file = join(work, `track-${size}.json`)
+    await generateLegacyFile(file, { invocations: size, overwrite: true })
+    const document = await loadLegacyFile(file)
+    const jsonFile = join(work, `track-${size}-json.json`)
+    copyFileSync(file, jsonFile)
+    const json = await latencies(new JsonFileTracker({ file: jsonFile }), jsonSamples(size))
+    const sqlite = await storeLatency(`sqlite:${join(work, `track-${size}.db`)}`, document)
+    const database = await postgresDatabase()
+    const postgres =
+      database === undefined
+        ? undefined
+        : await storeLatency(database.url, document).finally(database.drop)
+    rows.push({ size, json, sqlite, postgres })
+    console.log(
+      `${size.toLocaleString('en')} stored: JSON p50 ${ms(json.p50)} p99 ${ms(json.p99)} · SQLite p50 ${ms(sqlite.p50)} p99 ${ms(sqlite.p99)} · PostgreSQL p50 ${ms(postgres?.p50)} p99 ${ms(postgres?.p99)}`,
+    )
+  }
+  const first = rows[0]
+  const last = rows.at(-1)
+  const flat = (pick) => pick(last).p50 / pick(first).p50
+  const goals = [
+    [
+      `SQLite store stays flat: p50 at ${last.size.toLocaleString('en')} < 2× p50 at ${first.size.toLocaleString('en')}`,
+      `${flat((row) => row.sqlite).toFixed(2)}×`,
+      flat((row) => row.sqlite) < 2,
+    ],
+    ...(last.postgres === undefined
+      ? []
+      : [
+          [
+            `PostgreSQL store stays flat: p50 at ${last.size.toLocaleString('en')} < 2× p50 at ${first.size.toLocaleString('en')}`,
+            `${flat((row) => row.postgres).toFixed(2)}×`,
+            flat((row) => row.postgres) < 2,
+          ],
+        ]),
+    [
+      `SQLite store ≥ 100× faster than the JSON tracker at ${last.size.toLocaleString('en')} (p50)`,
+      `${(last.json.p50 / last.sqlite.p50).toFixed(0)}×`,
+      last.json.p50 / last.sqlite.p50 >= 100,
+    ],
+    ...(last.postgres === undefined
+      ? []
+      : [
+          [
+            `PostgreSQL store ≥ 100× faster than the JSON tracker at ${last.size.toLocaleString('en')} (p50)`,
+            `${(last.json.p50 / last.postgres.p50).toFixed(0)}×`,
+            last.json.p50 / last.postgres.p50 >= 100,
+          ],
+        ]),
+  ]
+  return `## Track + complete latency against stored invocations
+
+One \`trackInvocation\` and its completer, timed together, in one process, on a store holding a
+generated history of that size. JSON tracker: ${SIZES.map((size) => `${jsonSamples(size)}`).join(' / ')}
+samples per size (each rewrites the whole file twice); database stores: ${STORE_SAMPLES} samples.
+
+| stored invocations | JSON tracker p50 / p99 | SQLite store p50 / p99 | PostgreSQL store p50 / p99 | JSON ÷ SQLite (p50) |
+|---|---|---|---|---|
+${rows
+  .map(
+    (row) =>
+      `| ${row.size.toLocaleString('en')} | ${ms(row.json.p50)} / ${ms(row.json.p99)} | ${ms(row.sqlite.p50)} / ${ms(row.sqlite.p99)} | ${ms(row.postgres?.p50)} / ${ms(row.postgres?.p99)} | ${(row.json.p50 / row.sqlite.p50).toFixed(0)}× |`,
+  )
+  .join('\n')}
+
+| goal | measured | met |
+|---|---|---|
+${goals.map(([goal, measured, met]) => `| ${goal} | ${measured} | ${met ? 'yes' : 'NO'} |`).join('\n')}
+`
+}
