@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { execa } from 'execa'
-import { expect } from 'vitest'
 
 export const FIXTURE_NAMES = ['small', 'medium', 'edge'] as const
 export type FixtureName = (typeof FIXTURE_NAMES)[number]
@@ -65,38 +64,4 @@ export async function copyFixture(name: FixtureName, dir: string): Promise<strin
   return target
 }
 
-function close(actual: number, expected: number, relative = 1e-9): boolean {
-  if (actual === expected) return true
-  return Math.abs(actual - expected) <= relative * Math.max(Math.abs(expected), Math.abs(actual))
-}
-
-/**
- * Every key of `expected` is in `actual` with an equal value (floats within `relative`), at every
- * depth; `actual` may have more keys. Lists must have the same length.
- */
-export function expectContains(actual: unknown, expected: unknown, path = '$'): void {
-  if (typeof expected === 'number') {
-    expect(typeof actual, `${path} type`).toBe('number')
-    expect(close(actual as number, expected), `${path}: ${actual} ≉ ${expected}`).toBe(true)
-    return
-  }
-  if (Array.isArray(expected)) {
-    expect(Array.isArray(actual), `${path} is a list`).toBe(true)
-    const list = actual as unknown[]
-    expect(list.length, `${path} length`).toBe(expected.length)
-    expected.forEach((item, index) => {
-      expectContains(list[index], item, `${path}[${index}]`)
-    })
-    return
-  }
-  if (expected !== null && typeof expected === 'object') {
-    expect(actual !== null && typeof actual === 'object' && !Array.isArray(actual), path).toBe(true)
-    const object = actual as Record<string, unknown>
-    for (const [key, value] of Object.entries(expected)) {
-      expect(Object.hasOwn(object, key), `${path} has ${JSON.stringify(key)}`).toBe(true)
-      expectContains(object[key], value, `${path}[${JSON.stringify(key)}]`)
-    }
-    return
-  }
-  expect(actual, path).toBe(expected)
-}
+export { expectContains } from '../../../packages/json-tracker/src/test-support/fixtures.js'

@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
-import { ExitCode, invocationId, type SkillMetrics } from '@skill-metrics/core'
+import { ExitCode, invocationId } from '@skill-metrics/core'
 import { afterEach, describe, expect, it } from 'vitest'
+import { expectContains, plainMetrics } from '../../json-tracker/src/test-support/fixtures.js'
 import { SchemaRunner } from '../src/schema/schema-runner.js'
 import { SkillMetricsStore } from '../src/store/skill-metrics-store.js'
 import { DIALECTS, freshDatabase, type TestDatabase } from '../src/test-support/databases.js'
@@ -25,36 +26,6 @@ async function openStore(
   return { store, db }
 }
 
-/** Every key of the expected value with an equal value; floats within a relative 1e-9. */
-function expectSubset(actual: unknown, expected: unknown, path = '$'): void {
-  if (typeof expected === 'number' && !Number.isInteger(expected)) {
-    expect(Math.abs((actual as number) - expected), path).toBeLessThanOrEqual(
-      1e-9 * Math.abs(expected),
-    )
-    return
-  }
-  if (expected !== null && typeof expected === 'object') {
-    for (const [key, value] of Object.entries(expected)) {
-      expectSubset((actual as Record<string, unknown>)?.[key], value, `${path}.${key}`)
-    }
-    return
-  }
-  expect(actual, path).toStrictEqual(expected)
-}
-
-const plain = (metrics: Map<string, SkillMetrics>) =>
-  Object.fromEntries(
-    [...metrics].map(([name, value]) => [
-      name,
-      {
-        ...value,
-        workflow_paths: Object.fromEntries(value.workflow_paths),
-        common_errors: Object.fromEntries(value.common_errors),
-        follow_up_actions: Object.fromEntries(value.follow_up_actions),
-      },
-    ]),
-  )
-
 const withoutLastUpdated = (text: string) =>
   text.replace(/"last_updated": "[^"]*"/, '"last_updated": X')
 
@@ -65,14 +36,14 @@ describe.each(DIALECTS)('SkillMetricsStore on %s', (dialect) => {
       const { store } = await openStore(dialect)
       const first = await importLegacy(store, fixture(name))
       expect(first.inserted).toBeGreaterThan(0)
-      expectSubset(
-        plain(await store.getAllMetrics()),
+      expectContains(
+        plainMetrics(await store.getAllMetrics()),
         JSON.parse(await readFile(fixture(name, '.metrics.json'), 'utf8')),
       )
       expect([...(await store.getAllMetrics()).keys()]).toEqual([
         ...(await store.skillAggregates()).keys(),
       ])
-      expectSubset(
+      expectContains(
         await store.getSummary(),
         JSON.parse(await readFile(fixture(name, '.summary.json'), 'utf8')),
       )

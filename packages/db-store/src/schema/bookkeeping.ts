@@ -18,8 +18,12 @@ export interface HistoryRow {
   error: string | null
 }
 
-const DDL = {
-  sqlite: [
+/** The runner's own tables; only the types differ between the dialects. */
+function bookkeepingDdl(dialect: SqlSession['dialect']): string[] {
+  const real = dialect === 'postgres' ? 'DOUBLE PRECISION' : 'REAL'
+  const serial =
+    dialect === 'postgres' ? 'BIGSERIAL PRIMARY KEY' : 'INTEGER PRIMARY KEY AUTOINCREMENT'
+  return [
     `CREATE TABLE IF NOT EXISTS schema_migrations (
       version INTEGER PRIMARY KEY,
       description TEXT NOT NULL,
@@ -28,7 +32,7 @@ const DDL = {
       rollback_checksum TEXT,
       rollback_sql TEXT,
       applied_at TEXT NOT NULL,
-      migration_time_ms REAL,
+      migration_time_ms ${real},
       success BOOLEAN NOT NULL,
       installed_by TEXT,
       kind TEXT NOT NULL DEFAULT 'migrate',
@@ -37,44 +41,18 @@ const DDL = {
       error TEXT
     )`,
     `CREATE TABLE IF NOT EXISTS schema_migrations_audit (
-      id INTEGER PRIMARY KEY AUTOINCREMENT,
+      id ${serial},
       at TEXT NOT NULL,
       actor TEXT,
       action TEXT NOT NULL,
       version INTEGER,
       detail TEXT
     )`,
-  ],
-  postgres: [
-    `CREATE TABLE IF NOT EXISTS schema_migrations (
-      version INTEGER PRIMARY KEY,
-      description TEXT NOT NULL,
-      script TEXT NOT NULL,
-      checksum TEXT NOT NULL,
-      rollback_checksum TEXT,
-      rollback_sql TEXT,
-      applied_at TEXT NOT NULL,
-      migration_time_ms DOUBLE PRECISION,
-      success BOOLEAN NOT NULL,
-      installed_by TEXT,
-      kind TEXT NOT NULL DEFAULT 'migrate',
-      failed_statement INTEGER,
-      statements_applied INTEGER,
-      error TEXT
-    )`,
-    `CREATE TABLE IF NOT EXISTS schema_migrations_audit (
-      id BIGSERIAL PRIMARY KEY,
-      at TEXT NOT NULL,
-      actor TEXT,
-      action TEXT NOT NULL,
-      version INTEGER,
-      detail TEXT
-    )`,
-  ],
+  ]
 }
 
 export async function ensureBookkeeping(session: SqlSession): Promise<void> {
-  for (const statement of DDL[session.dialect]) await session.execute(statement)
+  for (const statement of bookkeepingDdl(session.dialect)) await session.execute(statement)
 }
 
 export async function tableExists(session: SqlSession, table: string): Promise<boolean> {

@@ -439,30 +439,17 @@ export class SchemaRunner {
     const started = performance.now()
     const history = rowOfSource(source, this.#actor)
     if (!step.transactional) return this.#applyOutsideTransaction(source, step, history, started)
-    const rebuild = this.#session.dialect === 'sqlite' && rebuildsTables(step.statements)
-    // SQLite ignores PRAGMA foreign_keys inside a transaction: switch it off before BEGIN, so a
-    // table rebuild does not cascade deletes into child tables, and check the keys before COMMIT.
-    if (rebuild) await this.#session.execute('PRAGMA foreign_keys = OFF')
     try {
-      await this.#session.begin()
-      let index = 0
-      try {
-        for (; index < step.statements.length; index += 1)
-          await this.#session.execute(step.statements[index]!)
-        if (rebuild) await this.#checkForeignKeys(source)
-        await insertHistory(this.#session, {
+      await this.#runInTransaction(step, () =>
+        insertHistory(this.#session, {
           ...history,
           migration_time_ms: performance.now() - started,
-        })
-        await this.#session.commit()
-      } catch (error) {
-        await this.#session.rollbackQuietly()
-        const failedAt = index < step.statements.length ? index + 1 : null
-        await this.#recordFailure(history, failedAt, null, error)
-        throw migrationFailed(source, step, failedAt, error, true)
-      }
-    } finally {
-      if (rebuild) await this.#session.execute('PRAGMA foreign_keys = ON')
+        }),
+      )
+    } catch (failure) {
+      if (!(failure instanceof StepFailure)) throw failure
+      await this.#recordFailure(history, failure.statement, null, failure.cause)
+      throw migrationFailed(source, step, failure.statement, failure.cause, true)
     }
     return performance.now() - started
   }
@@ -490,38 +477,56 @@ export class SchemaRunner {
 
   async #undo(row: HistoryRow, step: PlannedStep): Promise<number> {
     const started = performance.now()
+    try {
+      await this.#runInTransaction(step, async () => {
+        await this.#session.rows('DELETE FROM schema_migrations WHERE version = ?', [row.version])
+        await audit(this.#session, this.#actor, 'rollback', row.version, `undid ${row.script}`)
+      })
+    } catch (failure) {
+      if (!(failure instanceof StepFailure)) throw failure
+      throw new RefusedError(
+        `rolling back ${row.script} failed at statement ${failure.statement ?? 'check'} of its stored rollback SQL: ${(failure.cause as Error).message}; nothing of it was undone`,
+        { cause: failure.cause },
+      )
+    }
+    return performance.now() - started
+  }
+
+  /**
+   * A step's statements, then `finish` (its history change), in one transaction. SQLite ignores
+   * PRAGMA foreign_keys inside a transaction: for a table rebuild it is switched off before BEGIN,
+   * so dropping a parent does not cascade into its children, and the keys are checked before COMMIT.
+   */
+  async #runInTransaction(step: PlannedStep, finish: () => Promise<void>): Promise<void> {
     const rebuild = this.#session.dialect === 'sqlite' && rebuildsTables(step.statements)
     if (rebuild) await this.#session.execute('PRAGMA foreign_keys = OFF')
     try {
       await this.#session.begin()
       let index = 0
       try {
-        for (; index < step.statements.length; index += 1)
+        for (; index < step.statements.length; index += 1) {
           await this.#session.execute(step.statements[index]!)
-        await this.#session.rows('DELETE FROM schema_migrations WHERE version = ?', [row.version])
-        await audit(this.#session, this.#actor, 'rollback', row.version, `undid ${row.script}`)
+        }
+        if (rebuild) await this.#checkForeignKeys(step.script)
+        await finish()
         await this.#session.commit()
       } catch (error) {
         await this.#session.rollbackQuietly()
-        throw new RefusedError(
-          `rolling back ${row.script} failed at statement ${index + 1} of its stored rollback SQL: ${(error as Error).message}; nothing of it was undone`,
-          { cause: error },
-        )
+        throw new StepFailure(index < step.statements.length ? index + 1 : null, error)
       }
     } finally {
       if (rebuild) await this.#session.execute('PRAGMA foreign_keys = ON')
     }
-    return performance.now() - started
   }
 
-  async #checkForeignKeys(source: MigrationSource): Promise<void> {
+  async #checkForeignKeys(script: string): Promise<void> {
     const violations = await this.#session.rows<{ table: string; parent: string }>(
       'PRAGMA foreign_key_check',
     )
     if (violations.length > 0) {
       const first = violations[0]!
       throw new Error(
-        `${source.scriptName} leaves ${violations.length} row(s) whose foreign key points nowhere (first: ${first.table} → ${first.parent})`,
+        `${script} leaves ${violations.length} row(s) whose foreign key points nowhere (first: ${first.table} → ${first.parent})`,
       )
     }
   }
@@ -539,6 +544,16 @@ export class SchemaRunner {
       statements_applied: statementsApplied,
       error: (error as Error).message,
     })
+  }
+}
+
+/** Which statement of a step failed (null: after the last one), and why. */
+class StepFailure extends Error {
+  constructor(
+    readonly statement: number | null,
+    override readonly cause: unknown,
+  ) {
+    super((cause as Error).message)
   }
 }
 
