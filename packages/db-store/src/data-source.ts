@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { DataSource, type EntitySchema } from 'typeorm'
 import type { DatabaseTarget } from './database-url.js'
 
@@ -11,6 +12,24 @@ export interface DataSourceOptions {
   /** Opens SQLite read-only and never creates the file: what `--dry-run` needs. */
   readOnly?: boolean
   poolSize?: number
+}
+
+/**
+ * Switching a new database file to WAL needs it to itself: a second process opening the same new
+ * file at that moment gets SQLITE_BUSY at once, without the busy handler (seen with two runners
+ * started together). Retry within the busy timeout instead of failing.
+ */
+async function switchToWal(database: { pragma(source: string): unknown }): Promise<void> {
+  const deadline = Date.now() + SQLITE_BUSY_TIMEOUT_MS
+  for (;;) {
+    try {
+      database.pragma('journal_mode = WAL')
+      return
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() > deadline) throw error
+      await sleep(5 + Math.random() * 20)
+    }
+  }
 }
 
 /**
@@ -32,7 +51,7 @@ export function createDataSource(
       readonly: readOnly,
       fileMustExist: readOnly,
       timeout: SQLITE_BUSY_TIMEOUT_MS,
-      enableWAL: !readOnly && !target.inMemory,
+      ...(readOnly || target.inMemory ? {} : { prepareDatabase: switchToWal }),
     })
   }
   return new DataSource({
