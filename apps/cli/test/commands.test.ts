@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs'
-import { readFile, stat } from 'node:fs/promises'
+import { mkdir, readFile, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import {
@@ -30,6 +30,22 @@ const recordsOf = async (file: string) =>
     .invocations
 
 describe('track', () => {
+  it("waits for the writers' lock up to --lock-timeout, then exits 4 and leaves the file alone", async () => {
+    const file = join(dir, 'metrics.json')
+    expect((await runCli(['track', 'a', '--json-file', file], { cwd: dir })).exitCode).toBe(0)
+    const before = await readFile(file)
+    // A lock held by a live writer: proper-lockfile's directory, freshly touched.
+    await mkdir(`${file}.lock`)
+    const started = Date.now()
+    const run = await runCli(['track', 'b', '--lock-timeout', '1', '--json-file', file], {
+      cwd: dir,
+    })
+    expect(run.exitCode).toBe(4)
+    expect(run.stderr).toMatch(/writers' lock .* is held by another process; gave up after 1000 ms/)
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1000)
+    expect(await readFile(file)).toEqual(before)
+  })
+
   it('records a completed invocation that metrics then shows', async () => {
     const file = join(dir, 'metrics.json')
     const run = await runCli(
@@ -174,6 +190,15 @@ describe('track', () => {
 })
 
 describe('metrics, summary and export', () => {
+  it('--source db refuses a database without the schema (exit 4) and creates nothing', async () => {
+    const db = join(dir, 'none.db')
+    const run = await runCli(['metrics', '--source', 'db', '--db', `sqlite:${db}`], { cwd: dir })
+    expect(run.exitCode).toBe(4)
+    expect(run.stderr).toMatch(/schema is at V0; this version of skill-metrics needs V3/)
+    expect(run.stderr).toContain('skill-metrics schema migrate')
+    expect(existsSync(db)).toBe(false)
+  })
+
   it('metrics prints a table of every skill', async () => {
     const file = await copyFixture('small', dir)
     const run = await runCli(['metrics', '--json-file', file], { cwd: dir })

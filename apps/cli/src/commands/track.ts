@@ -25,13 +25,21 @@ export default class Track extends BaseCommand<typeof Track> {
       multipleNonGreedy: true,
     }),
     duration: Flags.string({ summary: 'How many seconds ago it started (default 0).' }),
+    'lock-timeout': Flags.integer({
+      summary: "Seconds to wait for the writers' lock before giving up with exit 4 (default 30).",
+      min: 0,
+    }),
   }
 
   async run(): Promise<void> {
     const { skill } = this.args
     const flags = this.flags
     const invokedAt = naiveIsoSecondsBefore(new Date(), parseDuration(flags.duration))
-    const tracker = new JsonFileTracker({ file: this.jsonFile })
+    const lockTimeout = flags['lock-timeout']
+    const tracker = new JsonFileTracker({
+      file: this.jsonFile,
+      lockTimeoutMs: lockTimeout === undefined ? undefined : lockTimeout * 1000,
+    })
     const complete = await tracker.trackInvocation(skill, {
       workflowPath: flags['workflow-path'] ?? null,
       invokedAt,

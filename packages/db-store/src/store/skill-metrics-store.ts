@@ -101,7 +101,8 @@ export class SkillMetricsStore implements MetricsTracker {
 
   /** Opens the store; refuses (exit 4) while schema versions are pending, unless `migrate`. */
   static async open({ target, clock = systemClock, migrate = false, migrationsDir }: StoreOptions) {
-    const runner = await SchemaRunner.open({ target, migrationsDir })
+    // Only a store that may migrate opens the schema for writing: a look must not create the file.
+    const runner = await SchemaRunner.open({ target, migrationsDir, readOnly: !migrate })
     try {
       if (migrate) await runner.migrate()
       const status = await runner.status()
