@@ -266,6 +266,10 @@ describe.each(DIALECTS)('schema runner on %s', (dialect) => {
     expect(planned[0]!.statements[0]).toMatch(
       /ALTER TABLE skill_metrics ADD COLUMN p50_duration_seconds/,
     )
+    expect(await readOnly.repair({ dryRun: true })).toEqual([])
+    await expect(readOnly.baseline({ version: 2, dryRun: true })).rejects.toThrow(
+      /already recorded/,
+    )
     const undo = await readOnly.rollback({ to: 0, dryRun: true })
     expect(undo.map((step) => step.version)).toEqual([1])
     expect(undo[0]!.statements).toContain('DROP TABLE IF EXISTS sessions')
