@@ -86,15 +86,4 @@ describe('BaseCommand#catch maps every error to its exit code in one place', () 
     })
     expect(result.stderr).toBe('')
   })
-
-  it('treats a path the file system refuses as bad input naming the path', async () => {
-    const error = Object.assign(new Error('ENOTDIR: not a directory, mkdir'), {
-      code: 'ENOTDIR',
-      path: '/tmp/plain/sub',
-      syscall: 'mkdir',
-    })
-    const result = await outcome(error)
-    expect(result.exit).toBe(3)
-    expect(result.stderr).toContain('/tmp/plain/sub')
-  })
 })

@@ -101,39 +101,12 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     throw new Errors.ExitError(exitCode)
   }
 
-  /** Our errors as they are; oclif's usage errors and unusable paths translated; the rest bugs. */
+  /** Our errors as they are; oclif's usage errors translated; the rest are bugs. */
   #known(error: Error): Error {
     if (error instanceof SkillMetricsError) return error
     if (error instanceof Errors.CLIError && error.oclif.exit === ExitCode.usage) {
       return new UsageError(error.message, { cause: error })
     }
-    return this.#fromFilesystem(error) ?? error
+    return error
   }
-
-  /** A path the user gave that the file system refuses (ENOTDIR, EACCES, ...) is bad input. */
-  #fromFilesystem(error: Error): BadInputError | undefined {
-    const { code, path, syscall } = error as NodeJS.ErrnoException
-    const meaning = code === undefined ? undefined : UNUSABLE_PATH[code]
-    if (meaning === undefined || path === undefined) return undefined
-    const jsonFile = this.jsonFile as string | undefined
-    const onJsonFile =
-      jsonFile !== undefined && (jsonFile === path || jsonFile.startsWith(`${path}/`))
-    const file = onJsonFile ? jsonFile : path
-    const what =
-      code === 'EEXIST' && syscall === 'mkdir' ? 'exists and is not a directory' : meaning
-    const problem = `${file === path ? '' : `${path} `}${what} (${code} on ${syscall ?? 'access'})`
-    return new BadInputError({ file }, `cannot be used: ${problem}`, { cause: error })
-  }
-}
-
-const UNUSABLE_PATH: Partial<Record<string, string>> = {
-  EACCES: 'permission denied',
-  EEXIST: 'already exists',
-  EISDIR: 'is a directory',
-  ELOOP: 'has too many symbolic links',
-  ENAMETOOLONG: 'is too long',
-  ENOENT: 'no such file or directory',
-  ENOTDIR: 'goes through something that is not a directory',
-  EPERM: 'operation not permitted',
-  EROFS: 'is on a read-only file system',
 }
