@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs'
 import { mkdir, readFile, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { LATEST_VERSION } from './schema.js'
 import {
   copyFixture,
   expectContains,
@@ -194,7 +195,9 @@ describe('metrics, summary and export', () => {
     const db = join(dir, 'none.db')
     const run = await runCli(['metrics', '--source', 'db', '--db', `sqlite:${db}`], { cwd: dir })
     expect(run.exitCode).toBe(4)
-    expect(run.stderr).toMatch(/schema is at V0; this version of skill-metrics needs V3/)
+    expect(run.stderr).toContain(
+      `schema is at V0; this version of skill-metrics needs V${LATEST_VERSION}`,
+    )
     expect(run.stderr).toContain('skill-metrics schema migrate')
     expect(existsSync(db)).toBe(false)
   })

@@ -1,7 +1,15 @@
 import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { DIALECTS, freshDatabase, migrationsCopy, schemaCli, type TestDatabase } from './schema.js'
+import {
+  DIALECTS,
+  freshDatabase,
+  LATEST_VERSION,
+  migrationsCopy,
+  NEXT_VERSION,
+  schemaCli,
+  type TestDatabase,
+} from './schema.js'
 
 const created: TestDatabase[] = []
 afterEach(async () => {
@@ -22,9 +30,15 @@ describe.each(DIALECTS)('skill-metrics schema on %s', (dialect) => {
     const migrate = await schemaCli(db, ['migrate'])
     expect(migrate.exitCode, migrate.stderr).toBe(0)
     expect(migrate.stdout).toMatch(/Applying V1 initial schema \.+ +\d+ statements/)
-    expect(migrate.stdout).toContain('Schema at V3 (3 applied now, 0 pending)')
+    expect(migrate.stdout).toContain(
+      `Schema at V${LATEST_VERSION} (${LATEST_VERSION} applied now, 0 pending)`,
+    )
     const status = await schemaCli(db, ['status', '--json'])
-    expect(JSON.parse(status.stdout)).toMatchObject({ current: 3, latest: 3, dialect })
+    expect(JSON.parse(status.stdout)).toMatchObject({
+      current: LATEST_VERSION,
+      latest: LATEST_VERSION,
+      dialect,
+    })
     expect((await schemaCli(db, ['validate'])).exitCode).toBe(0)
     const back = await schemaCli(db, ['rollback', '--to', '1', '--json'])
     expect(back.exitCode, back.stderr).toBe(0)
@@ -62,15 +76,17 @@ describe.each(DIALECTS)('skill-metrics schema on %s', (dialect) => {
     const db = await database(dialect)
     const dir = await migrationsCopy()
     await writeFile(
-      fileOf(dir, dialect, 'V4__broken.sql'),
+      fileOf(dir, dialect, `V${NEXT_VERSION}__broken.sql`),
       'CREATE TABLE a4 (id INTEGER);\nCREATE TABLE b4 (id INTEGER);\nSELECT * FROM missing_table;\n',
     )
     const migrate = await schemaCli(db, ['migrate', '--migrations-dir', dir])
     expect(migrate.exitCode).toBe(4)
-    expect(migrate.stderr).toMatch(/V4__broken\.sql failed at statement 3 of 3/)
+    expect(migrate.stderr).toContain(`V${NEXT_VERSION}__broken.sql failed at statement 3 of 3`)
     expect(migrate.stderr).toContain('schema repair')
     const status = await schemaCli(db, ['status', '--migrations-dir', dir])
-    expect(status.stdout).toMatch(/V4 +FAILED +V4__broken\.sql at statement 3/)
+    expect(status.stdout).toMatch(
+      new RegExp(`V${NEXT_VERSION} +FAILED +V${NEXT_VERSION}__broken\\.sql at statement 3`),
+    )
     expect((await schemaCli(db, ['validate', '--migrations-dir', dir])).exitCode).toBe(5)
   })
 

@@ -9,6 +9,11 @@ import {
 } from '../../../packages/db-store/src/test-support/databases.js'
 import { type CliRun, makeTempDir, runCli } from './support.js'
 
+export {
+  LATEST_VERSION,
+  NEXT_VERSION,
+  versions,
+} from '../../../packages/db-store/src/test-support/versions.js'
 export { DIALECTS, freshDatabase, type TestDatabase }
 
 export async function migrationsCopy(): Promise<string> {

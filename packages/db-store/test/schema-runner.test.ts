@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { BUNDLED_MIGRATIONS_DIR, SchemaRunner } from '../src/schema/schema-runner.js'
 import { DIALECTS, freshDatabase, type TestDatabase } from '../src/test-support/databases.js'
 import { catalogSnapshot, dumpSchema } from '../src/test-support/schema-dump.js'
+import { LATEST_VERSION, NEXT_VERSION, versions } from '../src/test-support/versions.js'
 
 const cleanups: Array<() => Promise<void>> = []
 afterEach(async () => {
@@ -83,7 +84,7 @@ describe.each(DIALECTS)('schema runner on %s', (dialect) => {
     const db = await database(dialect)
     const schema = await runner(db)
     const steps = await schema.migrate()
-    expect(steps.map((step) => step.version)).toEqual([1, 2, 3])
+    expect(steps.map((step) => step.version)).toEqual(versions(1))
     const status = await schema.status()
     expect(status.versions[0]).toMatchObject({
       version: 1,
@@ -127,7 +128,7 @@ describe.each(DIALECTS)('schema runner on %s', (dialect) => {
       await schema.repair({ realign: [1] })
       await schema.validate()
       await schema.migrate()
-      expect((await schema.status()).current).toBe(3)
+      expect((await schema.status()).current).toBe(LATEST_VERSION)
     }
   })
 
@@ -138,16 +139,16 @@ describe.each(DIALECTS)('schema runner on %s', (dialect) => {
     await schema.migrate()
     const before = await dumpSchema(db)
     const broken = `CREATE TABLE extra_a (id INTEGER PRIMARY KEY);\nCREATE TABLE extra_b (id INTEGER PRIMARY KEY);\nINSERT INTO no_such_table VALUES (1);\nCREATE TABLE extra_c (id INTEGER);\n-- Rollback migration\nDROP TABLE extra_c;\nDROP TABLE extra_b;\nDROP TABLE extra_a;\n`
-    await addMigration(dir, dialect, 'V4__extras.sql', broken)
+    await addMigration(dir, dialect, `V${NEXT_VERSION}__extras.sql`, broken)
     const again = await runner(db, dir)
     const failure = (await thrown(again.migrate())) as RefusedError
     expect(failure).toBeInstanceOf(RefusedError)
     expect(failure.message).toMatch(
-      /V4__extras\.sql failed at statement 3 of 4 \("INSERT INTO no_such_table VALUES \(1\)"\)/,
+      `V${NEXT_VERSION}__extras.sql failed at statement 3 of 4 ("INSERT INTO no_such_table VALUES (1)")`,
     )
     expect(failure.nextStep).toContain('skill-metrics schema repair')
     expect(await dumpSchema(db)).toBe(before)
-    const v4 = (await again.status()).versions.find((version) => version.version === 4)!
+    const v4 = (await again.status()).versions.find((version) => version.version === NEXT_VERSION)!
     expect(v4.state).toBe('failed')
     expect(v4.failure?.statement).toBe(3)
     expect(v4.failure?.error).toMatch(/no_such_table/)
@@ -156,13 +157,13 @@ describe.each(DIALECTS)('schema runner on %s', (dialect) => {
     await addMigration(
       dir,
       dialect,
-      'V4__extras.sql',
+      `V${NEXT_VERSION}__extras.sql`,
       broken.replace('INSERT INTO no_such_table VALUES (1);\n', ''),
     )
     const fixed = await runner(db, dir)
     expect(await fixed.repair()).toHaveLength(1)
     await fixed.migrate()
-    expect((await fixed.status()).current).toBe(4)
+    expect((await fixed.status()).current).toBe(NEXT_VERSION)
   })
 
   it('refuses a file that runs its own BEGIN/COMMIT, before running anything', async () => {
@@ -171,13 +172,13 @@ describe.each(DIALECTS)('schema runner on %s', (dialect) => {
     await addMigration(
       dir,
       dialect,
-      'V4__own_transaction.sql',
+      `V${NEXT_VERSION}__own_transaction.sql`,
       'BEGIN;\nCREATE TABLE x (id INTEGER);\nCOMMIT;\n',
     )
     const schema = await runner(db, dir)
     const error = (await thrown(schema.migrate())) as BadInputError
     expect(error).toBeInstanceOf(BadInputError)
-    expect(error.message).toContain('V4__own_transaction.sql')
+    expect(error.message).toContain(`V${NEXT_VERSION}__own_transaction.sql`)
     expect(error.message).toMatch(/may not control transactions/)
     expect((await schema.status()).current).toBe(0)
   })
@@ -188,13 +189,13 @@ describe.each(DIALECTS)('schema runner on %s', (dialect) => {
     await addMigration(
       dir,
       dialect,
-      'V4__outside.sql',
+      `V${NEXT_VERSION}__outside.sql`,
       '-- skill-metrics: no-transaction\nCREATE TABLE outside_a (id INTEGER);\nINSERT INTO no_such_table VALUES (1);\n',
     )
     const schema = await runner(db, dir)
     const error = (await thrown(schema.migrate())) as RefusedError
     expect(error.message).toMatch(/statements 1\.\.1 stayed applied/)
-    const v4 = (await schema.status()).versions.find((version) => version.version === 4)!
+    const v4 = (await schema.status()).versions.find((version) => version.version === NEXT_VERSION)!
     expect(v4).toMatchObject({ state: 'failed', failure: { statement: 2, statementsApplied: 1 } })
     expect(await thrown(schema.migrate())).toBeInstanceOf(RefusedError)
   })
@@ -205,21 +206,28 @@ describe.each(DIALECTS)('schema runner on %s', (dialect) => {
     await addMigration(
       dir,
       dialect,
-      'V5__later.sql',
+      `V${NEXT_VERSION + 1}__later.sql`,
       'CREATE TABLE later (id INTEGER);\n-- Rollback migration\nDROP TABLE later;\n',
     )
     await (await runner(db, dir)).migrate()
     const older = await runner(db)
     const newer = (await thrown(older.migrate())) as RefusedError
-    expect(newer.message).toMatch(/newer than this version of skill-metrics knows \(V3\)/)
-
-    await addMigration(dir, dialect, 'V4__late_arrival.sql', 'CREATE TABLE late (id INTEGER);\n')
-    const gap = await runner(db, dir)
-    expect((await gap.status()).versions.find((version) => version.version === 4)?.state).toBe(
-      'out-of-order',
+    expect(newer.message).toContain(
+      `newer than this version of skill-metrics knows (V${LATEST_VERSION})`,
     )
+
+    await addMigration(
+      dir,
+      dialect,
+      `V${NEXT_VERSION}__late_arrival.sql`,
+      'CREATE TABLE late (id INTEGER);\n',
+    )
+    const gap = await runner(db, dir)
+    expect(
+      (await gap.status()).versions.find((version) => version.version === NEXT_VERSION)?.state,
+    ).toBe('out-of-order')
     expect(((await thrown(gap.migrate())) as Error).message).toMatch(
-      /V4__late_arrival\.sql is pending but older/,
+      `V${NEXT_VERSION}__late_arrival.sql is pending but older`,
     )
   })
 
@@ -247,7 +255,7 @@ describe.each(DIALECTS)('schema runner on %s', (dialect) => {
     expect(await schema.baseline({ version: 2 })).toEqual([1, 2])
     expect(await thrown(schema.baseline({ version: 2 }))).toBeInstanceOf(RefusedError)
     const steps = await schema.migrate()
-    expect(steps.map((step) => step.version)).toEqual([3])
+    expect(steps.map((step) => step.version)).toEqual(versions(3))
     expect((await schema.status()).versions[0]).toMatchObject({
       state: 'applied',
       kind: 'baseline',
@@ -262,7 +270,7 @@ describe.each(DIALECTS)('schema runner on %s', (dialect) => {
     const historyBefore = await (await runner(db)).status()
     const readOnly = await runner(db, undefined, true)
     const planned = await readOnly.migrate({ dryRun: true })
-    expect(planned.map((step) => step.version)).toEqual([2, 3])
+    expect(planned.map((step) => step.version)).toEqual(versions(2))
     expect(planned[0]!.statements[0]).toMatch(
       /ALTER TABLE skill_metrics ADD COLUMN p50_duration_seconds/,
     )
@@ -284,7 +292,7 @@ describe.each(DIALECTS)('schema runner on %s', (dialect) => {
     if (dialect !== 'sqlite') return
     const db = await database(dialect)
     const readOnly = await runner(db, undefined, true)
-    expect((await readOnly.migrate({ dryRun: true })).length).toBe(3)
+    expect((await readOnly.migrate({ dryRun: true })).length).toBe(LATEST_VERSION)
     const { existsSync } = await import('node:fs')
     expect(existsSync(db.target.dialect === 'sqlite' ? db.target.path : '')).toBe(false)
   })
@@ -329,7 +337,7 @@ describe.each(DIALECTS)('the schema lock on %s', (dialect) => {
     expect((await waiting.status()).current).toBe(0)
     await releaseHolder()
     await waiting.migrate()
-    expect((await waiting.status()).current).toBe(3)
+    expect((await waiting.status()).current).toBe(LATEST_VERSION)
   })
 })
 
@@ -357,7 +365,7 @@ describe('schema runner, SQLite specifics', () => {
     await addMigration(
       dir,
       'sqlite',
-      'V4__rebuild_skill_metrics.sql',
+      `V${NEXT_VERSION}__rebuild_skill_metrics.sql`,
       `CREATE TABLE skill_metrics_new (${rebuild.replace('last_aggregated_at TIMESTAMP', 'p50_duration_seconds REAL,\n    p95_duration_seconds REAL,\n    p99_duration_seconds REAL,\n    position INTEGER,\n    last_completion_seq INTEGER,\n    note TEXT,\n    last_aggregated_at TIMESTAMP')});
 INSERT INTO skill_metrics_new (skill_name, total_invocations) SELECT skill_name, total_invocations FROM skill_metrics;
 DROP TABLE skill_metrics;
@@ -385,11 +393,15 @@ ALTER TABLE skill_metrics_new RENAME TO skill_metrics;
     await addMigration(
       dir,
       'sqlite',
-      'V4__future.sql',
+      `V${NEXT_VERSION}__future.sql`,
       '-- skill-metrics: requires sqlite 99.0.0\nCREATE TABLE future (id INTEGER);\n',
     )
     const error = (await thrown((await runner(db, dir)).migrate())) as RefusedError
-    expect(error.message).toMatch(/V4__future\.sql needs SQLite 99\.0\.0 or newer; this one is 3\./)
+    expect(error.message).toMatch(
+      new RegExp(
+        `V${NEXT_VERSION}__future\\.sql needs SQLite 99\\.0\\.0 or newer; this one is 3\\.`,
+      ),
+    )
   })
 })
 
