@@ -1,7 +1,6 @@
 import { resolve } from 'node:path'
 import { Command, Errors, Flags, type Interfaces, ux } from '@oclif/core'
 import {
-  BadInputError,
   ExitCode,
   exitCodeOf,
   type JsonValue,
