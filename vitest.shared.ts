@@ -11,6 +11,7 @@ export default defineConfig({
       '@skill-metrics/core': source('./packages/core/src/index.ts'),
       '@skill-metrics/json-tracker': source('./packages/json-tracker/src/index.ts'),
       '@skill-metrics/db-store': source('./packages/db-store/src/index.ts'),
+      '@skill-metrics/migration': source('./packages/migration/src/index.ts'),
     },
   },
   test: {

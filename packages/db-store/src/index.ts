@@ -22,6 +22,7 @@ export {
   type VersionState,
   type VersionStatus,
 } from './schema/schema-runner.js'
+export { SqlSession } from './schema/sql-session.js'
 export {
   type CompleteInvocation,
   importLegacyDocument,

@@ -150,16 +150,18 @@ export class JsonFileTracker implements MetricsTracker {
       this.file,
       async (lock) => {
         const document = await loadLegacyFile(this.file)
-        const now = toNaiveLocalIso(this.#clock.now())
-        const state = noteForeignWrite(await readWriterState(this.file), document.fingerprint, now)
+        const now = this.#clock.now()
+        // The writer state is ours, not the legacy format: it keeps UTC, comparable with audit rows.
+        const stamp = now.toISOString()
+        const state = noteForeignWrite(await readWriterState(this.file), document.fingerprint, stamp)
         const result = change(document)
-        document.last_updated = now
+        document.last_updated = toNaiveLocalIso(now)
         await replaceLegacyFile(
           this.file,
           encodeLegacyFile(document),
           document.fingerprint,
           state,
-          now,
+          stamp,
           lock.assertHeld,
         )
         return result

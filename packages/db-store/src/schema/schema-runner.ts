@@ -144,6 +144,19 @@ export class SchemaRunner {
     return this.#statusOf(await readHistory(this.#session))
   }
 
+  /** Row counts of the given tables (plain identifiers only), for status output. */
+  async count(tables: string[]): Promise<number[]> {
+    const counts: number[] = []
+    for (const table of tables) {
+      if (!/^[a-z_][a-z0-9_]*$/.test(table)) throw new UsageError(`not a table name: ${table}`)
+      const [row] = await this.#session.rows<{ n: number | string }>(
+        `SELECT COUNT(*) AS n FROM ${table}`,
+      )
+      counts.push(Number(row!.n))
+    }
+    return counts
+  }
+
   /** For CI: throws `InconsistencyError` (exit 5) on any drift, failure or missing file. */
   async validate(): Promise<SchemaStatus> {
     const status = await this.status()

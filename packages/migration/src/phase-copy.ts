@@ -1,0 +1,61 @@
+import { readFile } from 'node:fs/promises'
+import { BadInputError, PHASES, type Phase } from '@skill-metrics/core'
+import writeFileAtomic from 'write-file-atomic'
+import { z } from 'zod'
+
+/**
+ * The copy of the phase kept beside the legacy file, so writers know the phase while the
+ * database is unreachable (ARCHITECTURE §5). A transition writes it first marked `transitioning`
+ * with the new epoch, then the database, then clears the mark.
+ */
+export interface PhaseCopy {
+  phase: Phase
+  epoch: number
+  transitioning: boolean
+  updated_at: string
+}
+
+const phaseCopySchema = z.strictObject({
+  phase: z.enum(PHASES),
+  epoch: z.number().int().nonnegative(),
+  transitioning: z.boolean(),
+  updated_at: z.string(),
+})
+
+export function phaseCopyPathOf(jsonFile: string): string {
+  return `${jsonFile}.phase.json`
+}
+
+export async function readPhaseCopy(jsonFile: string): Promise<PhaseCopy | null> {
+  const path = phaseCopyPathOf(jsonFile)
+  let text: string
+  try {
+    text = await readFile(path, 'utf8')
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null
+    throw new BadInputError(
+      { file: path },
+      `cannot be read (${(error as NodeJS.ErrnoException).code})`,
+    )
+  }
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(text)
+  } catch {
+    throw new BadInputError({ file: path }, 'is not valid JSON', {
+      nextStep: 'Remove it; the next transition or status rewrites it from the database.',
+    })
+  }
+  const result = phaseCopySchema.safeParse(parsed)
+  if (!result.success) {
+    const issue = result.error.issues[0]!
+    throw new BadInputError({ file: path, field: issue.path.join('.') }, issue.message)
+  }
+  return result.data
+}
+
+export async function writePhaseCopy(jsonFile: string, copy: PhaseCopy): Promise<void> {
+  await writeFileAtomic(phaseCopyPathOf(jsonFile), `${JSON.stringify(copy, null, 2)}\n`, {
+    fsync: true,
+  })
+}

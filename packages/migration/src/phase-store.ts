@@ -1,0 +1,173 @@
+import { PHASES, type Phase, RefusedError } from '@skill-metrics/core'
+import {
+  createDataSource,
+  type DatabaseTarget,
+  SchemaRunner,
+  SqlSession,
+} from '@skill-metrics/db-store'
+
+type DataSource = ReturnType<typeof createDataSource>
+
+const TRANSITION_BUSY_TIMEOUT_MS = 2_000
+
+/** The authoritative phase: the `migration_state` row, or json-only at epoch 0 before any. */
+export interface PhaseState {
+  phase: Phase
+  epoch: number
+  changed_at: string | null
+  cutover_at: string | null
+}
+
+/** One row of `migration_history`. */
+export interface TransitionRecord {
+  at: string
+  actor: string
+  reason: string | null
+  from_phase: Phase
+  to_phase: Phase
+  epoch: number
+  result: string
+  forced: boolean
+  detail: string | null
+}
+
+export interface ValidationRecord {
+  at: string
+  kind: string
+  clean: boolean
+  summary: string
+}
+
+/** Where the phase machine keeps its state: the V4 tables of the store's database. */
+export class PhaseStore {
+  private constructor(
+    private readonly dataSource: DataSource,
+    private readonly dialect: DatabaseTarget['dialect'],
+  ) {}
+
+  /** Opens the database; the phase machine needs the schema at the latest version. */
+  static async open(target: DatabaseTarget): Promise<PhaseStore> {
+    const runner = await SchemaRunner.open({ target, readOnly: true })
+    try {
+      const status = await runner.status()
+      if (status.current < status.latest) {
+        throw new RefusedError(
+          `the database schema is at V${status.current}; the phase machine needs V${status.latest}`,
+          { nextStep: 'Run: skill-metrics schema migrate' },
+        )
+      }
+    } finally {
+      await runner.close()
+    }
+    const dataSource = await createDataSource(target).initialize()
+    if (target.dialect === 'sqlite') {
+      // Transitions run under the writers' lock, and better-sqlite3 blocks the event loop while it
+      // waits: keep that wait far below the lock's stale bound, so its heartbeat is never missed.
+      await dataSource.query(`PRAGMA busy_timeout = ${TRANSITION_BUSY_TIMEOUT_MS}`)
+    }
+    return new PhaseStore(dataSource, target.dialect)
+  }
+
+  async close(): Promise<void> {
+    await this.dataSource.destroy()
+  }
+
+  async state(): Promise<PhaseState> {
+    const [row] = await this.#rows<{
+      phase: string
+      epoch: number | string
+      changed_at: string
+      cutover_at: string | null
+    }>('SELECT phase, epoch, changed_at, cutover_at FROM migration_state WHERE id = 1')
+    if (row === undefined)
+      return { phase: 'json-only', epoch: 0, changed_at: null, cutover_at: null }
+    if (!(PHASES as readonly string[]).includes(row.phase)) {
+      throw new RefusedError(`migration_state holds an unknown phase ${JSON.stringify(row.phase)}`)
+    }
+    return {
+      phase: row.phase as Phase,
+      epoch: Number(row.epoch),
+      changed_at: row.changed_at,
+      cutover_at: row.cutover_at,
+    }
+  }
+
+  async history(limit = 20): Promise<TransitionRecord[]> {
+    const rows = await this.#rows<
+      TransitionRecord & { forced: boolean | number; epoch: number | string }
+    >(
+      `SELECT at, actor, reason, from_phase, to_phase, epoch, result, forced, detail FROM migration_history
+       ORDER BY id DESC LIMIT ?`,
+      [limit],
+    )
+    return rows.map((row) => ({ ...row, forced: Boolean(row.forced), epoch: Number(row.epoch) }))
+  }
+
+  async lastValidation(): Promise<ValidationRecord | null> {
+    const [row] = await this.#rows<ValidationRecord & { clean: boolean | number }>(
+      'SELECT at, kind, clean, summary FROM validation_run ORDER BY id DESC LIMIT 1',
+    )
+    return row === undefined ? null : { ...row, clean: Boolean(row.clean) }
+  }
+
+  /** Moves the phase and records the transition, in one transaction. */
+  async commitTransition(record: TransitionRecord, cutoverAt: string | null): Promise<void> {
+    await this.#transaction(async (sql) => {
+      await sql.rows(
+        `INSERT INTO migration_state (id, phase, epoch, changed_at, cutover_at) VALUES (1, ?, ?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET phase = excluded.phase, epoch = excluded.epoch,
+           changed_at = excluded.changed_at, cutover_at = excluded.cutover_at`,
+        [record.to_phase, record.epoch, record.at, cutoverAt],
+      )
+      await this.#insertHistory(sql, record)
+    })
+  }
+
+  /** Records a refused or failed attempt; the phase stays as it was. */
+  async recordAttempt(record: TransitionRecord): Promise<void> {
+    await this.#transaction((sql) => this.#insertHistory(sql, record))
+  }
+
+  async #insertHistory(sql: SqlSession, record: TransitionRecord): Promise<void> {
+    await sql.rows(
+      `INSERT INTO migration_history (at, actor, reason, from_phase, to_phase, epoch, result, forced, detail)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      [
+        record.at,
+        record.actor,
+        record.reason,
+        record.from_phase,
+        record.to_phase,
+        record.epoch,
+        record.result,
+        this.dialect === 'sqlite' ? Number(record.forced) : record.forced,
+        record.detail,
+      ],
+    )
+  }
+
+  async #rows<T>(query: string, parameters: unknown[] = []): Promise<T[]> {
+    const sql = await SqlSession.open(this.dataSource, this.dialect)
+    try {
+      return await sql.rows<T>(query, parameters)
+    } finally {
+      await sql.release()
+    }
+  }
+
+  async #transaction(work: (sql: SqlSession) => Promise<void>): Promise<void> {
+    const sql = await SqlSession.open(this.dataSource, this.dialect)
+    try {
+      await sql.begin()
+      try {
+        await work(sql)
+        await sql.commit()
+      } catch (error) {
+        await sql.rollbackQuietly()
+        throw error
+      }
+    } finally {
+      await sql.release()
+    }
+  }
+}

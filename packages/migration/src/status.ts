@@ -1,0 +1,137 @@
+import { type Phase, SkillMetricsError } from '@skill-metrics/core'
+import { type DatabaseTarget, SchemaRunner } from '@skill-metrics/db-store'
+import { type ForeignWrite, readWriterState, scanLegacyFile } from '@skill-metrics/json-tracker'
+import { readPhaseCopy } from './phase-copy.js'
+import { PhaseStore, type TransitionRecord, type ValidationRecord } from './phase-store.js'
+
+export interface MigrationStatus {
+  phase: Phase
+  epoch: number
+  /** Where the phase was read: the database (authoritative) or the copy beside the file. */
+  phaseSource: 'database' | 'copy' | 'default'
+  /** The copy says a transition was under way and did not finish. */
+  transitioning: boolean
+  history: TransitionRecord[]
+  legacy: {
+    file: string
+    exists: boolean
+    valid: boolean
+    invocations: number | null
+    skills: number | null
+    bytes: number | null
+    problem: string | null
+    foreignWrites: ForeignWrite[]
+  }
+  database: {
+    url: string
+    reachable: boolean
+    schemaCurrent: number | null
+    schemaLatest: number | null
+    pendingVersions: number[]
+    invocations: number | null
+    skills: number | null
+    problem: string | null
+  }
+  lastValidation: ValidationRecord | null
+}
+
+/** Everything `skill-metrics status` shows; it reads, never writes, and never fails on one side. */
+export async function migrationStatus(
+  jsonFile: string,
+  target: DatabaseTarget,
+): Promise<MigrationStatus> {
+  const [legacy, database, copy] = await Promise.all([
+    legacyStatus(jsonFile),
+    databaseStatus(target),
+    readPhaseCopy(jsonFile).catch(() => null),
+  ])
+  const fromDatabase = database.phase
+  return {
+    phase: fromDatabase?.phase ?? copy?.phase ?? 'json-only',
+    epoch: fromDatabase?.epoch ?? copy?.epoch ?? 0,
+    phaseSource: fromDatabase !== undefined ? 'database' : copy !== null ? 'copy' : 'default',
+    transitioning: copy?.transitioning ?? false,
+    history: database.history,
+    legacy,
+    database: database.summary,
+    lastValidation: database.lastValidation,
+  }
+}
+
+async function legacyStatus(file: string): Promise<MigrationStatus['legacy']> {
+  const foreignWrites = (await readWriterState(file).catch(() => null))?.foreign_writes ?? []
+  try {
+    const scan = await scanLegacyFile(file)
+    return {
+      file,
+      exists: scan.exists,
+      valid: true,
+      invocations: scan.invocationCount,
+      skills: scan.skills.size,
+      bytes: scan.fingerprint?.size ?? null,
+      problem: null,
+      foreignWrites,
+    }
+  } catch (error) {
+    if (!(error instanceof SkillMetricsError)) throw error
+    return {
+      file,
+      exists: true,
+      valid: false,
+      invocations: null,
+      skills: null,
+      bytes: null,
+      problem: error.message,
+      foreignWrites,
+    }
+  }
+}
+
+async function databaseStatus(target: DatabaseTarget) {
+  const summary: MigrationStatus['database'] = {
+    url: target.display,
+    reachable: false,
+    schemaCurrent: null,
+    schemaLatest: null,
+    pendingVersions: [],
+    invocations: null,
+    skills: null,
+    problem: null,
+  }
+  let phase: { phase: Phase; epoch: number } | undefined
+  let history: TransitionRecord[] = []
+  let lastValidation: ValidationRecord | null = null
+  try {
+    const runner = await SchemaRunner.open({ target, readOnly: true })
+    try {
+      const schema = await runner.status()
+      summary.reachable = true
+      summary.schemaCurrent = schema.current
+      summary.schemaLatest = schema.latest
+      summary.pendingVersions = schema.versions
+        .filter((version) => version.state === 'pending')
+        .map((version) => version.version)
+      if (schema.current >= 1) {
+        const counts = await runner.count(['skill_invocation', 'skill_metrics'])
+        summary.invocations = counts[0] ?? null
+        summary.skills = counts[1] ?? null
+      }
+    } finally {
+      await runner.close()
+    }
+    if (summary.schemaCurrent !== null && summary.schemaCurrent === summary.schemaLatest) {
+      const store = await PhaseStore.open(target)
+      try {
+        const state = await store.state()
+        phase = { phase: state.phase, epoch: state.epoch }
+        history = await store.history()
+        lastValidation = await store.lastValidation()
+      } finally {
+        await store.close()
+      }
+    }
+  } catch (error) {
+    summary.problem = (error as Error).message
+  }
+  return { summary, phase, history, lastValidation }
+}
