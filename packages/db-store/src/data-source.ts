@@ -12,6 +12,8 @@ export interface DataSourceOptions {
   /** Opens SQLite read-only and never creates the file: what `--dry-run` needs. */
   readOnly?: boolean
   poolSize?: number
+  /** SQLite: how long to wait on a locked database; PostgreSQL: how long to wait to connect. */
+  busyTimeoutMs?: number
 }
 
 /**
@@ -50,7 +52,7 @@ export function createDataSource(
       entities,
       readonly: readOnly,
       fileMustExist: readOnly,
-      timeout: SQLITE_BUSY_TIMEOUT_MS,
+      timeout: options.busyTimeoutMs ?? SQLITE_BUSY_TIMEOUT_MS,
       ...(readOnly || target.inMemory ? {} : { prepareDatabase: switchToWal }),
     })
   }
@@ -60,6 +62,7 @@ export function createDataSource(
     entities,
     poolSize: options.poolSize ?? 10,
     applicationName: 'skill-metrics',
+    ...(options.busyTimeoutMs === undefined ? {} : { connectTimeoutMS: options.busyTimeoutMs }),
     ...(target.schema === undefined ? {} : { schema: target.schema }),
     extra: target.schema === undefined ? {} : { options: `-c search_path=${target.schema}` },
   })

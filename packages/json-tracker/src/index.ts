@@ -1,10 +1,12 @@
 export { type GenerateOptions, type GenerateResult, generateLegacyFile } from './generate.js'
 export {
+  type CompletedInvocation,
   JsonFileTracker,
   type JsonTrackerOptions,
   type LoadedLegacyFile,
   loadLegacyFile,
   readMetrics,
+  type StartedInvocation,
 } from './json-tracker.js'
 export { type FileFingerprint, type LegacyScan, scanLegacyFile } from './legacy-reader.js'
 export { encodeLegacyFile } from './legacy-writer.js'

@@ -6,6 +6,7 @@ import {
   CompleterAlreadyCalledError,
   completedDuration,
   exportPieces,
+  invocationId,
   type LegacyDocument,
   type LegacyInvocation,
   type MetricsTracker,
@@ -68,6 +69,15 @@ export class JsonFileTracker implements MetricsTracker {
   }
 
   async trackInvocation(skillName: string, options: TrackOptions = {}): Promise<Completer> {
+    return (await this.startInvocation(skillName, options)).complete
+  }
+
+  /**
+   * Starts an invocation and tells what a mirror needs to copy it exactly: its id (from its
+   * occurrence among the file's records, ARCHITECTURE §4) and position, and after completion the
+   * duration and the completion sequence (the sum of all skill totals right after it).
+   */
+  async startInvocation(skillName: string, options: TrackOptions = {}): Promise<StartedInvocation> {
     const invocation: LegacyInvocation = {
       skill_name: skillName,
       invoked_at: options.invokedAt ?? toNaiveLocalIso(this.#clock.now()),
@@ -77,11 +87,35 @@ export class JsonFileTracker implements MetricsTracker {
       follow_up_actions: [],
       error_type: null,
     }
-    const index = await this.#rewrite((document) => document.invocations.push(invocation) - 1)
-    return this.#completer(invocation, index)
+    const { seq, occurrence } = await this.#rewrite((document) => {
+      const occurrence = document.invocations.filter((candidate) =>
+        sameIdentity(candidate, invocation),
+      ).length
+      return { seq: document.invocations.push(invocation) - 1, occurrence }
+    })
+    let finished: CompletedInvocation | undefined
+    const completeOnce = this.#completer(invocation, seq, (result) => {
+      finished = result
+    })
+    return {
+      id: invocationId(
+        invocation.skill_name,
+        invocation.invoked_at,
+        invocation.workflow_path,
+        occurrence,
+      ),
+      seq,
+      invocation,
+      complete: completeOnce,
+      completion: () => finished,
+    }
   }
 
-  #completer(started: LegacyInvocation, index: number): Completer {
+  #completer(
+    started: LegacyInvocation,
+    index: number,
+    onCompleted: (result: CompletedInvocation) => void,
+  ): Completer {
     let state: 'open' | 'running' | 'done' = 'open'
     return async ({
       completed = true,
@@ -92,7 +126,7 @@ export class JsonFileTracker implements MetricsTracker {
         throw new CompleterAlreadyCalledError(started.skill_name, started.invoked_at)
       state = 'running'
       try {
-        await this.#rewrite((document) => {
+        const result = await this.#rewrite((document) => {
           const finished: LegacyInvocation = {
             ...started,
             completed,
@@ -107,8 +141,13 @@ export class JsonFileTracker implements MetricsTracker {
           if (position === undefined) document.invocations.push(finished)
           else document.invocations[position] = finished
           applyCompletion(document.skills, finished)
+          let completionSeq = 0
+          for (const aggregate of document.skills.values())
+            completionSeq += aggregate.total_invocations
+          return { invocation: finished, completionSeq }
         })
         state = 'done'
+        onCompleted(result)
       } catch (error) {
         // Nothing reached the file: the caller may try again.
         state = 'open'
@@ -153,7 +192,11 @@ export class JsonFileTracker implements MetricsTracker {
         const now = this.#clock.now()
         // The writer state is ours, not the legacy format: it keeps UTC, comparable with audit rows.
         const stamp = now.toISOString()
-        const state = noteForeignWrite(await readWriterState(this.file), document.fingerprint, stamp)
+        const state = noteForeignWrite(
+          await readWriterState(this.file),
+          document.fingerprint,
+          stamp,
+        )
         const result = change(document)
         document.last_updated = toNaiveLocalIso(now)
         await replaceLegacyFile(
@@ -170,6 +213,29 @@ export class JsonFileTracker implements MetricsTracker {
     )
   }
 }
+
+/** An invocation that entered the file as pending, with what a mirror needs to copy it. */
+export interface StartedInvocation {
+  id: string
+  /** Its position in the file's list when it entered. */
+  seq: number
+  invocation: LegacyInvocation
+  /** Completes it in the file, once. */
+  complete: Completer
+  /** What the completion wrote, once `complete` has returned. */
+  completion(): CompletedInvocation | undefined
+}
+
+export interface CompletedInvocation {
+  invocation: LegacyInvocation
+  /** The sum of all skill totals right after this completion: the file's completion order. */
+  completionSeq: number
+}
+
+const sameIdentity = (a: LegacyInvocation, b: LegacyInvocation) =>
+  a.skill_name === b.skill_name &&
+  a.invoked_at === b.invoked_at &&
+  a.workflow_path === b.workflow_path
 
 /**
  * Where the started record is now: at its index unless someone rewrote the file, else the first

@@ -1,5 +1,8 @@
 export { currentActor } from './actor.js'
+export { type DualWriteMiss, missLogPathOf, readMisses, recordMiss } from './dual-write-misses.js'
+export { DUAL_WRITE_TIMEOUT_MS, DualWriteTracker, type StoreOpener } from './dual-write-tracker.js'
 export { dualWriteGuard, legacyFileValid, noForeignWriter } from './guards.js'
+export { type OpenTrackerOptions, openTracker } from './open-tracker.js'
 export { type PhaseCopy, phaseCopyPathOf, readPhaseCopy, writePhaseCopy } from './phase-copy.js'
 export {
   type PhaseState,
@@ -7,7 +10,7 @@ export {
   type TransitionRecord,
   type ValidationRecord,
 } from './phase-store.js'
-export { type MigrationStatus, migrationStatus } from './status.js'
+export { type MigrationStatus, migrationStatus, nextCommand } from './status.js'
 export {
   type Guard,
   type GuardCheck,

@@ -1,6 +1,7 @@
 import { type Phase, SkillMetricsError } from '@skill-metrics/core'
 import { type DatabaseTarget, SchemaRunner } from '@skill-metrics/db-store'
 import { type ForeignWrite, readWriterState, scanLegacyFile } from '@skill-metrics/json-tracker'
+import { readMisses } from './dual-write-misses.js'
 import { readPhaseCopy } from './phase-copy.js'
 import { PhaseStore, type TransitionRecord, type ValidationRecord } from './phase-store.js'
 
@@ -33,6 +34,8 @@ export interface MigrationStatus {
     problem: string | null
   }
   lastValidation: ValidationRecord | null
+  /** Database writes dual-write could not make, recorded beside the legacy file. */
+  dualWriteMisses: number
 }
 
 /** Everything `skill-metrics status` shows; it reads, never writes, and never fails on one side. */
@@ -40,10 +43,11 @@ export async function migrationStatus(
   jsonFile: string,
   target: DatabaseTarget,
 ): Promise<MigrationStatus> {
-  const [legacy, database, copy] = await Promise.all([
+  const [legacy, database, copy, misses] = await Promise.all([
     legacyStatus(jsonFile),
     databaseStatus(target),
     readPhaseCopy(jsonFile).catch(() => null),
+    readMisses(jsonFile),
   ])
   const fromDatabase = database.phase
   return {
@@ -55,6 +59,7 @@ export async function migrationStatus(
     legacy,
     database: database.summary,
     lastValidation: database.lastValidation,
+    dualWriteMisses: misses.length,
   }
 }
 
@@ -134,4 +139,26 @@ async function databaseStatus(target: DatabaseTarget) {
     summary.problem = (error as Error).message
   }
   return { summary, phase, history, lastValidation }
+}
+
+/** The command that moves things forward from here, for the `Next` line of `status`. */
+export function nextCommand(status: MigrationStatus): string | null {
+  if (!status.legacy.valid) return `fix ${status.legacy.file} (see above)`
+  if (!status.database.reachable) return 'make the database reachable (see above)'
+  if (status.database.pendingVersions.length > 0) return 'skill-metrics schema migrate'
+  if (status.transitioning) return 'rerun the last phase command: a transition did not finish'
+  switch (status.phase) {
+    case 'json-only':
+      return 'skill-metrics phase dual-write'
+    case 'dual-write':
+      return 'skill-metrics data migrate'
+    case 'migrated':
+      return 'skill-metrics phase dual-read'
+    case 'dual-read':
+      return 'skill-metrics cutover'
+    case 'db-primary':
+      return 'skill-metrics cleanup (after the retention period)'
+    case 'cleaned':
+      return null
+  }
 }

@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core'
 import { naiveIsoSecondsBefore } from '@skill-metrics/core'
-import { JsonFileTracker } from '@skill-metrics/json-tracker'
+import { openTracker } from '@skill-metrics/migration'
 import { BaseCommand } from '../base-command.js'
 import { parseDuration } from '../inputs.js'
 
@@ -36,20 +36,26 @@ export default class Track extends BaseCommand<typeof Track> {
     const flags = this.flags
     const invokedAt = naiveIsoSecondsBefore(new Date(), parseDuration(flags.duration))
     const lockTimeout = flags['lock-timeout']
-    const tracker = new JsonFileTracker({
-      file: this.jsonFile,
+    // The phase decides where the write goes: the legacy file, both stores, or the database.
+    const tracker = await openTracker({
+      jsonFile: this.jsonFile,
+      db: this.database,
       lockTimeoutMs: lockTimeout === undefined ? undefined : lockTimeout * 1000,
     })
-    const complete = await tracker.trackInvocation(skill, {
-      workflowPath: flags['workflow-path'] ?? null,
-      invokedAt,
-    })
+    try {
+      const complete = await tracker.trackInvocation(skill, {
+        workflowPath: flags['workflow-path'] ?? null,
+        invokedAt,
+      })
+      await complete({
+        completed: !flags.abandoned,
+        followUpActions: flags['follow-up'] ?? [],
+        errorType: flags['error-type'] ?? null,
+      })
+    } finally {
+      await tracker.close()
+    }
     const completed = !flags.abandoned
-    await complete({
-      completed,
-      followUpActions: flags['follow-up'] ?? [],
-      errorType: flags['error-type'] ?? null,
-    })
     if (this.jsonEnabled()) {
       this.printJson({ file: this.jsonFile, skill_name: skill, invoked_at: invokedAt, completed })
     } else {

@@ -40,6 +40,8 @@ import { type SkillMetricsRow, STORE_ENTITIES } from './entities.js'
 
 export interface StoreOptions {
   target: DatabaseTarget
+  /** SQLite: how long a write waits on a locked database (default 10 s). */
+  busyTimeoutMs?: number
   clock?: Clock
   /** Apply pending schema versions instead of refusing to open. */
   migrate?: boolean
@@ -59,6 +61,8 @@ export interface StoredInvocation extends LegacyInvocation {
 export interface CompleteInvocation extends CompleteOptions {
   /** The duration the legacy file recorded; computed from the clock when absent. */
   durationSeconds?: number
+  /** The legacy file's completion sequence, so its order decides `last_invoked` and map order. */
+  completionSeq?: number
 }
 
 export interface UpsertResult {
@@ -100,7 +104,13 @@ export class SkillMetricsStore implements MetricsTracker {
   }
 
   /** Opens the store; refuses (exit 4) while schema versions are pending, unless `migrate`. */
-  static async open({ target, clock = systemClock, migrate = false, migrationsDir }: StoreOptions) {
+  static async open({
+    target,
+    clock = systemClock,
+    migrate = false,
+    migrationsDir,
+    busyTimeoutMs,
+  }: StoreOptions) {
     // Only a store that may migrate opens the schema for writing: a look must not create the file.
     const runner = await SchemaRunner.open({ target, migrationsDir, readOnly: !migrate })
     try {
@@ -121,7 +131,10 @@ export class SkillMetricsStore implements MetricsTracker {
     } finally {
       await runner.close()
     }
-    const dataSource = await createDataSource(target, { entities: STORE_ENTITIES }).initialize()
+    const dataSource = await createDataSource(target, {
+      entities: STORE_ENTITIES,
+      busyTimeoutMs,
+    }).initialize()
     return new SkillMetricsStore(dataSource, target.dialect, clock)
   }
 
@@ -212,6 +225,7 @@ export class SkillMetricsStore implements MetricsTracker {
       followUpActions = [],
       errorType = null,
       durationSeconds,
+      completionSeq: carried,
     }: CompleteInvocation = {},
   ): Promise<void> {
     await this.#write(async (sql) => {
@@ -238,7 +252,7 @@ export class SkillMetricsStore implements MetricsTracker {
         follow_up_actions: [...followUpActions],
         error_type: errorType,
       }
-      const completionSeq = await this.#nextCompletionSeq(sql)
+      const completionSeq = carried ?? (await this.#nextCompletionSeq(sql))
       await sql.rows(
         `UPDATE skill_invocation SET completed = ?, duration_seconds = ?, follow_up_actions = ?, error_type = ?,
            completion_seq = ? WHERE id = ? AND duration_seconds IS NULL`,

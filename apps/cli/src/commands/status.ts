@@ -1,0 +1,14 @@
+import { migrationStatus } from '@skill-metrics/migration'
+import { BaseCommand } from '../base-command.js'
+import { statusText } from '../status-output.js'
+
+export default class Status extends BaseCommand<typeof Status> {
+  static override summary =
+    'The phase and epoch, both stores, pending schema versions, foreign writes and the last validation.'
+
+  async run(): Promise<void> {
+    const status = await migrationStatus(this.jsonFile, this.database)
+    if (this.jsonEnabled()) this.printJson(status)
+    else this.log(statusText(status))
+  }
+}

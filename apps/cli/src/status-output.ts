@@ -1,0 +1,60 @@
+import type { MigrationStatus } from '@skill-metrics/migration'
+import { nextCommand } from '@skill-metrics/migration'
+
+const count = (value: number | null, what: string) =>
+  value === null ? '' : `${value.toLocaleString('en')} ${what}`
+const size = (bytes: number | null) =>
+  bytes === null
+    ? ''
+    : bytes < 1_000_000
+      ? `${(bytes / 1000).toFixed(1)} kB`
+      : `${(bytes / 1_000_000).toFixed(1)} MB`
+
+export function statusText(status: MigrationStatus): string {
+  const { legacy, database } = status
+  const legacyLine = !legacy.valid
+    ? `INVALID: ${legacy.problem}`
+    : legacy.exists
+      ? [
+          count(legacy.invocations, 'invocations'),
+          count(legacy.skills, 'skills'),
+          size(legacy.bytes),
+          'valid',
+        ].join(' · ')
+      : 'no file yet (an empty tracker)'
+  const databaseLine = !database.reachable
+    ? `unreachable: ${database.problem}`
+    : database.schemaCurrent === 0
+      ? `schema not created (V0 of V${database.schemaLatest})`
+      : [
+          `schema V${database.schemaCurrent} of V${database.schemaLatest}${database.pendingVersions.length > 0 ? ` (${database.pendingVersions.length} pending)` : ''}`,
+          count(database.invocations, 'invocations'),
+          count(database.skills, 'skills'),
+        ]
+          .filter(Boolean)
+          .join(' · ')
+  const foreign =
+    legacy.foreignWrites.length === 0
+      ? 'none recorded'
+      : `${legacy.foreignWrites.length} recorded, the last at ${legacy.foreignWrites.at(-1)!.detected_at}: move every tool to skill-metrics' tracker`
+  const validation =
+    status.lastValidation === null
+      ? 'none yet'
+      : `${status.lastValidation.clean ? 'clean' : 'DIFFERENCES'} (${status.lastValidation.kind}, ${status.lastValidation.at})`
+  const lines = [
+    `Phase            ${status.phase} (epoch ${status.epoch})${status.phaseSource === 'copy' ? ' — from the copy beside the file' : ''}${status.transitioning ? ' — a transition did not finish' : ''}`,
+    `Legacy file      ${legacy.file}  ${legacyLine}`,
+    `Database         ${database.url}  ${databaseLine}`,
+    `Foreign writes   ${foreign}`,
+    `Last validation  ${validation}`,
+    `Dual-write misses ${status.dualWriteMisses === 0 ? 'none' : `${status.dualWriteMisses} database writes to repair`}`,
+  ]
+  for (const record of status.history.slice(0, 5)) {
+    lines.push(
+      `  ${record.at}  ${record.from_phase} → ${record.to_phase}  ${record.result}${record.forced ? ` (forced: ${record.reason})` : ''}  ${record.actor}`,
+    )
+  }
+  const next = nextCommand(status)
+  if (next !== null) lines.push(`Next             ${next}`)
+  return lines.join('\n')
+}

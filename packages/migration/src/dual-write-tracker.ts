@@ -1,0 +1,156 @@
+import type {
+  CompleteOptions,
+  Completer,
+  MetricsTracker,
+  SkillMetrics,
+  Summary,
+  TrackOptions,
+} from '@skill-metrics/core'
+import type { SkillMetricsStore } from '@skill-metrics/db-store'
+import type { JsonFileTracker } from '@skill-metrics/json-tracker'
+import { type DualWriteMiss, recordMiss } from './dual-write-misses.js'
+
+/** Opens the database store; may fail (the database is down), and is tried again later. */
+export type StoreOpener = () => Promise<SkillMetricsStore>
+
+/** How long dual-write waits for the database before it gives up and records a miss. */
+export const DUAL_WRITE_TIMEOUT_MS = 2_000
+
+/**
+ * Phase 1's tracker: the legacy file first (the source of truth, read from), then the database
+ * with the same id, time, duration and outcome. A database that is down, locked or slow never
+ * fails the caller: after a bounded wait the write is recorded as a miss beside the legacy file,
+ * and the next `data migrate` repairs it.
+ */
+export class DualWriteTracker implements MetricsTracker {
+  readonly #json: JsonFileTracker
+  readonly #openStore: StoreOpener
+  readonly #timeoutMs: number
+  #store: Promise<SkillMetricsStore> | undefined
+
+  constructor(json: JsonFileTracker, openStore: StoreOpener, timeoutMs = DUAL_WRITE_TIMEOUT_MS) {
+    this.#json = json
+    this.#openStore = openStore
+    this.#timeoutMs = timeoutMs
+  }
+
+  async trackInvocation(skillName: string, options: TrackOptions = {}): Promise<Completer> {
+    const started = await this.#json.startInvocation(skillName, options)
+    const { invocation } = started
+    const mirroredStart = await this.#mirror(started.id, 'start', (store) =>
+      store.recordInvocation({
+        id: started.id,
+        seq: started.seq,
+        skill_name: invocation.skill_name,
+        invoked_at: invocation.invoked_at,
+        workflow_path: invocation.workflow_path,
+        session_id: options.sessionId ?? null,
+      }),
+    )
+    return async (completion: CompleteOptions = {}) => {
+      await started.complete(completion)
+      const finished = started.completion()!
+      if (!mirroredStart) {
+        // The database never saw the start: the completion cannot apply there either.
+        await this.#miss(started.id, 'complete', 'its start was not written to the database')
+        return
+      }
+      await this.#mirror(started.id, 'complete', (store) =>
+        store.completeInvocation(started.id, {
+          completed: finished.invocation.completed,
+          followUpActions: finished.invocation.follow_up_actions,
+          errorType: finished.invocation.error_type,
+          durationSeconds: finished.invocation.duration_seconds ?? undefined,
+          completionSeq: finished.completionSeq,
+        }),
+      )
+    }
+  }
+
+  getSkillMetrics(skillName: string): Promise<SkillMetrics | null> {
+    return this.#json.getSkillMetrics(skillName)
+  }
+
+  getAllMetrics(): Promise<Map<string, SkillMetrics>> {
+    return this.#json.getAllMetrics()
+  }
+
+  getSummary(): Promise<Summary> {
+    return this.#json.getSummary()
+  }
+
+  generateReport(): Promise<string> {
+    return this.#json.generateReport()
+  }
+
+  exportMetrics(outputFile: string): Promise<void> {
+    return this.#json.exportMetrics(outputFile)
+  }
+
+  async close(): Promise<void> {
+    const store = await this.#store?.catch(() => undefined)
+    await store?.close()
+  }
+
+  /** Runs one database write within the bound; true when it landed, false when a miss was recorded. */
+  async #mirror(
+    invocationId: string,
+    operation: DualWriteMiss['operation'],
+    write: (store: SkillMetricsStore) => Promise<unknown>,
+  ): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`the database did not answer within ${this.#timeoutMs} ms`)),
+        this.#timeoutMs,
+      )
+    })
+    try {
+      const store = await Promise.race([this.#opened(), timeout])
+      await Promise.race([write(store), timeout])
+      return true
+    } catch (error) {
+      // A failed open is retried by the next write rather than remembered.
+      if (
+        this.#store !== undefined &&
+        (await this.#store.then(
+          () => false,
+          () => true,
+        ))
+      )
+        this.#store = undefined
+      await this.#miss(invocationId, operation, (error as Error).message)
+      return false
+    } finally {
+      clearTimeout(timer)
+    }
+  }
+
+  /** The store, opened once; a failed open is forgotten so the next write tries again. */
+  #opened(): Promise<SkillMetricsStore> {
+    if (this.#store === undefined) {
+      const opening = this.#openStore()
+      this.#store = opening
+      opening.catch(() => {
+        if (this.#store === opening) this.#store = undefined
+      })
+    }
+    return this.#store
+  }
+
+  async #miss(
+    invocationId: string,
+    operation: DualWriteMiss['operation'],
+    error: string,
+  ): Promise<void> {
+    const miss = { at: new Date().toISOString(), invocation_id: invocationId, operation, error }
+    try {
+      await recordMiss(this.#json.file, miss)
+    } catch (failure) {
+      // The legacy file has the write; only the record of the miss is lost. Say so where a user sees it.
+      console.error(
+        `skill-metrics: could not record a dual-write miss ${JSON.stringify(miss)}: ${(failure as Error).message}`,
+      )
+    }
+  }
+}

@@ -1,0 +1,157 @@
+import { mkdtemp } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { SchemaRunner, SkillMetricsStore } from '@skill-metrics/db-store'
+import { JsonFileTracker, loadLegacyFile } from '@skill-metrics/json-tracker'
+import Database from 'better-sqlite3'
+import { afterEach, describe, expect, it } from 'vitest'
+import {
+  DIALECTS,
+  freshDatabase,
+  type TestDatabase,
+} from '../../db-store/src/test-support/databases.js'
+import { readMisses } from '../src/dual-write-misses.js'
+import { DualWriteTracker } from '../src/dual-write-tracker.js'
+import { dualWriteGuard } from '../src/guards.js'
+import { openTracker as open } from '../src/open-tracker.js'
+import { writePhaseCopy } from '../src/phase-copy.js'
+import { migrationStatus } from '../src/status.js'
+import { transition } from '../src/transition.js'
+
+const cleanups: Array<() => Promise<void>> = []
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0)) await cleanup()
+})
+
+async function inDualWrite(dialect: 'sqlite' | 'postgres') {
+  const db: TestDatabase = await freshDatabase(dialect)
+  cleanups.push(db.drop)
+  const runner = await SchemaRunner.open({ target: db.target })
+  await runner.migrate()
+  await runner.close()
+  const jsonFile = join(await mkdtemp(join(tmpdir(), 'sm-dual-')), 'skill_metrics.json')
+  await transition({
+    jsonFile,
+    target: db.target,
+    to: 'dual-write',
+    from: ['json-only'],
+    guard: dualWriteGuard,
+  })
+  return { db, jsonFile }
+}
+
+describe.each(DIALECTS)('dual-write on %s', (dialect) => {
+  it('writes the file first, then the database with the same id, time, duration and outcome', async () => {
+    const { db, jsonFile } = await inDualWrite(dialect)
+    const tracker = await open({ jsonFile, db: db.target })
+    cleanups.unshift(() => tracker.close())
+    expect(tracker).toBeInstanceOf(DualWriteTracker)
+    for (let index = 0; index < 12; index += 1) {
+      const complete = await tracker.trackInvocation(['review', 'lint', '3'][index % 3]!, {
+        workflowPath: index % 4 === 0 ? null : `p${index % 2}`,
+      })
+      await complete({
+        completed: index % 5 !== 0,
+        errorType: index % 5 === 0 ? 'E' : null,
+        followUpActions: ['x'],
+      })
+    }
+    const pending = await tracker.trackInvocation('review')
+    const file = await loadLegacyFile(jsonFile)
+    const store = await SkillMetricsStore.open({ target: db.target })
+    cleanups.unshift(() => store.close())
+    const stored = []
+    for await (const invocation of store.invocations()) stored.push(invocation)
+    expect(stored.map(({ id, seq, completion_seq, session_id, ...record }) => record)).toEqual(
+      file.invocations,
+    )
+    expect(stored.map((invocation) => invocation.seq)).toEqual(
+      file.invocations.map((_, index) => index),
+    )
+    const aggregates = await store.skillAggregates()
+    expect([...aggregates.keys()]).toEqual([...file.skills.keys()])
+    for (const [name, aggregate] of file.skills) {
+      const fromDatabase = aggregates.get(name)!
+      expect({ ...fromDatabase, total_duration_seconds: 0 }).toEqual({
+        ...aggregate,
+        total_duration_seconds: 0,
+      })
+      expect(fromDatabase.total_duration_seconds).toBeCloseTo(aggregate.total_duration_seconds, 9)
+    }
+    expect(await readMisses(jsonFile)).toEqual([])
+    await pending()
+  })
+})
+
+describe('dual-write with the database unavailable', () => {
+  it('a PostgreSQL server that does not answer never fails the caller; each miss is recorded', async () => {
+    const jsonFile = join(await mkdtemp(join(tmpdir(), 'sm-dual-')), 'skill_metrics.json')
+    const unreachable = {
+      dialect: 'postgres' as const,
+      url: 'postgres://postgres@127.0.0.1:1/none',
+      schema: undefined,
+      display: 'postgres://postgres@127.0.0.1:1/none',
+    }
+    const tracker = new DualWriteTracker(
+      new JsonFileTracker({ file: jsonFile }),
+      () => SkillMetricsStore.open({ target: unreachable, busyTimeoutMs: 500 }),
+      1_000,
+    )
+    const started = performance.now()
+    for (let index = 0; index < 3; index += 1) await (await tracker.trackInvocation('review'))()
+    expect(performance.now() - started).toBeLessThan(3 * 2 * 1_000 + 2_000)
+    expect((await loadLegacyFile(jsonFile)).invocations).toHaveLength(3)
+    const misses = await readMisses(jsonFile)
+    expect(misses.map((miss) => miss.operation)).toEqual([
+      'start',
+      'complete',
+      'start',
+      'complete',
+      'start',
+      'complete',
+    ])
+    expect(misses[0]!.error).toMatch(/ECONNREFUSED|connect/)
+    await tracker.close()
+  })
+
+  it('a locked SQLite database waits at most the bound, then the miss is recorded', async () => {
+    const { db, jsonFile } = await inDualWrite('sqlite')
+    const tracker = await open({ jsonFile, db: db.target, dualWriteTimeoutMs: 300 })
+    cleanups.unshift(() => tracker.close())
+    await (await tracker.trackInvocation('warm-up'))()
+    const holder = new Database(db.target.dialect === 'sqlite' ? db.target.path : '')
+    holder.exec('BEGIN EXCLUSIVE')
+    const started = performance.now()
+    const complete = await tracker.trackInvocation('review')
+    await complete()
+    expect(performance.now() - started).toBeLessThan(5_000)
+    holder.exec('ROLLBACK')
+    holder.close()
+    const misses = await readMisses(jsonFile)
+    expect(misses.map((miss) => miss.operation)).toEqual(['start', 'complete'])
+    expect(misses[0]!.error).toMatch(/locked|busy|did not answer/i)
+    expect((await migrationStatus(jsonFile, db.target)).dualWriteMisses).toBe(2)
+  })
+})
+
+describe('open', () => {
+  it('follows the phase in the copy beside the legacy file', async () => {
+    const { db, jsonFile } = await inDualWrite('sqlite')
+    await writePhaseCopy(jsonFile, {
+      phase: 'db-primary',
+      epoch: 4,
+      transitioning: false,
+      updated_at: 'now',
+    })
+    const store = await open({ jsonFile, db: db.target })
+    expect(store).toBeInstanceOf(SkillMetricsStore)
+    await store.close()
+    await writePhaseCopy(jsonFile, {
+      phase: 'json-only',
+      epoch: 5,
+      transitioning: false,
+      updated_at: 'now',
+    })
+    expect(await open({ jsonFile, db: db.target })).toBeInstanceOf(JsonFileTracker)
+  })
+})
