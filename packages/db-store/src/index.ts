@@ -31,5 +31,6 @@ export {
   SkillMetricsStore,
   type StoredInvocation,
   type StoreOptions,
+  sameRecord,
   type UpsertResult,
 } from './store/skill-metrics-store.js'

@@ -8,7 +8,12 @@ export {
   readMetrics,
   type StartedInvocation,
 } from './json-tracker.js'
-export { type FileFingerprint, type LegacyScan, scanLegacyFile } from './legacy-reader.js'
+export {
+  type FileFingerprint,
+  type LegacyScan,
+  type ScanOptions,
+  scanLegacyFile,
+} from './legacy-reader.js'
 export { encodeLegacyFile } from './legacy-writer.js'
 export {
   type ForeignWrite,

@@ -14,6 +14,13 @@ import {
 } from '@skill-metrics/core'
 import { jsonParser } from 'stream-json/core/parser.js'
 
+export interface ScanOptions {
+  /** Reports an invocation that breaks the schema and goes on, instead of failing the scan. */
+  onInvalid?: (error: BadInputError, index: number) => void
+  /** Awaited after each chunk of about a megabyte: lets a consumer write out what it collected. */
+  afterChunk?: (bytesRead: number) => Promise<void>
+}
+
 /** What a pass over a legacy file found, apart from the invocations handed to the callback. */
 export interface LegacyScan {
   /** False when the file does not exist: the original then starts an empty tracker. */
@@ -56,6 +63,7 @@ const numberOf = (text: string): number | PyFloat =>
 export async function scanLegacyFile(
   file: string,
   onInvocation: (invocation: LegacyInvocation, index: number) => void = () => {},
+  { onInvalid, afterChunk }: ScanOptions = {},
 ): Promise<LegacyScan> {
   const info = await statInput(file)
   if (info === undefined) {
@@ -80,8 +88,21 @@ export async function scanLegacyFile(
     if (frame === undefined) {
       root = value
     } else if (frame.streamed) {
-      onInvocation(parseLegacyInvocation(value, file, invocationCount), invocationCount)
+      const index = invocationCount
       invocationCount += 1
+      if (onInvalid === undefined) {
+        onInvocation(parseLegacyInvocation(value, file, index), index)
+      } else {
+        let invocation: LegacyInvocation
+        try {
+          invocation = parseLegacyInvocation(value, file, index)
+        } catch (error) {
+          if (!(error instanceof BadInputError)) throw error
+          onInvalid(error, index)
+          return
+        }
+        onInvocation(invocation, index)
+      }
     } else if (Array.isArray(frame.container)) {
       frame.container.push(value)
     } else {
@@ -150,6 +171,7 @@ export async function scanLegacyFile(
       size += bytesRead
       if (!sawNonWhitespace && /\S/.test(chunk.toString('latin1'))) sawNonWhitespace = true
       consume(tokenize(decoder.decode(chunk, { stream: true })))
+      await afterChunk?.(size)
     }
     consume(tokenize(decoder.decode()))
     consume(tokenize(END_OF_INPUT))

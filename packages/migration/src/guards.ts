@@ -1,5 +1,6 @@
 import { SkillMetricsError } from '@skill-metrics/core'
 import { readWriterState, scanLegacyFile } from '@skill-metrics/json-tracker'
+import { readMisses } from './dual-write-misses.js'
 import type { GuardCheck, GuardContext } from './transition.js'
 
 /** The legacy file parses and keeps the legacy schema (a missing file is an empty tracker). */
@@ -58,4 +59,37 @@ export async function noForeignWriter({ jsonFile, state }: GuardContext): Promis
 /** Phase 1's guard: schema at the latest version (PhaseStore.open checks it), file valid, no foreign writer. */
 export async function dualWriteGuard(context: GuardContext): Promise<GuardCheck[]> {
   return [await legacyFileValid(context), await noForeignWriter(context)]
+}
+
+/** No database write that dual-write missed is waiting for repair. */
+export async function noUnrepairedMisses({ jsonFile }: GuardContext): Promise<GuardCheck> {
+  const misses = await readMisses(jsonFile)
+  return {
+    name: 'no unrepaired dual-write miss',
+    ok: misses.length === 0,
+    detail:
+      misses.length === 0
+        ? 'none'
+        : `${misses.length} database write(s) missed during dual-write; run: skill-metrics data migrate`,
+  }
+}
+
+/** The last full validation found the database equal to the file. */
+export async function lastValidationClean({ store }: GuardContext): Promise<GuardCheck> {
+  const last = await store.lastValidation()
+  return {
+    name: 'last full validation clean',
+    ok: last !== null && last.clean,
+    detail:
+      last === null
+        ? 'no validation yet'
+        : last.clean
+          ? `clean at ${last.at}`
+          : `differences found at ${last.at}`,
+  }
+}
+
+/** The guard to `migrated`: a clean full validation and nothing left to repair. */
+export async function migratedGuard(context: GuardContext): Promise<GuardCheck[]> {
+  return [await lastValidationClean(context), await noUnrepairedMisses(context)]
 }

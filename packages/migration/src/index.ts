@@ -1,7 +1,33 @@
 export { currentActor } from './actor.js'
+export {
+  DEFAULT_BATCH_SIZE,
+  JSON_TRUTH_PHASES,
+  type MigrateOptions,
+  type MigrateProgress,
+  type MigrateResult,
+  migrateData,
+  type RejectedRecord,
+} from './data-migrator.js'
+export {
+  differenceCount,
+  type FieldDiff,
+  recordValidation,
+  runValidation,
+  type ValidateOptions,
+  type ValidationReport,
+  type ValidationRun,
+  validateData,
+} from './data-validator.js'
 export { type DualWriteMiss, missLogPathOf, readMisses, recordMiss } from './dual-write-misses.js'
 export { DUAL_WRITE_TIMEOUT_MS, DualWriteTracker, type StoreOpener } from './dual-write-tracker.js'
-export { dualWriteGuard, legacyFileValid, noForeignWriter } from './guards.js'
+export {
+  dualWriteGuard,
+  lastValidationClean,
+  legacyFileValid,
+  migratedGuard,
+  noForeignWriter,
+  noUnrepairedMisses,
+} from './guards.js'
 export { type OpenTrackerOptions, openTracker } from './open-tracker.js'
 export { type PhaseCopy, phaseCopyPathOf, readPhaseCopy, writePhaseCopy } from './phase-copy.js'
 export {

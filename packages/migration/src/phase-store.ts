@@ -110,6 +110,19 @@ export class PhaseStore {
     return row === undefined ? null : { ...row, clean: Boolean(row.clean) }
   }
 
+  async recordValidation(record: ValidationRecord): Promise<void> {
+    await this.#transaction((sql) =>
+      sql
+        .rows('INSERT INTO validation_run (at, kind, clean, summary) VALUES (?, ?, ?, ?)', [
+          record.at,
+          record.kind,
+          this.dialect === 'sqlite' ? Number(record.clean) : record.clean,
+          record.summary,
+        ])
+        .then(() => undefined),
+    )
+  }
+
   /** Moves the phase and records the transition, in one transaction. */
   async commitTransition(record: TransitionRecord, cutoverAt: string | null): Promise<void> {
     await this.#transaction(async (sql) => {

@@ -333,37 +333,59 @@ export class SkillMetricsStore implements MetricsTracker {
     )
   }
 
-  /** Upserts invocations by id, moving each only forward (pending → completed or abandoned). */
-  async upsertInvocations(records: StoredInvocation[]): Promise<UpsertResult> {
+  /**
+   * Upserts invocations by id. By default each only moves forward (pending → completed or
+   * abandoned), as live writes do. With `jsonWins` (the repair path while the legacy file is the
+   * source of truth) every stored record that differs from the given one is made equal to it.
+   * Aggregates are not touched: `setSkillAggregates` sets them from the same snapshot.
+   */
+  async upsertInvocations(
+    records: StoredInvocation[],
+    { jsonWins = false, dryRun = false }: { jsonWins?: boolean; dryRun?: boolean } = {},
+  ): Promise<UpsertResult> {
     if (records.length === 0) return { inserted: 0, updated: 0, unchanged: 0 }
     return this.#write(async (sql) => {
-      const existing = new Map<string, boolean>()
+      const existing = new Map<string, StoredInvocation>()
       for (const chunk of chunks(records, 500)) {
-        const rows = await sql.rows<{ id: string; pending: number | boolean }>(
-          `SELECT id, CASE WHEN duration_seconds IS NULL THEN 1 ELSE 0 END AS pending FROM skill_invocation WHERE id IN (${chunk.map(() => '?').join(',')})`,
+        const rows = await sql.rows<Record<string, unknown>>(
+          `SELECT id, skill_name, invoked_at, workflow_path, completed, duration_seconds, ${this.#text('follow_up_actions')},
+             error_type, seq, completion_seq, session_id
+           FROM skill_invocation WHERE id IN (${chunk.map(() => '?').join(',')})`,
           chunk.map((record) => record.id),
         )
-        for (const row of rows) existing.set(row.id, Number(row.pending) === 1)
+        for (const row of rows) existing.set(String(row.id), this.#invocationOf(row))
       }
-      const result: UpsertResult = { inserted: 0, updated: 0, unchanged: 0 }
+      const inserts: StoredInvocation[] = []
+      const updates: StoredInvocation[] = []
       for (const record of records) {
-        const pending = existing.get(record.id)
-        if (pending === undefined) result.inserted += 1
-        else if (pending && record.duration_seconds !== null) result.updated += 1
-        else result.unchanged += 1
+        const stored = existing.get(record.id)
+        if (stored === undefined) inserts.push(record)
+        else if (
+          jsonWins
+            ? !sameRecord(stored, record)
+            : stored.duration_seconds === null && record.duration_seconds !== null
+        ) {
+          updates.push({
+            ...record,
+            completion_seq: record.completion_seq ?? stored.completion_seq,
+          })
+        }
       }
-      for (const record of records) {
+      const result = {
+        inserted: inserts.length,
+        updated: updates.length,
+        unchanged: records.length - inserts.length - updates.length,
+      }
+      if (dryRun) return result
+      for (const record of inserts) {
         if (record.session_id !== null) await this.#ensureSession(sql, record.session_id)
       }
-      for (const chunk of chunks(records, 200)) {
+      for (const chunk of chunks(inserts, 200)) {
         await sql.rows(
           `INSERT INTO skill_invocation (id, skill_name, invoked_at, workflow_path, completed, duration_seconds,
              error_type, session_id, follow_up_actions, schema_version, seq, completion_seq)
            VALUES ${chunk.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}
-           ON CONFLICT (id) DO UPDATE SET completed = excluded.completed,
-             duration_seconds = excluded.duration_seconds, error_type = excluded.error_type,
-             follow_up_actions = excluded.follow_up_actions, completion_seq = excluded.completion_seq
-           WHERE skill_invocation.duration_seconds IS NULL AND excluded.duration_seconds IS NOT NULL`,
+           ON CONFLICT (id) DO NOTHING`,
           chunk.flatMap((record) => [
             record.id,
             record.skill_name,
@@ -380,8 +402,42 @@ export class SkillMetricsStore implements MetricsTracker {
           ]),
         )
       }
+      for (const record of updates) {
+        await sql.rows(
+          `UPDATE skill_invocation SET skill_name = ?, invoked_at = ?, workflow_path = ?, completed = ?,
+             duration_seconds = ?, error_type = ?, follow_up_actions = ?, completion_seq = ? WHERE id = ?`,
+          [
+            record.skill_name,
+            record.invoked_at,
+            record.workflow_path,
+            this.#bool(record.completed),
+            record.duration_seconds,
+            record.error_type,
+            JSON.stringify(record.follow_up_actions),
+            record.completion_seq,
+            record.id,
+          ],
+        )
+      }
       return result
     })
+  }
+
+  /** The stored invocations with these ids (a set lookup per batch, never one query per record). */
+  async invocationsById(ids: string[]): Promise<Map<string, StoredInvocation>> {
+    const found = new Map<string, StoredInvocation>()
+    for (const chunk of chunks(ids, 500)) {
+      const rows = await this.#session((sql) =>
+        sql.rows<Record<string, unknown>>(
+          `SELECT id, skill_name, invoked_at, workflow_path, completed, duration_seconds, ${this.#text('follow_up_actions')},
+             error_type, seq, completion_seq, session_id
+           FROM skill_invocation WHERE id IN (${chunk.map(() => '?').join(',')})`,
+          chunk,
+        ),
+      )
+      for (const row of rows) found.set(String(row.id), this.#invocationOf(row))
+    }
+    return found
   }
 
   /**
@@ -687,6 +743,20 @@ export async function importLegacyDocument(
     [...document.skills].map(([name, aggregate], position) => ({ name, position, aggregate })),
   )
   return result
+}
+
+/** Whether a stored invocation holds exactly the legacy record's values. */
+export function sameRecord(stored: LegacyInvocation, record: LegacyInvocation): boolean {
+  return (
+    stored.skill_name === record.skill_name &&
+    stored.invoked_at === record.invoked_at &&
+    stored.workflow_path === record.workflow_path &&
+    stored.completed === record.completed &&
+    stored.duration_seconds === record.duration_seconds &&
+    stored.error_type === record.error_type &&
+    stored.follow_up_actions.length === record.follow_up_actions.length &&
+    stored.follow_up_actions.every((action, index) => action === record.follow_up_actions[index])
+  )
 }
 
 /** The legacy record of a stored invocation, without the store's identity and order. */

@@ -1,0 +1,260 @@
+import {
+  type BadInputError,
+  InvocationIdAssigner,
+  type LegacyInvocation,
+  type SkillAggregate,
+} from '@skill-metrics/core'
+import {
+  type DatabaseTarget,
+  SkillMetricsStore,
+  type StoredInvocation,
+} from '@skill-metrics/db-store'
+import { scanLegacyFile, withWritersLock } from '@skill-metrics/json-tracker'
+import { currentActor } from './actor.js'
+import type { RejectedRecord } from './data-migrator.js'
+import { migratedGuard } from './guards.js'
+import { PhaseStore } from './phase-store.js'
+import { type TransitionOutcome, transition } from './transition.js'
+
+export interface FieldDiff {
+  field: string
+  json: unknown
+  db: unknown
+}
+
+export interface ValidationReport {
+  clean: boolean
+  skills: {
+    compared: number
+    missing: string[]
+    extra: string[]
+    mismatched: Array<{ name: string; diffs: FieldDiff[] }>
+  }
+  invocations: {
+    compared: number
+    missing: Array<{ id: string; index: number }>
+    extra: string[]
+    mismatched: Array<{ id: string; index: number; diffs: FieldDiff[] }>
+    /** Differences that disappeared on the recheck under the writers' lock: writes in flight. */
+    inFlight: number
+  }
+  rejected: RejectedRecord[]
+}
+
+export interface ValidateOptions {
+  jsonFile: string
+  target: DatabaseTarget
+  batchSize?: number
+  lockTimeoutMs?: number
+}
+
+const INVOCATION_FIELDS = [
+  'skill_name',
+  'invoked_at',
+  'workflow_path',
+  'completed',
+  'duration_seconds',
+  'follow_up_actions',
+  'error_type',
+] as const
+
+/**
+ * Compares the legacy file with the database the way Vitess VDiff compares tables: per skill
+ * every aggregate field, per invocation id missing, extra and mismatched records with their field
+ * differences. It streams the file and looks records up a batch at a time. Differences are
+ * checked again under the writers' lock; those gone by then were writes in flight, not
+ * mismatches. Validating the file against itself reports nothing.
+ */
+export async function validateData(options: ValidateOptions): Promise<ValidationReport> {
+  const store = await SkillMetricsStore.open({ target: options.target })
+  try {
+    const first = await compare(store, options)
+    if (isClean(first)) return first
+    const second = await withWritersLock(options.jsonFile, () => compare(store, options), {
+      timeoutMs: options.lockTimeoutMs,
+    })
+    const before = differenceCount(first)
+    const after = differenceCount(second)
+    return {
+      ...second,
+      invocations: { ...second.invocations, inFlight: Math.max(0, before - after) },
+    }
+  } finally {
+    await store.close()
+  }
+}
+
+/** Records a validation run; a clean one is what the guard to `migrated` asks for. */
+export async function recordValidation(phases: PhaseStore, report: ValidationReport, kind: string) {
+  await phases.recordValidation({
+    at: new Date().toISOString(),
+    kind,
+    clean: report.clean,
+    summary: JSON.stringify({
+      actor: currentActor(),
+      skills: report.skills.compared,
+      invocations: report.invocations.compared,
+      differences: differenceCount(report),
+      rejected: report.rejected.length,
+      inFlight: report.invocations.inFlight,
+    }),
+  })
+}
+
+export function differenceCount(report: ValidationReport): number {
+  return (
+    report.skills.missing.length +
+    report.skills.extra.length +
+    report.skills.mismatched.length +
+    report.invocations.missing.length +
+    report.invocations.extra.length +
+    report.invocations.mismatched.length +
+    report.rejected.length
+  )
+}
+
+const isClean = (report: ValidationReport) => differenceCount(report) === 0
+
+async function compare(
+  store: SkillMetricsStore,
+  options: ValidateOptions,
+): Promise<ValidationReport> {
+  const batchSize = options.batchSize ?? 1_000
+  const ids = new InvocationIdAssigner()
+  const seen = new Set<string>()
+  const report: ValidationReport = {
+    clean: false,
+    skills: { compared: 0, missing: [], extra: [], mismatched: [] },
+    invocations: { compared: 0, missing: [], extra: [], mismatched: [], inFlight: 0 },
+    rejected: [],
+  }
+  let batch: Array<{ id: string; index: number; record: LegacyInvocation }> = []
+  const check = async () => {
+    const stored = await store.invocationsById(batch.map((entry) => entry.id))
+    for (const { id, index, record } of batch) {
+      report.invocations.compared += 1
+      const found = stored.get(id)
+      if (found === undefined) report.invocations.missing.push({ id, index })
+      else {
+        const diffs = invocationDiffs(record, found)
+        if (diffs.length > 0) report.invocations.mismatched.push({ id, index, diffs })
+      }
+    }
+    batch = []
+  }
+  const scan = await scanLegacyFile(
+    options.jsonFile,
+    (record, index) => {
+      const id = ids.next(record)
+      seen.add(id)
+      batch.push({ id, index, record })
+    },
+    {
+      onInvalid: (error: BadInputError, index) =>
+        report.rejected.push({ index, message: error.message, field: error.location.field }),
+      afterChunk: async () => {
+        if (batch.length >= batchSize) await check()
+      },
+    },
+  )
+  await check()
+  for await (const stored of store.invocations()) {
+    if (!seen.has(stored.id)) report.invocations.extra.push(stored.id)
+  }
+  const databaseSkills = await store.skillAggregates()
+  const fileOrder = [...scan.skills.keys()]
+  const databaseOrder = [...databaseSkills.keys()]
+  for (const [name, aggregate] of scan.skills) {
+    report.skills.compared += 1
+    const stored = databaseSkills.get(name)
+    if (stored === undefined) {
+      report.skills.missing.push(name)
+      continue
+    }
+    const diffs = aggregateDiffs(aggregate, stored)
+    if (fileOrder.indexOf(name) !== databaseOrder.indexOf(name)) {
+      diffs.push({
+        field: 'position',
+        json: fileOrder.indexOf(name),
+        db: databaseOrder.indexOf(name),
+      })
+    }
+    if (diffs.length > 0) report.skills.mismatched.push({ name, diffs })
+  }
+  report.skills.extra = databaseOrder.filter((name) => !scan.skills.has(name))
+  report.clean = isClean(report)
+  return report
+}
+
+function invocationDiffs(json: LegacyInvocation, db: StoredInvocation): FieldDiff[] {
+  return INVOCATION_FIELDS.filter(
+    (field) => JSON.stringify(json[field]) !== JSON.stringify(db[field]),
+  ).map((field) => ({ field, json: json[field], db: db[field] }))
+}
+
+const sameFloat = (a: number, b: number) =>
+  a === b || Math.abs(a - b) <= 1e-9 * Math.max(Math.abs(a), Math.abs(b))
+
+function aggregateDiffs(json: SkillAggregate, db: SkillAggregate): FieldDiff[] {
+  const diffs: FieldDiff[] = []
+  const scalar = [
+    'skill_name',
+    'total_invocations',
+    'completed_invocations',
+    'abandoned_invocations',
+    'first_invoked',
+    'last_invoked',
+  ] as const
+  for (const field of scalar) {
+    if (json[field] !== db[field]) diffs.push({ field, json: json[field], db: db[field] })
+  }
+  if (!sameFloat(json.total_duration_seconds, db.total_duration_seconds)) {
+    diffs.push({
+      field: 'total_duration_seconds',
+      json: json.total_duration_seconds,
+      db: db.total_duration_seconds,
+    })
+  }
+  for (const field of ['workflow_paths', 'common_errors', 'follow_up_actions'] as const) {
+    const a = JSON.stringify([...json[field]])
+    const b = JSON.stringify([...db[field]])
+    if (a !== b)
+      diffs.push({
+        field,
+        json: Object.fromEntries(json[field]),
+        db: Object.fromEntries(db[field]),
+      })
+  }
+  return diffs
+}
+
+export interface ValidationRun {
+  report: ValidationReport
+  /** Set when a clean validation moved `dual-write` to `migrated`. */
+  advanced: TransitionOutcome | null
+}
+
+/** `data validate`: compare, record the run, and on a clean one move dual-write to migrated. */
+export async function runValidation(options: ValidateOptions): Promise<ValidationRun> {
+  const report = await validateData(options)
+  const phases = await PhaseStore.open(options.target)
+  let phase: string
+  try {
+    await recordValidation(phases, report, 'full')
+    phase = (await phases.state()).phase
+  } finally {
+    await phases.close()
+  }
+  const advanced =
+    report.clean && phase === 'dual-write'
+      ? await transition({
+          jsonFile: options.jsonFile,
+          target: options.target,
+          to: 'migrated',
+          from: ['dual-write'],
+          guard: migratedGuard,
+          lockTimeoutMs: options.lockTimeoutMs,
+        })
+      : null
+  return { report, advanced }
+}

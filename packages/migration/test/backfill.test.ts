@@ -1,0 +1,155 @@
+import { readFile, writeFile } from 'node:fs/promises'
+import { SkillMetricsStore } from '@skill-metrics/db-store'
+import { generateLegacyFile, JsonFileTracker } from '@skill-metrics/json-tracker'
+import Database from 'better-sqlite3'
+import pg from 'pg'
+import { afterEach, describe, expect, it } from 'vitest'
+import { expectContains, plainMetrics } from '../../json-tracker/src/test-support/fixtures.js'
+import { migrateData } from '../src/data-migrator.js'
+import { runValidation } from '../src/data-validator.js'
+import { readMisses, recordMiss } from '../src/dual-write-misses.js'
+import { migrationStatus } from '../src/status.js'
+import { DIALECTS, fixturePath, inDualWrite, type Migration } from './support.js'
+
+const cleanups: Array<() => Promise<void>> = []
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0)) await cleanup()
+})
+
+async function setUp(dialect: 'sqlite' | 'postgres', source?: string): Promise<Migration> {
+  const migration = await inDualWrite(dialect, source)
+  cleanups.push(migration.db.drop)
+  return migration
+}
+
+async function execute(migration: Migration, statement: string) {
+  const { db } = migration
+  if (db.target.dialect === 'sqlite') {
+    const raw = new Database(db.target.path)
+    raw.exec(statement)
+    raw.close()
+    return
+  }
+  const client = new pg.Client({ connectionString: db.url })
+  await client.connect()
+  await client.query(statement)
+  await client.end()
+}
+
+describe.each(DIALECTS)('backfill and validation on %s', (dialect) => {
+  it.each(['small', 'medium', 'edge'])(
+    '%s.json migrates exactly, validates clean, and reruns change nothing',
+    async (name) => {
+      const migration = await setUp(dialect, fixturePath(name))
+      const first = await migrateData(migration)
+      expect(first.rejected).toEqual([])
+      expect(first.inserted).toBe(first.read)
+      const { report, advanced } = await runValidation(migration)
+      expect(report.clean, JSON.stringify(report).slice(0, 2000)).toBe(true)
+      expect(advanced).toMatchObject({ from: 'dual-write', to: 'migrated' })
+      const store = await SkillMetricsStore.open({ target: migration.db.target })
+      cleanups.unshift(() => store.close())
+      expectContains(
+        plainMetrics(await store.getAllMetrics()),
+        JSON.parse(await readFile(fixturePath(name, '.metrics.json'), 'utf8')),
+      )
+      expect(await store.generateReport()).toBe(
+        await readFile(fixturePath(name, '.report.txt'), 'utf8'),
+      )
+      for (let rerun = 0; rerun < 3; rerun += 1) {
+        const again = await migrateData(migration)
+        expect(again).toMatchObject({ inserted: 0, updated: 0, unchanged: first.read })
+      }
+      expect((await runValidation(migration)).report.clean).toBe(true)
+    },
+  )
+
+  it('makes a database value that differs equal to the file again (JSON wins)', async () => {
+    const migration = await setUp(dialect, fixturePath('small'))
+    await migrateData(migration)
+    await execute(migration, "UPDATE skill_invocation SET error_type = 'corrupted' WHERE seq = 5")
+    await execute(migration, 'UPDATE skill_metrics SET total_invocations = total_invocations + 7')
+    const dirty = (await runValidation(migration)).report
+    expect(dirty.clean).toBe(false)
+    expect(dirty.invocations.mismatched).toHaveLength(1)
+    expect(dirty.invocations.mismatched[0]).toMatchObject({
+      index: 5,
+      diffs: [{ field: 'error_type', db: 'corrupted' }],
+    })
+    expect(dirty.skills.mismatched.length).toBeGreaterThan(0)
+    expect((await migrationStatus(migration.jsonFile, migration.db.target)).phase).toBe(
+      'dual-write',
+    )
+    const repaired = await migrateData(migration)
+    expect(repaired.updated).toBe(1)
+    expect((await runValidation(migration)).report.clean).toBe(true)
+  })
+
+  it('repairs what dual-write missed, and clears the misses', async () => {
+    const migration = await setUp(dialect)
+    const tracker = new JsonFileTracker({ file: migration.jsonFile })
+    for (let index = 0; index < 5; index += 1) await (await tracker.trackInvocation('offline'))()
+    await recordMiss(migration.jsonFile, {
+      at: 'now',
+      invocation_id: 'x',
+      operation: 'start',
+      error: 'down',
+    })
+    const blocked = await runValidation(migration)
+    expect(blocked.report.invocations.missing).toHaveLength(5)
+    await migrateData(migration)
+    expect(await readMisses(migration.jsonFile)).toEqual([])
+    const { report, advanced } = await runValidation(migration)
+    expect(report.clean).toBe(true)
+    expect(advanced?.to).toBe('migrated')
+  })
+
+  it('reports bad records with their index, migrates the rest, and keeps the phase', async () => {
+    const migration = await setUp(dialect)
+    const good = (at: string, extra = {}) => ({
+      skill_name: 's',
+      invoked_at: at,
+      completed: true,
+      duration_seconds: 1.5,
+      ...extra,
+    })
+    await writeFile(
+      migration.jsonFile,
+      JSON.stringify({
+        invocations: [
+          good('2025-01-01T00:00:00'),
+          { skill_name: 's', invoked_at: 'noon' },
+          { invoked_at: '2025-01-01T00:00:02' },
+          good('2025-01-01T00:00:03', { completed: 'yes' }),
+          good('2025-01-01T00:00:04', { duration_seconds: -3600.25 }),
+        ],
+        skills: {},
+      }),
+    )
+    const result = await migrateData(migration)
+    expect(result.rejected.map((record) => [record.index, record.field])).toEqual([
+      [1, 'invoked_at'],
+      [2, 'skill_name'],
+      [3, 'completed'],
+    ])
+    expect(result.rejected[0]!.message).toContain(`${migration.jsonFile} invocations[1].invoked_at`)
+    expect(result).toMatchObject({ read: 5, inserted: 2 })
+    const store = await SkillMetricsStore.open({ target: migration.db.target })
+    cleanups.unshift(() => store.close())
+    const stored = []
+    for await (const invocation of store.invocations()) stored.push(invocation)
+    expect(stored.map((invocation) => invocation.duration_seconds)).toEqual([1.5, -3600.25])
+    const { report, advanced } = await runValidation(migration)
+    expect(report.rejected).toHaveLength(3)
+    expect(report.clean).toBe(false)
+    expect(advanced).toBeNull()
+  })
+
+  it('a generated file of 5,000 invocations migrates and validates clean', async () => {
+    const migration = await setUp(dialect)
+    await generateLegacyFile(migration.jsonFile, { invocations: 5_000, overwrite: true })
+    const result = await migrateData({ ...migration, batchSize: 700 })
+    expect(result).toMatchObject({ read: 5_000, inserted: 5_000, rejected: [] })
+    expect((await runValidation(migration)).report.clean).toBe(true)
+  })
+})
