@@ -1,0 +1,12 @@
+import { describe, it } from 'vitest'
+import { expectBackfillUnderLiveWrites } from './concurrent.js'
+import { DIALECTS } from './support.js'
+
+describe.each(DIALECTS)(
+  'backfill while 8 processes dual-write on %s (30 each; the soak run has 250)',
+  (dialect) => {
+    it('validates clean and loses or doubles nothing', async () => {
+      await expectBackfillUnderLiveWrites(dialect, 8, 30)
+    }, 180_000)
+  },
+)

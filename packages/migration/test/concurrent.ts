@@ -1,0 +1,57 @@
+import { fileURLToPath } from 'node:url'
+import { generateLegacyFile, loadLegacyFile } from '@skill-metrics/json-tracker'
+import { execa } from 'execa'
+import { expect } from 'vitest'
+import { expectAggregatesMatchRecords } from '../../json-tracker/src/test-support/legacy-checks.js'
+import { migrateData } from '../src/data-migrator.js'
+import { runValidation } from '../src/data-validator.js'
+import { readMisses } from '../src/dual-write-misses.js'
+import { inDualWrite } from './support.js'
+
+const childWriter = fileURLToPath(new URL('./child-dual-writer.mjs', import.meta.url))
+
+/**
+ * `writers` processes dual-write `perWriter` invocations each while the backfill runs twice over
+ * a file that already holds history: afterwards validation is clean with no further backfill, and
+ * neither store lost or double-counted an invocation.
+ */
+export async function expectBackfillUnderLiveWrites(
+  dialect: 'sqlite' | 'postgres',
+  writers: number,
+  perWriter: number,
+) {
+  const migration = await inDualWrite(dialect)
+  try {
+    await generateLegacyFile(migration.jsonFile, { invocations: 2_000, overwrite: true })
+    const started = performance.now()
+    const running = Array.from({ length: writers }, (_, writer) =>
+      execa(
+        'node',
+        [childWriter, migration.jsonFile, migration.db.url, String(writer), String(perWriter)],
+        {
+          reject: false,
+        },
+      ),
+    )
+    await migrateData(migration)
+    await migrateData(migration)
+    const runs = await Promise.all(running)
+    console.log(
+      `${dialect}: ${writers} × ${perWriter} dual-writers with two backfills in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+    )
+    for (const run of runs) expect(run.exitCode, String(run.stderr)).toBe(0)
+    const returned = runs.flatMap((run) => String(run.stdout).split('\n').filter(Boolean))
+    expect(returned).toHaveLength(writers * perWriter)
+    expect(await readMisses(migration.jsonFile)).toEqual([])
+    const { report } = await runValidation(migration)
+    expect(report.clean, JSON.stringify(report).slice(0, 3000)).toBe(true)
+    const file = await loadLegacyFile(migration.jsonFile)
+    expect(file.invocations).toHaveLength(2_000 + writers * perWriter)
+    const tags = new Set(file.invocations.map((invocation) => invocation.workflow_path))
+    for (const tag of returned) expect(tags.has(tag), tag).toBe(true)
+    // The generated history was completed in file order; the live writes interleave.
+    expectAggregatesMatchRecords(file.invocations, file.skills, 'concurrent')
+  } finally {
+    await migration.db.drop()
+  }
+}
