@@ -102,11 +102,14 @@ export async function migrateData(options: MigrateOptions): Promise<MigrateResul
     const last = options.dryRun
       ? await final()
       : await withWritersLock(options.jsonFile, final, { timeoutMs: options.lockTimeoutMs })
+    const inserted = (bulk?.inserted ?? 0) + last.inserted
+    const updated = (bulk?.updated ?? 0) + last.updated
     return {
       read: last.read,
-      inserted: (bulk?.inserted ?? 0) + last.inserted,
-      updated: (bulk?.updated ?? 0) + last.updated,
-      unchanged: last.read - last.inserted - last.updated - last.rejected.length,
+      inserted,
+      updated,
+      // A record written by the bulk pass and again by the final one counts once as changed.
+      unchanged: Math.max(0, last.read - inserted - updated - last.rejected.length),
       rejected: last.rejected,
       skillsAligned: last.skills.size,
       dryRun: options.dryRun === true,

@@ -79,7 +79,7 @@ export async function lastValidationClean({ store }: GuardContext): Promise<Guar
   const last = await store.lastValidation()
   return {
     name: 'last full validation clean',
-    ok: last !== null && last.clean,
+    ok: last?.clean === true,
     detail:
       last === null
         ? 'no validation yet'

@@ -1,0 +1,35 @@
+import cliProgress from 'cli-progress'
+
+/** A progress bar on stderr when it is a terminal; nothing otherwise (logs and pipes stay clean). */
+export function progressBar(label: string): {
+  update(done: number, total: number, records: number): void
+  stop(): void
+} {
+  if (!process.stderr.isTTY) return { update() {}, stop() {} }
+  const bar = new cliProgress.SingleBar(
+    {
+      stream: process.stderr,
+      format: `${label} {bar} {percentage}% | {records} records | {rate} rec/s | ETA {eta_formatted}`,
+      hideCursor: true,
+    },
+    cliProgress.Presets.shades_classic,
+  )
+  const started = Date.now()
+  let running = false
+  return {
+    update(done, total, records) {
+      if (!running) {
+        bar.start(Math.max(total, 1), 0, { records: 0, rate: 0 })
+        running = true
+      }
+      const seconds = Math.max((Date.now() - started) / 1000, 0.001)
+      bar.update(done, {
+        records: records.toLocaleString('en'),
+        rate: Math.round(records / seconds).toLocaleString('en'),
+      })
+    },
+    stop() {
+      if (running) bar.stop()
+    },
+  }
+}
