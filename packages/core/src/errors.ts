@@ -85,6 +85,11 @@ export class LockTimeoutError extends RefusedError {
   override readonly code = 'LOCK_TIMEOUT'
 }
 
+/** The phase moved on since this process read it: it must reopen its tracker before writing. */
+export class StaleEpochError extends RefusedError {
+  override readonly code = 'STALE_EPOCH'
+}
+
 /** A comparison found a difference: exit 5. */
 export class InconsistencyError extends SkillMetricsError {
   readonly code = 'INCONSISTENCY'

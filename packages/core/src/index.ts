@@ -22,6 +22,7 @@ export {
   RefusedError,
   SkillMetricsError,
   type SkillMetricsErrorOptions,
+  StaleEpochError,
   UsageError,
 } from './errors.js'
 export { INVOCATION_ID_NAMESPACE, InvocationIdAssigner, invocationId } from './ids.js'

@@ -31,6 +31,11 @@ export interface JsonTrackerOptions {
   clock?: Clock
   /** How long a write waits for the writers' lock (default 30 s). */
   lockTimeoutMs?: number
+  /**
+   * Runs under the writers' lock before a new invocation is written; throwing stops the write.
+   * The phase machine uses it so a writer holding a stale epoch notices before it writes.
+   */
+  beforeStart?: () => Promise<void>
 }
 
 /** A legacy file loaded whole, for a rewrite under the lock. */
@@ -61,11 +66,13 @@ export class JsonFileTracker implements MetricsTracker {
   readonly file: string
   readonly #clock: Clock
   readonly #lockTimeoutMs: number | undefined
+  readonly #beforeStart: (() => Promise<void>) | undefined
 
-  constructor({ file, clock = systemClock, lockTimeoutMs }: JsonTrackerOptions) {
+  constructor({ file, clock = systemClock, lockTimeoutMs, beforeStart }: JsonTrackerOptions) {
     this.file = file
     this.#clock = clock
     this.#lockTimeoutMs = lockTimeoutMs
+    this.#beforeStart = beforeStart
   }
 
   async trackInvocation(skillName: string, options: TrackOptions = {}): Promise<Completer> {
@@ -87,7 +94,7 @@ export class JsonFileTracker implements MetricsTracker {
       follow_up_actions: [],
       error_type: null,
     }
-    const { seq, occurrence } = await this.#rewrite((document) => {
+    const { seq, occurrence } = await this.#rewrite(this.#beforeStart, (document) => {
       const occurrence = document.invocations.filter((candidate) =>
         sameIdentity(candidate, invocation),
       ).length
@@ -126,7 +133,7 @@ export class JsonFileTracker implements MetricsTracker {
         throw new CompleterAlreadyCalledError(started.skill_name, started.invoked_at)
       state = 'running'
       try {
-        const result = await this.#rewrite((document) => {
+        const result = await this.#rewrite(undefined, (document) => {
           const finished: LegacyInvocation = {
             ...started,
             completed,
@@ -184,10 +191,14 @@ export class JsonFileTracker implements MetricsTracker {
   async close(): Promise<void> {}
 
   /** The one way this tracker changes the file: under the lock, from a fresh read, atomically. */
-  async #rewrite<T>(change: (document: LegacyDocument) => T): Promise<T> {
+  async #rewrite<T>(
+    before: (() => Promise<void>) | undefined,
+    change: (document: LegacyDocument) => T,
+  ): Promise<T> {
     return withWritersLock(
       this.file,
       async (lock) => {
+        await before?.()
         const document = await loadLegacyFile(this.file)
         const now = this.#clock.now()
         // The writer state is ours, not the legacy format: it keeps UTC, comparable with audit rows.

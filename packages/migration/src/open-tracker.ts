@@ -1,4 +1,12 @@
-import type { MetricsTracker } from '@skill-metrics/core'
+import {
+  type Completer,
+  type MetricsTracker,
+  type Phase,
+  type SkillMetrics,
+  StaleEpochError,
+  type Summary,
+  type TrackOptions,
+} from '@skill-metrics/core'
 import { type DatabaseTarget, SkillMetricsStore } from '@skill-metrics/db-store'
 import { JsonFileTracker } from '@skill-metrics/json-tracker'
 import { DUAL_WRITE_TIMEOUT_MS, DualWriteTracker } from './dual-write-tracker.js'
@@ -12,20 +20,98 @@ export interface OpenTrackerOptions {
   lockTimeoutMs?: number
 }
 
+/** How many times a start is retried after the phase moved under it. */
+const REOPEN_ATTEMPTS = 3
+
 /**
  * The tracker the current phase calls for (ARCHITECTURE §5), read from the copy beside the legacy
- * file so a writer knows the phase while the database is down. `json-only`: the legacy file.
- * `dual-write`, `migrated` and (until dual-read lands) `dual-read`: the file, then the database.
- * `db-primary` and `cleaned`: the database only.
+ * file so a writer knows the phase while the database is down: `json-only`, the legacy file;
+ * `dual-write`, `migrated` and (until dual-read lands) `dual-read`, the file then the database;
+ * `db-primary` and `cleaned`, the database only. It follows the phase: a start checks the epoch
+ * under the writers' lock, and when a transition moved it on, the right tracker is opened and the
+ * start is made there. An invocation completes on the tracker it started with.
  */
-export async function openTracker({
-  jsonFile,
-  db,
-  dualWriteTimeoutMs = DUAL_WRITE_TIMEOUT_MS,
-  lockTimeoutMs,
-}: OpenTrackerOptions): Promise<MetricsTracker> {
-  const phase = (await readPhaseCopy(jsonFile))?.phase ?? 'json-only'
-  const json = new JsonFileTracker({ file: jsonFile, lockTimeoutMs })
+export async function openTracker(options: OpenTrackerOptions): Promise<MetricsTracker> {
+  const tracker = new PhaseFollowingTracker(options)
+  await tracker.reopen()
+  return tracker
+}
+
+class PhaseFollowingTracker implements MetricsTracker {
+  readonly #options: OpenTrackerOptions
+  #current: MetricsTracker | undefined
+  /** Trackers of earlier phases: their invocations may still be completing. */
+  readonly #retired: MetricsTracker[] = []
+
+  constructor(options: OpenTrackerOptions) {
+    this.#options = options
+  }
+
+  async reopen(): Promise<void> {
+    const copy = await readPhaseCopy(this.#options.jsonFile)
+    if (this.#current !== undefined) this.#retired.push(this.#current)
+    this.#current = await trackerFor(copy?.phase ?? 'json-only', copy?.epoch ?? 0, this.#options)
+  }
+
+  async trackInvocation(skillName: string, options?: TrackOptions): Promise<Completer> {
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        return await (await this.#tracker()).trackInvocation(skillName, options)
+      } catch (error) {
+        if (!(error instanceof StaleEpochError) || attempt >= REOPEN_ATTEMPTS) throw error
+        await this.reopen()
+      }
+    }
+  }
+
+  async getSkillMetrics(skillName: string): Promise<SkillMetrics | null> {
+    return (await this.#tracker()).getSkillMetrics(skillName)
+  }
+
+  async getAllMetrics(): Promise<Map<string, SkillMetrics>> {
+    return (await this.#tracker()).getAllMetrics()
+  }
+
+  async getSummary(): Promise<Summary> {
+    return (await this.#tracker()).getSummary()
+  }
+
+  async generateReport(): Promise<string> {
+    return (await this.#tracker()).generateReport()
+  }
+
+  async exportMetrics(outputFile: string): Promise<void> {
+    return (await this.#tracker()).exportMetrics(outputFile)
+  }
+
+  async close(): Promise<void> {
+    for (const tracker of [...this.#retired, this.#current]) await tracker?.close()
+  }
+
+  async #tracker(): Promise<MetricsTracker> {
+    if (this.#current === undefined) await this.reopen()
+    return this.#current!
+  }
+}
+
+async function trackerFor(
+  phase: Phase,
+  epoch: number,
+  options: OpenTrackerOptions,
+): Promise<MetricsTracker> {
+  const dualWriteTimeoutMs = options.dualWriteTimeoutMs ?? DUAL_WRITE_TIMEOUT_MS
+  const json = new JsonFileTracker({
+    file: options.jsonFile,
+    lockTimeoutMs: options.lockTimeoutMs,
+    beforeStart: async () => {
+      const copy = await readPhaseCopy(options.jsonFile)
+      if ((copy?.epoch ?? 0) !== epoch || copy?.transitioning === true) {
+        throw new StaleEpochError(
+          `the phase moved from ${phase} (epoch ${epoch}) to ${copy?.phase ?? 'json-only'} (epoch ${copy?.epoch ?? 0})`,
+        )
+      }
+    },
+  })
   switch (phase) {
     case 'json-only':
       return json
@@ -34,11 +120,11 @@ export async function openTracker({
     case 'dual-read':
       return new DualWriteTracker(
         json,
-        () => SkillMetricsStore.open({ target: db, busyTimeoutMs: dualWriteTimeoutMs }),
+        () => SkillMetricsStore.open({ target: options.db, busyTimeoutMs: dualWriteTimeoutMs }),
         dualWriteTimeoutMs,
       )
     case 'db-primary':
     case 'cleaned':
-      return SkillMetricsStore.open({ target: db })
+      return SkillMetricsStore.open({ target: options.db })
   }
 }

@@ -45,7 +45,6 @@ describe.each(DIALECTS)('dual-write on %s', (dialect) => {
     const { db, jsonFile } = await inDualWrite(dialect)
     const tracker = await open({ jsonFile, db: db.target })
     cleanups.unshift(() => tracker.close())
-    expect(tracker).toBeInstanceOf(DualWriteTracker)
     for (let index = 0; index < 12; index += 1) {
       const complete = await tracker.trackInvocation(['review', 'lint', '3'][index % 3]!, {
         workflowPath: index % 4 === 0 ? null : `p${index % 2}`,
@@ -134,8 +133,36 @@ describe('dual-write with the database unavailable', () => {
   })
 })
 
-describe('open', () => {
-  it('follows the phase in the copy beside the legacy file', async () => {
+describe('openTracker follows the phase', () => {
+  it('a writer opened in json-only notices the move to dual-write before it writes', async () => {
+    const db: TestDatabase = await freshDatabase('sqlite')
+    cleanups.push(db.drop)
+    const runner = await SchemaRunner.open({ target: db.target })
+    await runner.migrate()
+    await runner.close()
+    const jsonFile = join(await mkdtemp(join(tmpdir(), 'sm-follow-')), 'skill_metrics.json')
+    const writer = await open({ jsonFile, db: db.target })
+    cleanups.unshift(() => writer.close())
+    await (await writer.trackInvocation('before'))()
+    await transition({
+      jsonFile,
+      target: db.target,
+      to: 'dual-write',
+      from: ['json-only'],
+      guard: dualWriteGuard,
+    })
+    await (await writer.trackInvocation('after'))()
+    const store = await SkillMetricsStore.open({ target: db.target })
+    cleanups.unshift(() => store.close())
+    const stored = []
+    for await (const invocation of store.invocations()) stored.push(invocation.skill_name)
+    expect(stored).toEqual(['after'])
+    expect(
+      (await loadLegacyFile(jsonFile)).invocations.map((invocation) => invocation.skill_name),
+    ).toEqual(['before', 'after'])
+  })
+
+  it('in db-primary writes go to the database only', async () => {
     const { db, jsonFile } = await inDualWrite('sqlite')
     await writePhaseCopy(jsonFile, {
       phase: 'db-primary',
@@ -143,15 +170,10 @@ describe('open', () => {
       transitioning: false,
       updated_at: 'now',
     })
-    const store = await open({ jsonFile, db: db.target })
-    expect(store).toBeInstanceOf(SkillMetricsStore)
-    await store.close()
-    await writePhaseCopy(jsonFile, {
-      phase: 'json-only',
-      epoch: 5,
-      transitioning: false,
-      updated_at: 'now',
-    })
-    expect(await open({ jsonFile, db: db.target })).toBeInstanceOf(JsonFileTracker)
+    const writer = await open({ jsonFile, db: db.target })
+    cleanups.unshift(() => writer.close())
+    await (await writer.trackInvocation('primary'))()
+    expect((await writer.getSkillMetrics('primary'))?.total_invocations).toBe(1)
+    expect((await loadLegacyFile(jsonFile)).invocations).toEqual([])
   })
 })
