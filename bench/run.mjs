@@ -6,6 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { cpus, tmpdir, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { backfillSection } from './backfill.mjs'
 import { trackLatencySection } from './track-latency.mjs'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
@@ -92,6 +93,7 @@ try {
     '|---|---|---|---|---|',
     ...rows.map((row) => `| ${row.join(' | ')} |`),
   ].join('\n')
+  const backfill = await backfillSection(root, work, legacyFile, invocations)
   const trackLatency = await trackLatencySection(work)
   const report = `# Benchmarks
 
@@ -109,6 +111,7 @@ The streaming reader keeps memory flat: it holds the skills and one duration per
 invocation, never the records. The \`JSON.parse\` reference must hold the whole file, its parsed
 objects and the text at once, and it gets skills named like numbers in the wrong order.
 
+${backfill}
 ${trackLatency}`
   writeFileSync(join(root, 'BENCHMARKS.md'), report)
   console.log(`\n${table}\n\nwritten to BENCHMARKS.md`)

@@ -1,0 +1,137 @@
+// Backfill and validation of a large legacy file, each next to its reference in the same run.
+import { execFileSync, spawnSync } from 'node:child_process'
+import { copyFileSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import pg from 'pg'
+
+const POSTGRES_URL = process.env.SKILL_METRICS_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/test'
+
+/** Runs node with the RSS reporter preloaded; returns wall time and peak RSS. */
+function measureNode(root, work, label, args, env = {}) {
+  const rssFile = join(work, 'rss')
+  const started = process.hrtime.bigint()
+  const run = spawnSync(
+    process.execPath,
+    ['--import', join(root, 'bench/report-rss.mjs'), ...args],
+    {
+      env: { ...process.env, ...env, BENCH_RSS_FILE: rssFile },
+      stdio: ['ignore', 'ignore', 'pipe'],
+      maxBuffer: 1 << 26,
+    },
+  )
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9
+  if (run.status !== 0) throw new Error(`${label} failed (exit ${run.status}): ${run.stderr}`)
+  const rssMiB = Number(readFileSync(rssFile, 'utf8')) / 2 ** 20
+  console.log(`${label}: ${seconds.toFixed(2)} s, peak RSS ${rssMiB.toFixed(0)} MiB`)
+  return { seconds, rssMiB }
+}
+
+function cli(root, work, args, label) {
+  return measureNode(root, work, label, [join(root, 'apps/cli/bin/run.js'), ...args])
+}
+
+async function postgresDatabase() {
+  const admin = new pg.Client({ connectionString: POSTGRES_URL, connectionTimeoutMillis: 2_000 })
+  try {
+    await admin.connect()
+  } catch {
+    return undefined
+  }
+  const name = `sm_bench_backfill_${process.pid}`
+  await admin.query(`DROP DATABASE IF EXISTS ${name}`)
+  await admin.query(`CREATE DATABASE ${name}`)
+  await admin.end()
+  const url = new URL(POSTGRES_URL)
+  url.pathname = `/${name}`
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const client = new pg.Client({ connectionString: POSTGRES_URL })
+      await client.connect()
+      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
+      await client.end()
+    },
+  }
+}
+
+/** Measures backfill and validation of `legacyFile` and returns the BENCHMARKS.md section. */
+export async function backfillSection(root, work, legacyFile, invocations) {
+  const rows = []
+  const jsonFile = join(work, 'backfill.json')
+  copyFileSync(legacyFile, jsonFile)
+  const sqlite = `sqlite:${join(work, 'backfill.db')}`
+  const flags = ['--json-file', jsonFile, '--db', sqlite]
+  cli(root, work, ['schema', 'migrate', ...flags], 'schema migrate (SQLite)')
+  cli(root, work, ['phase', 'dual-write', ...flags], 'phase dual-write (SQLite)')
+  const ours = cli(root, work, ['data', 'migrate', ...flags], 'data migrate → SQLite')
+  const reference = measureNode(root, work, 'reference: JSON.parse + prepared INSERTs', [
+    join(root, 'bench/reference-backfill.mjs'),
+    legacyFile,
+    join(work, 'reference.db'),
+  ])
+  const ratio = reference.seconds / ours.seconds
+  rows.push([
+    `\`data migrate\` of ${invocations.toLocaleString('en')} invocations into SQLite`,
+    `${ours.seconds.toFixed(1)} s, ${ours.rssMiB.toFixed(0)} MiB`,
+    `${reference.seconds.toFixed(1)} s, ${reference.rssMiB.toFixed(0)} MiB (JSON.parse + one INSERT per row)`,
+    '≥ 0.7× its throughput, ≤ 256 MiB',
+    `${ratio.toFixed(2)}× throughput, ${ours.rssMiB.toFixed(0)} MiB: ${ratio >= 0.7 && ours.rssMiB <= 256 ? 'met' : 'NOT met'}`,
+  ])
+  const stream = cli(
+    root,
+    work,
+    ['metrics', '--json-file', jsonFile, '--json'],
+    'one streaming pass (metrics)',
+  )
+  const validate = cli(root, work, ['data', 'validate', ...flags], 'data validate (SQLite)')
+  rows.push([
+    `\`data validate\` of the same file and database`,
+    `${validate.seconds.toFixed(1)} s, ${validate.rssMiB.toFixed(0)} MiB`,
+    `${stream.seconds.toFixed(1)} s (one streaming pass over the file)`,
+    '≤ 2× the streaming pass',
+    `${(validate.seconds / stream.seconds).toFixed(2)}×: ${validate.seconds <= 2 * stream.seconds ? 'met' : 'NOT met'}`,
+  ])
+  const database = await postgresDatabase()
+  if (database !== undefined) {
+    try {
+      const pgJson = join(work, 'backfill-pg.json')
+      copyFileSync(legacyFile, pgJson)
+      const pgFlags = ['--json-file', pgJson, '--db', database.url]
+      cli(root, work, ['schema', 'migrate', ...pgFlags], 'schema migrate (PostgreSQL)')
+      cli(root, work, ['phase', 'dual-write', ...pgFlags], 'phase dual-write (PostgreSQL)')
+      const pgOurs = cli(root, work, ['data', 'migrate', ...pgFlags], 'data migrate → PostgreSQL')
+      const csv = join(work, 'rows.csv')
+      execFileSync(process.execPath, [join(root, 'bench/csv-of-legacy.mjs'), legacyFile, csv])
+      const psql = (command) =>
+        execFileSync('psql', [database.url, '-v', 'ON_ERROR_STOP=1', '-q', '-c', command], {
+          stdio: 'pipe',
+        })
+      psql(
+        'CREATE TABLE copy_reference (skill_name TEXT, invoked_at TEXT, workflow_path TEXT, completed BOOLEAN, duration_seconds DOUBLE PRECISION, follow_up_actions JSON, error_type TEXT)',
+      )
+      const started = process.hrtime.bigint()
+      psql(`\\copy copy_reference FROM '${csv}' WITH (FORMAT csv)`)
+      const copySeconds = Number(process.hrtime.bigint() - started) / 1e9
+      console.log(`reference: psql \\copy: ${copySeconds.toFixed(2)} s`)
+      const pgRatio = copySeconds / pgOurs.seconds
+      rows.push([
+        `\`data migrate\` of ${invocations.toLocaleString('en')} invocations into PostgreSQL`,
+        `${pgOurs.seconds.toFixed(1)} s, ${pgOurs.rssMiB.toFixed(0)} MiB`,
+        `${copySeconds.toFixed(1)} s (\`psql \\copy\` of the same rows from CSV)`,
+        '≥ 0.5× its throughput',
+        `${pgRatio.toFixed(2)}×: ${pgRatio >= 0.5 ? 'met' : 'NOT met'}`,
+      ])
+    } finally {
+      await database.drop()
+    }
+  }
+  return `## Backfill and validation
+
+Each command is one fresh process after \`schema migrate\` and \`phase dual-write\`; the backfill
+runs its bulk pass and its final pass under the writers' lock, as in production.
+
+| work | ours (wall, peak RSS) | reference in the same run | goal | result |
+|---|---|---|---|---|
+${rows.map((row) => `| ${row.join(' | ')} |`).join('\n')}
+`
+}
