@@ -2,9 +2,7 @@
 import { execFileSync, spawnSync } from 'node:child_process'
 import { copyFileSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import pg from 'pg'
-
-const POSTGRES_URL = process.env.SKILL_METRICS_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/test'
+import { scratchPostgres } from './postgres.mjs'
 
 /** Runs node with the RSS reporter preloaded; returns wall time and peak RSS. */
 function measureNode(root, work, label, args, env = {}) {
@@ -28,30 +26,6 @@ function measureNode(root, work, label, args, env = {}) {
 
 function cli(root, work, args, label) {
   return measureNode(root, work, label, [join(root, 'apps/cli/bin/run.js'), ...args])
-}
-
-async function postgresDatabase() {
-  const admin = new pg.Client({ connectionString: POSTGRES_URL, connectionTimeoutMillis: 2_000 })
-  try {
-    await admin.connect()
-  } catch {
-    return undefined
-  }
-  const name = `sm_bench_backfill_${process.pid}`
-  await admin.query(`DROP DATABASE IF EXISTS ${name}`)
-  await admin.query(`CREATE DATABASE ${name}`)
-  await admin.end()
-  const url = new URL(POSTGRES_URL)
-  url.pathname = `/${name}`
-  return {
-    url: url.toString(),
-    drop: async () => {
-      const client = new pg.Client({ connectionString: POSTGRES_URL })
-      await client.connect()
-      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
-      await client.end()
-    },
-  }
 }
 
 /** Measures backfill and validation of `legacyFile` and returns the BENCHMARKS.md section. */
@@ -91,7 +65,7 @@ export async function backfillSection(root, work, legacyFile, invocations) {
     '≤ 2× the streaming pass',
     `${(validate.seconds / stream.seconds).toFixed(2)}×: ${validate.seconds <= 2 * stream.seconds ? 'met' : 'NOT met'}`,
   ])
-  const database = await postgresDatabase()
+  const database = await scratchPostgres('backfill')
   if (database !== undefined) {
     try {
       const pgJson = join(work, 'backfill-pg.json')

@@ -4,10 +4,9 @@ import { copyFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { importLegacyDocument, parseDatabaseUrl, SkillMetricsStore } from '@skill-metrics/db-store'
 import { generateLegacyFile, JsonFileTracker, loadLegacyFile } from '@skill-metrics/json-tracker'
-import pg from 'pg'
+import { scratchPostgres } from './postgres.mjs'
 
 const SIZES = (process.env.BENCH_TRACK_SIZES ?? '1000,10000,100000').split(',').map(Number)
-const POSTGRES_URL = process.env.SKILL_METRICS_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/test'
 
 /** Samples for the JSON tracker shrink with size: one sample at 100k takes about a second. */
 const jsonSamples = (size) => (size <= 1_000 ? 60 : size <= 10_000 ? 30 : 12)
@@ -29,29 +28,6 @@ async function latencies(tracker, samples) {
   }
   times.sort((a, b) => a - b)
   return { p50: quantile(times, 0.5), p99: quantile(times, 0.99), samples }
-}
-
-async function postgresDatabase() {
-  const admin = new pg.Client({ connectionString: POSTGRES_URL, connectionTimeoutMillis: 2_000 })
-  try {
-    await admin.connect()
-  } catch {
-    return undefined
-  }
-  const name = `sm_bench_${process.pid}_${Date.now()}`
-  await admin.query(`CREATE DATABASE ${name}`)
-  await admin.end()
-  const url = new URL(POSTGRES_URL)
-  url.pathname = `/${name}`
-  return {
-    url: url.toString(),
-    drop: async () => {
-      const client = new pg.Client({ connectionString: POSTGRES_URL })
-      await client.connect()
-      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
-      await client.end()
-    },
-  }
 }
 
 async function storeLatency(url, document) {
@@ -78,7 +54,7 @@ export async function trackLatencySection(work) {
     copyFileSync(file, jsonFile)
     const json = await latencies(new JsonFileTracker({ file: jsonFile }), jsonSamples(size))
     const sqlite = await storeLatency(`sqlite:${join(work, `track-${size}.db`)}`, document)
-    const database = await postgresDatabase()
+    const database = await scratchPostgres('track')
     const postgres =
       database === undefined
         ? undefined

@@ -1,5 +1,6 @@
 import {
   type BadInputError,
+  INVOCATION_FIELDS,
   InvocationIdAssigner,
   type LegacyInvocation,
   type SkillAggregate,
@@ -47,16 +48,6 @@ export interface ValidateOptions {
   batchSize?: number
   lockTimeoutMs?: number
 }
-
-const INVOCATION_FIELDS = [
-  'skill_name',
-  'invoked_at',
-  'workflow_path',
-  'completed',
-  'duration_seconds',
-  'follow_up_actions',
-  'error_type',
-] as const
 
 /**
  * Compares the legacy file with the database the way Vitess VDiff compares tables: per skill

@@ -17,6 +17,7 @@ import { openTracker as open } from '../src/open-tracker.js'
 import { writePhaseCopy } from '../src/phase-copy.js'
 import { migrationStatus } from '../src/status.js'
 import { transition } from '../src/transition.js'
+import { inDualWrite as dualWriteMigration } from './support.js'
 
 const cleanups: Array<() => Promise<void>> = []
 afterEach(async () => {
@@ -24,20 +25,9 @@ afterEach(async () => {
 })
 
 async function inDualWrite(dialect: 'sqlite' | 'postgres') {
-  const db: TestDatabase = await freshDatabase(dialect)
-  cleanups.push(db.drop)
-  const runner = await SchemaRunner.open({ target: db.target })
-  await runner.migrate()
-  await runner.close()
-  const jsonFile = join(await mkdtemp(join(tmpdir(), 'sm-dual-')), 'skill_metrics.json')
-  await transition({
-    jsonFile,
-    target: db.target,
-    to: 'dual-write',
-    from: ['json-only'],
-    guard: dualWriteGuard,
-  })
-  return { db, jsonFile }
+  const migration = await dualWriteMigration(dialect)
+  cleanups.push(migration.db.drop)
+  return migration
 }
 
 describe.each(DIALECTS)('dual-write on %s', (dialect) => {

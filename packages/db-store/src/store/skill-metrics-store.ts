@@ -292,9 +292,7 @@ export class SkillMetricsStore implements MetricsTracker {
     for (;;) {
       const rows = await this.#session((sql) =>
         sql.rows<Record<string, unknown>>(
-          `SELECT id, skill_name, invoked_at, workflow_path, completed, duration_seconds, ${this.#text('follow_up_actions')},
-             error_type, seq, completion_seq, session_id
-           FROM skill_invocation WHERE seq > ? ORDER BY seq LIMIT ?`,
+          `SELECT ${this.#invocationColumns()} FROM skill_invocation WHERE seq > ? ORDER BY seq LIMIT ?`,
           [after, pageSize],
         ),
       )
@@ -348,9 +346,7 @@ export class SkillMetricsStore implements MetricsTracker {
       const existing = new Map<string, StoredInvocation>()
       for (const chunk of chunks(records, 500)) {
         const rows = await sql.rows<Record<string, unknown>>(
-          `SELECT id, skill_name, invoked_at, workflow_path, completed, duration_seconds, ${this.#text('follow_up_actions')},
-             error_type, seq, completion_seq, session_id
-           FROM skill_invocation WHERE id IN (${chunk.map(() => '?').join(',')})`,
+          `SELECT ${this.#invocationColumns()} FROM skill_invocation WHERE id IN (${chunk.map(() => '?').join(',')})`,
           chunk.map((record) => record.id),
         )
         for (const row of rows) existing.set(String(row.id), this.#invocationOf(row))
@@ -429,9 +425,7 @@ export class SkillMetricsStore implements MetricsTracker {
     for (const chunk of chunks(ids, 500)) {
       const rows = await this.#session((sql) =>
         sql.rows<Record<string, unknown>>(
-          `SELECT id, skill_name, invoked_at, workflow_path, completed, duration_seconds, ${this.#text('follow_up_actions')},
-             error_type, seq, completion_seq, session_id
-           FROM skill_invocation WHERE id IN (${chunk.map(() => '?').join(',')})`,
+          `SELECT ${this.#invocationColumns()} FROM skill_invocation WHERE id IN (${chunk.map(() => '?').join(',')})`,
           chunk,
         ),
       )
@@ -652,6 +646,12 @@ export class SkillMetricsStore implements MetricsTracker {
       completion_seq: row.completion_seq === null ? null : Number(row.completion_seq),
       session_id: row.session_id === null ? null : String(row.session_id),
     }
+  }
+
+  /** The columns `#invocationOf` reads, JSON read back as text. */
+  #invocationColumns(): string {
+    return `id, skill_name, invoked_at, workflow_path, completed, duration_seconds, ${this.#text('follow_up_actions')},
+      error_type, seq, completion_seq, session_id`
   }
 
   /** JSON columns read back as their text, so key order survives (pg would parse them). */
