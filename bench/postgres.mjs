@@ -1,8 +1,7 @@
 // A scratch PostgreSQL database for a benchmark, or undefined when no server answers.
 import pg from 'pg'
 
-const POSTGRES_URL =
-  process.env.SKILL_METRICS_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/test'
+const POSTGRES_URL = process.env.SKILL_METRICS_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/test'
 
 export async function scratchPostgres(label) {
   const admin = new pg.Client({ connectionString: POSTGRES_URL, connectionTimeoutMillis: 2_000 })
