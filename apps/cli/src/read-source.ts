@@ -2,19 +2,28 @@ import { Flags } from '@oclif/core'
 import type { MetricsTracker } from '@skill-metrics/core'
 import { type DatabaseTarget, SkillMetricsStore } from '@skill-metrics/db-store'
 import { JsonFileTracker } from '@skill-metrics/json-tracker'
+import { readSourceOf } from '@skill-metrics/migration'
 
 export type ReadSource = 'json' | 'db'
 
-/** `--source`: until the phase machine decides, reads come from the legacy file. */
+/** `--source`: by default, where the current phase reads from. */
 export const sourceFlag = Flags.string({
-  summary: 'Where to read from: the legacy JSON file or the database.',
+  summary:
+    'Where to read from: the legacy JSON file or the database (default: what the phase reads from).',
   options: ['json', 'db'] as const,
-  default: 'json',
 })
+
+/** The source asked for, or the one the current phase reads from. */
+export async function resolveSource(
+  flag: string | undefined,
+  jsonFile: string,
+): Promise<ReadSource> {
+  return flag === 'json' || flag === 'db' ? flag : readSourceOf(jsonFile)
+}
 
 /** Runs `work` on the tracker of the chosen source and closes it. */
 export async function withReadTracker<T>(
-  source: string,
+  source: ReadSource,
   jsonFile: string,
   database: DatabaseTarget,
   work: (tracker: MetricsTracker) => Promise<T>,

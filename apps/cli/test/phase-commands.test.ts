@@ -1,3 +1,4 @@
+import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { DIALECTS, freshDatabase, type TestDatabase } from './schema.js'
@@ -53,5 +54,22 @@ describe.each(DIALECTS)('status and phase dual-write on %s', (dialect) => {
       to_phase: 'dual-write',
       result: 'ok',
     })
+  })
+
+  it('reads follow the phase: from the database once it is the source of truth', async () => {
+    const db = await freshDatabase(dialect)
+    created.push(db)
+    const cwd = await makeTempDir()
+    const jsonFile = join(cwd, 'skill_metrics.json')
+    const cli = (...args: string[]) =>
+      runCli([...args, '--db', db.url, '--json-file', jsonFile], { cwd })
+    expect((await cli('schema', 'migrate')).exitCode).toBe(0)
+    await writeFile(
+      `${jsonFile}.phase.json`,
+      JSON.stringify({ phase: 'db-primary', epoch: 4, transitioning: false, updated_at: 'now' }),
+    )
+    expect((await cli('track', 'primary')).exitCode).toBe(0)
+    expect(Object.keys(JSON.parse((await cli('metrics', '--json')).stdout))).toEqual(['primary'])
+    expect(JSON.parse((await cli('metrics', '--source', 'json', '--json')).stdout)).toEqual({})
   })
 })

@@ -29,7 +29,13 @@ export {
   noUnrepairedMisses,
 } from './guards.js'
 export { type OpenTrackerOptions, openTracker } from './open-tracker.js'
-export { type PhaseCopy, phaseCopyPathOf, readPhaseCopy, writePhaseCopy } from './phase-copy.js'
+export {
+  type PhaseCopy,
+  phaseCopyPathOf,
+  readPhaseCopy,
+  readSourceOf,
+  writePhaseCopy,
+} from './phase-copy.js'
 export {
   type PhaseState,
   PhaseStore,

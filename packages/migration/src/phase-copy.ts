@@ -59,3 +59,13 @@ export async function writePhaseCopy(jsonFile: string, copy: PhaseCopy): Promise
     fsync: true,
   })
 }
+
+/**
+ * Where reads come from in the current phase (ARCHITECTURE §5): the legacy file while it is the
+ * source of truth, the database from cutover on. Dual-read keeps reading the file until its
+ * comparing tracker exists.
+ */
+export async function readSourceOf(jsonFile: string): Promise<'json' | 'db'> {
+  const phase = (await readPhaseCopy(jsonFile))?.phase ?? 'json-only'
+  return phase === 'db-primary' || phase === 'cleaned' ? 'db' : 'json'
+}

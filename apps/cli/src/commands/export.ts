@@ -1,7 +1,7 @@
 import { resolve } from 'node:path'
 import { Args } from '@oclif/core'
 import { BaseCommand } from '../base-command.js'
-import { sourceFlag, withReadTracker } from '../read-source.js'
+import { resolveSource, sourceFlag, withReadTracker } from '../read-source.js'
 
 export default class Export extends BaseCommand<typeof Export> {
   static override summary =
@@ -17,12 +17,13 @@ export default class Export extends BaseCommand<typeof Export> {
   static override flags = { source: sourceFlag }
 
   async run(): Promise<void> {
+    const source = await resolveSource(this.flags.source, this.jsonFile)
     const out = resolve(this.args.out)
-    await withReadTracker(this.flags.source, this.jsonFile, this.database, (tracker) =>
+    await withReadTracker(source, this.jsonFile, this.database, (tracker) =>
       tracker.exportMetrics(out),
     )
-    const from = this.flags.source === 'db' ? this.database.display : this.jsonFile
-    if (this.jsonEnabled()) this.printJson({ source: this.flags.source, from, exported_to: out })
+    const from = source === 'db' ? this.database.display : this.jsonFile
+    if (this.jsonEnabled()) this.printJson({ source, from, exported_to: out })
     else this.log(`Exported ${from} to ${out}`)
   }
 }

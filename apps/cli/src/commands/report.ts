@@ -1,5 +1,5 @@
 import { BaseCommand } from '../base-command.js'
-import { sourceFlag, withReadTracker } from '../read-source.js'
+import { resolveSource, sourceFlag, withReadTracker } from '../read-source.js'
 
 export default class Report extends BaseCommand<typeof Report> {
   static override summary = "The original tool's text report, unchanged."
@@ -7,11 +7,9 @@ export default class Report extends BaseCommand<typeof Report> {
   static override flags = { source: sourceFlag }
 
   async run(): Promise<void> {
-    const report = await withReadTracker(
-      this.flags.source,
-      this.jsonFile,
-      this.database,
-      (tracker) => tracker.generateReport(),
+    const source = await resolveSource(this.flags.source, this.jsonFile)
+    const report = await withReadTracker(source, this.jsonFile, this.database, (tracker) =>
+      tracker.generateReport(),
     )
     if (this.jsonEnabled()) this.printJson({ report })
     else this.log(report)

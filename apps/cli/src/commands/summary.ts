@@ -1,7 +1,7 @@
 import { summaryToJson } from '@skill-metrics/core'
 import { BaseCommand } from '../base-command.js'
 import { summaryText } from '../metrics-output.js'
-import { sourceFlag, withReadTracker } from '../read-source.js'
+import { resolveSource, sourceFlag, withReadTracker } from '../read-source.js'
 
 export default class Summary extends BaseCommand<typeof Summary> {
   static override summary = 'The summary over all skills (the original get_summary()).'
@@ -9,11 +9,9 @@ export default class Summary extends BaseCommand<typeof Summary> {
   static override flags = { source: sourceFlag }
 
   async run(): Promise<void> {
-    const summary = await withReadTracker(
-      this.flags.source,
-      this.jsonFile,
-      this.database,
-      (tracker) => tracker.getSummary(),
+    const source = await resolveSource(this.flags.source, this.jsonFile)
+    const summary = await withReadTracker(source, this.jsonFile, this.database, (tracker) =>
+      tracker.getSummary(),
     )
     if (this.jsonEnabled()) this.printJson(summaryToJson(summary))
     else this.log(summaryText(summary))
