@@ -17,6 +17,7 @@ export {
 export { encodeLegacyFile } from './legacy-writer.js'
 export {
   type ForeignWrite,
+  fingerprintFile,
   readWriterState,
   type WriterState,
   writerStatePathOf,

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto'
+import { createReadStream } from 'node:fs'
 import { open, readFile } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import writeFileAtomic from 'write-file-atomic'
@@ -30,6 +31,22 @@ export function writerStatePathOf(file: string): string {
 
 export function fingerprintOf(bytes: Buffer): FileFingerprint {
   return { size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') }
+}
+
+/** Size and sha256 of a file's bytes as they are now, without parsing it; null when it is missing. */
+export async function fingerprintFile(path: string): Promise<FileFingerprint | null> {
+  const hash = createHash('sha256')
+  let size = 0
+  try {
+    for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
+      hash.update(chunk as Buffer)
+      size += (chunk as Buffer).length
+    }
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null
+    throw error
+  }
+  return { size, sha256: hash.digest('hex') }
 }
 
 export async function readWriterState(file: string): Promise<WriterState | null> {

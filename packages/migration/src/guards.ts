@@ -1,5 +1,5 @@
 import { SkillMetricsError } from '@skill-metrics/core'
-import { readWriterState, scanLegacyFile } from '@skill-metrics/json-tracker'
+import { fingerprintFile, readWriterState, scanLegacyFile } from '@skill-metrics/json-tracker'
 import { readMisses } from './dual-write-misses.js'
 import type { GuardCheck, GuardContext } from './transition.js'
 
@@ -30,12 +30,10 @@ export async function noForeignWriter({ jsonFile, state }: GuardContext): Promis
   const name = 'no foreign writer'
   if (writerState === null)
     return { name, ok: true, detail: 'no write by skill-metrics recorded yet' }
-  const scan = await scanLegacyFile(jsonFile).catch(() => null)
-  const current = scan?.fingerprint
+  // Hashing the bytes is enough here; the other guard parses the file.
+  const current = await fingerprintFile(jsonFile)
   const unabsorbed =
-    current !== null &&
-    current !== undefined &&
-    !writerState.accepted.some((accepted) => accepted.sha256 === current.sha256)
+    current !== null && !writerState.accepted.some((accepted) => accepted.sha256 === current.sha256)
   const since = writerState.foreign_writes.filter(
     (write) => state.changed_at === null || write.detected_at >= state.changed_at,
   )
