@@ -2,22 +2,26 @@ import { copyFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
+import { createDataSource } from '@skill-metrics/db-store'
 import { execa } from 'execa'
 import { expect } from 'vitest'
 import { freshDatabase } from './schema.js'
 import { makeTempDir, runCli } from './support.js'
 
 const cli = fileURLToPath(new URL('../bin/run.js', import.meta.url))
+const INVOCATIONS = 20_000
+const BATCHES = INVOCATIONS / 250
 
 /**
  * `kill -9` of `data migrate` at a random moment, `trials` times, each on a fresh database: the
- * rerun finishes the work and validation is clean.
+ * rerun skips every batch the killed run committed, finishes the work, and validation is clean.
  */
 export async function expectKilledMigrateResumes(dialect: 'sqlite' | 'postgres', trials: number) {
   const scratch = await makeTempDir()
   const source = join(scratch, 'source.json')
   expect(
-    (await runCli(['generate', source, '--invocations', '20000'], { cwd: scratch })).exitCode,
+    (await runCli(['generate', source, '--invocations', String(INVOCATIONS)], { cwd: scratch }))
+      .exitCode,
   ).toBe(0)
   for (let trial = 0; trial < trials; trial += 1) {
     const db = await freshDatabase(dialect)
@@ -32,11 +36,36 @@ export async function expectKilledMigrateResumes(dialect: 'sqlite' | 'postgres',
         cwd,
         reject: false,
       })
-      await sleep(300 + Math.random() * 2_500)
-      migrate.kill('SIGKILL')
-      await migrate
-      const rerun = await runCli(['data', 'migrate', '--json', ...args], { cwd })
-      expect(rerun.exitCode, rerun.stdout + rerun.stderr).toBe(0)
+      const database = await createDataSource(db.target).initialize()
+      try {
+        const count = async (table: string) =>
+          Number((await database.query(`SELECT COUNT(*) AS n FROM ${table}`))[0].n)
+        // A random point of the run: after some number of the 80 batches committed, or before
+        // the first, or while the skills' aggregates are written after the last.
+        const killAfter = Math.floor(Math.random() * (BATCHES + 1))
+        while (migrate.exitCode === null && (await count('backfill_batch')) < killAfter) {
+          await sleep(2)
+        }
+        migrate.kill('SIGKILL')
+        await migrate
+        const committed = await count('backfill_batch')
+        const stored = await count('skill_invocation')
+        const rerun = await runCli(['data', 'migrate', '--batch-size', '250', '--json', ...args], {
+          cwd,
+        })
+        expect(rerun.exitCode, rerun.stdout + rerun.stderr).toBe(0)
+        // Nothing the killed run committed is written again; only the batch in flight is redone.
+        expect(JSON.parse(rerun.stdout), `trial ${trial}, killed after ${killAfter}`).toMatchObject(
+          {
+            batches: BATCHES,
+            skippedBatches: committed,
+            inserted: INVOCATIONS - stored,
+            updated: 0,
+          },
+        )
+      } finally {
+        await database.destroy()
+      }
       const validate = await runCli(['data', 'validate', ...args], { cwd })
       expect(validate.exitCode, `trial ${trial}: ${validate.stdout}${validate.stderr}`).toBe(0)
     } finally {

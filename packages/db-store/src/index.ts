@@ -24,6 +24,11 @@ export {
 } from './schema/schema-runner.js'
 export { SqlSession } from './schema/sql-session.js'
 export {
+  type BackfillBatch,
+  type BatchSyncResult,
+  sameRecord,
+} from './store/batch-sync.js'
+export {
   type CompleteInvocation,
   importLegacyDocument,
   legacyRecordOf,
@@ -31,6 +36,5 @@ export {
   SkillMetricsStore,
   type StoredInvocation,
   type StoreOptions,
-  sameRecord,
   type UpsertResult,
 } from './store/skill-metrics-store.js'

@@ -1,22 +1,28 @@
+import { createHash } from 'node:crypto'
 import { stat, truncate } from 'node:fs/promises'
 import {
   type BadInputError,
   InvocationIdAssigner,
+  type LegacyInvocation,
   type Phase,
   RefusedError,
   type SkillAggregate,
 } from '@skill-metrics/core'
+import { type BackfillBatch, type DatabaseTarget, SkillMetricsStore } from '@skill-metrics/db-store'
 import {
-  type DatabaseTarget,
-  SkillMetricsStore,
-  type StoredInvocation,
-} from '@skill-metrics/db-store'
-import { scanLegacyFile, withWritersLock } from '@skill-metrics/json-tracker'
+  type FileFingerprint,
+  fingerprintFile,
+  scanLegacyFile,
+  withWritersLock,
+} from '@skill-metrics/json-tracker'
 import { missLogPathOf } from './dual-write-misses.js'
 import { PhaseStore } from './phase-store.js'
 
 /** Phases in which the legacy file is the source of truth, so the database is made equal to it. */
 export const JSON_TRUTH_PHASES: readonly Phase[] = ['dual-write', 'migrated', 'dual-read']
+
+const sameFingerprint = (a: FileFingerprint, b: FileFingerprint | null) =>
+  b !== null && a.size === b.size && a.sha256 === b.sha256
 
 export interface RejectedRecord {
   index: number
@@ -49,6 +55,9 @@ export interface MigrateResult {
   unchanged: number
   rejected: RejectedRecord[]
   skillsAligned: number
+  /** Batches of the last pass, and how many of them their checkpoint showed already in sync. */
+  batches: number
+  skippedBatches: number
   dryRun: boolean
   seconds: number
 }
@@ -85,8 +94,16 @@ export async function migrateData(options: MigrateOptions): Promise<MigrateResul
   }
   const store = await SkillMetricsStore.open({ target: options.target })
   try {
+    const bulk = options.final ? undefined : await syncPass(store, options, 'bulk')
     const final = async () => {
-      const result = await syncPass(store, options, 'final')
+      // Nothing wrote the file since the bulk pass read it (every write changes it): the bulk
+      // pass already made the database equal to what it holds now.
+      const unchanged =
+        bulk?.fingerprint != null &&
+        sameFingerprint(bulk.fingerprint, await fingerprintFile(options.jsonFile))
+      const result = unchanged
+        ? { ...bulk!, inserted: 0, updated: 0 }
+        : await syncPass(store, options, 'final')
       if (!options.dryRun) {
         await store.setSkillAggregates(
           [...result.skills].map(([name, aggregate], position) => ({ name, position, aggregate })),
@@ -98,7 +115,6 @@ export async function migrateData(options: MigrateOptions): Promise<MigrateResul
       }
       return result
     }
-    const bulk = options.final ? undefined : await syncPass(store, options, 'bulk')
     const last = options.dryRun
       ? await final()
       : await withWritersLock(options.jsonFile, final, { timeoutMs: options.lockTimeoutMs })
@@ -112,6 +128,8 @@ export async function migrateData(options: MigrateOptions): Promise<MigrateResul
       unchanged: Math.max(0, last.read - inserted - updated - last.rejected.length),
       rejected: last.rejected,
       skillsAligned: last.skills.size,
+      batches: last.batches,
+      skippedBatches: last.skippedBatches,
       dryRun: options.dryRun === true,
       seconds: (performance.now() - started) / 1000,
     }
@@ -124,9 +142,16 @@ interface PassResult {
   read: number
   inserted: number
   updated: number
+  batches: number
+  skippedBatches: number
   rejected: RejectedRecord[]
   skills: Map<string, SkillAggregate>
+  fingerprint: FileFingerprint | null
 }
+
+/** What a batch's checkpoint digest covers: each record's id (its identity) and its outcome. */
+const digestLine = (id: string, invocation: LegacyInvocation) =>
+  `${id}${JSON.stringify([invocation.completed, invocation.duration_seconds, invocation.error_type, invocation.follow_up_actions])}\n`
 
 async function syncPass(
   store: SkillMetricsStore,
@@ -135,46 +160,69 @@ async function syncPass(
 ): Promise<PassResult> {
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE
   const ids = new InvocationIdAssigner()
-  const result: PassResult = { read: 0, inserted: 0, updated: 0, rejected: [], skills: new Map() }
-  let batch: StoredInvocation[] = []
-  // One transaction per batch: a run killed midway loses at most the batch it was writing.
+  const result: PassResult = {
+    read: 0,
+    inserted: 0,
+    updated: 0,
+    batches: 0,
+    skippedBatches: 0,
+    rejected: [],
+    skills: new Map(),
+    fingerprint: null,
+  }
+  // Batches are fixed ranges of positions, so a rerun cuts the file the same way and finds the
+  // checkpoints of the batches it already wrote.
+  const ready: BackfillBatch[] = []
+  let open: BackfillBatch | undefined
+  let digest = createHash('sha1')
+  const batchOf = (index: number): BackfillBatch => {
+    if (open !== undefined && index < open.firstSeq + batchSize) return open
+    if (open !== undefined) ready.push(close(open))
+    open = { firstSeq: index - (index % batchSize), span: 0, digest: '', records: [] }
+    return open
+  }
+  const close = (batch: BackfillBatch): BackfillBatch => {
+    batch.digest = digest.digest('hex')
+    digest = createHash('sha1')
+    return batch
+  }
   const flush = async () => {
-    for (let start = 0; start < batch.length; start += batchSize) {
-      const slice = batch.slice(start, start + batchSize)
-      const written = await store.upsertInvocations(slice, {
-        jsonWins: true,
-        dryRun: options.dryRun,
-      })
+    for (const batch of ready.splice(0)) {
+      const written = await store.syncBatch(batch, { dryRun: options.dryRun })
+      result.batches += 1
+      if (written.skipped) result.skippedBatches += 1
       result.inserted += written.inserted
       result.updated += written.updated
     }
-    batch = []
   }
   const totalBytes = (await stat(options.jsonFile).catch(() => ({ size: 0 }))).size
   const scan = await scanLegacyFile(
     options.jsonFile,
     (invocation, seq) => {
-      batch.push({
-        ...invocation,
-        id: ids.next(invocation),
-        seq,
-        completion_seq: null,
-        session_id: null,
-      })
+      const batch = batchOf(seq)
+      const id = ids.next(invocation)
+      batch.records.push({ ...invocation, id, seq, completion_seq: null, session_id: null })
+      batch.span = seq + 1 - batch.firstSeq
+      digest.update(digestLine(id, invocation))
       result.read += 1
     },
     {
       onInvalid: (error: BadInputError, index) => {
+        const batch = batchOf(index)
+        batch.span = index + 1 - batch.firstSeq
+        digest.update(`rejected ${index}\n`)
         result.read += 1
         result.rejected.push({ index, message: error.message, field: error.location.field })
       },
       afterChunk: async (bytesRead) => {
-        if (batch.length >= batchSize) await flush()
+        await flush()
         options.onProgress?.({ pass, read: result.read, bytesRead, totalBytes })
       },
     },
   )
+  if (open !== undefined) ready.push(close(open))
   await flush()
   result.skills = scan.skills
+  result.fingerprint = scan.fingerprint
   return result
 }

@@ -54,7 +54,8 @@ export interface ValidateOptions {
  * every aggregate field, per invocation id missing, extra and mismatched records with their field
  * differences. It streams the file and looks records up a batch at a time. Differences are
  * checked again under the writers' lock; those gone by then were writes in flight, not
- * mismatches. Validating the file against itself reports nothing.
+ * mismatches. Validating the file against itself reports nothing. Invocation differences clear
+ * the backfill's checkpoints, so the next `data migrate` repairs them.
  */
 export async function validateData(options: ValidateOptions): Promise<ValidationReport> {
   const store = await SkillMetricsStore.open({ target: options.target })
@@ -64,6 +65,12 @@ export async function validateData(options: ValidateOptions): Promise<Validation
     const second = await withWritersLock(options.jsonFile, () => compare(store, options), {
       timeoutMs: options.lockTimeoutMs,
     })
+    const { missing, extra, mismatched } = second.invocations
+    if (missing.length + extra.length + mismatched.length > 0) {
+      // The database differs from the file where the backfill's checkpoints say it is equal:
+      // forget them, so the next `data migrate` compares every record and repairs it.
+      await store.clearBackfillCheckpoints()
+    }
     const before = differenceCount(first)
     const after = differenceCount(second)
     return {
@@ -112,7 +119,7 @@ async function compare(
 ): Promise<ValidationReport> {
   const batchSize = options.batchSize ?? 1_000
   const ids = new InvocationIdAssigner()
-  const seen = new Set<string>()
+  let found = 0
   const report: ValidationReport = {
     clean: false,
     skills: { compared: 0, missing: [], extra: [], mismatched: [] },
@@ -124,10 +131,11 @@ async function compare(
     const stored = await store.invocationsById(batch.map((entry) => entry.id))
     for (const { id, index, record } of batch) {
       report.invocations.compared += 1
-      const found = stored.get(id)
-      if (found === undefined) report.invocations.missing.push({ id, index })
+      const match = stored.get(id)
+      if (match === undefined) report.invocations.missing.push({ id, index })
       else {
-        const diffs = invocationDiffs(record, found)
+        found += 1
+        const diffs = invocationDiffs(record, match)
         if (diffs.length > 0) report.invocations.mismatched.push({ id, index, diffs })
       }
     }
@@ -136,9 +144,7 @@ async function compare(
   const scan = await scanLegacyFile(
     options.jsonFile,
     (record, index) => {
-      const id = ids.next(record)
-      seen.add(id)
-      batch.push({ id, index, record })
+      batch.push({ id: ids.next(record), index, record })
     },
     {
       onInvalid: (error: BadInputError, index) =>
@@ -149,8 +155,10 @@ async function compare(
     },
   )
   await check()
-  for await (const stored of store.invocations()) {
-    if (!seen.has(stored.id)) report.invocations.extra.push(stored.id)
+  // Ids are unique on both sides, so the database holds extra records exactly when it holds more
+  // than the file's records it matched; only then are they worth a set of every id.
+  if ((await store.invocationCount()) > found) {
+    report.invocations.extra = await extraInvocations(store, options.jsonFile)
   }
   const databaseSkills = await store.skillAggregates()
   const fileOrder = [...scan.skills.keys()]
@@ -175,6 +183,17 @@ async function compare(
   report.skills.extra = databaseOrder.filter((name) => !scan.skills.has(name))
   report.clean = isClean(report)
   return report
+}
+
+async function extraInvocations(store: SkillMetricsStore, jsonFile: string): Promise<string[]> {
+  const ids = new InvocationIdAssigner()
+  const inFile = new Set<string>()
+  await scanLegacyFile(jsonFile, (record) => inFile.add(ids.next(record)), { onInvalid: () => {} })
+  const extra: string[] = []
+  for await (const stored of store.invocations()) {
+    if (!inFile.has(stored.id)) extra.push(stored.id)
+  }
+  return extra
 }
 
 function invocationDiffs(json: LegacyInvocation, db: StoredInvocation): FieldDiff[] {

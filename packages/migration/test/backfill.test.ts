@@ -3,7 +3,7 @@ import { SkillMetricsStore } from '@skill-metrics/db-store'
 import { generateLegacyFile, JsonFileTracker } from '@skill-metrics/json-tracker'
 import Database from 'better-sqlite3'
 import pg from 'pg'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { expectContains, plainMetrics } from '../../json-tracker/src/test-support/fixtures.js'
 import { migrateData } from '../src/data-migrator.js'
 import { runValidation } from '../src/data-validator.js'
@@ -150,6 +150,54 @@ describe.each(DIALECTS)('backfill and validation on %s', (dialect) => {
     await generateLegacyFile(migration.jsonFile, { invocations: 5_000, overwrite: true })
     const result = await migrateData({ ...migration, batchSize: 700 })
     expect(result).toMatchObject({ read: 5_000, inserted: 5_000, rejected: [] })
+    expect((await runValidation(migration)).report.clean).toBe(true)
+  })
+
+  it('a run that dies mid-way is resumed by the next, which redoes at most the batch in flight', async () => {
+    const migration = await setUp(dialect)
+    await generateLegacyFile(migration.jsonFile, { invocations: 5_000, overwrite: true })
+    const sync = SkillMetricsStore.prototype.syncBatch
+    let calls = 0
+    const dying = vi
+      .spyOn(SkillMetricsStore.prototype, 'syncBatch')
+      .mockImplementation(async function (this: SkillMetricsStore, ...args) {
+        calls += 1
+        if (calls === 4) throw new Error('killed while writing batch 4')
+        return sync.apply(this, args)
+      })
+    await expect(migrateData({ ...migration, batchSize: 500 })).rejects.toThrow(/batch 4/)
+    dying.mockRestore()
+    const resumed = await migrateData({ ...migration, batchSize: 500 })
+    expect(resumed).toMatchObject({ batches: 10, skippedBatches: 3, inserted: 3_500, updated: 0 })
+    expect((await runValidation(migration)).report.clean).toBe(true)
+    const rerun = await migrateData({ ...migration, batchSize: 500 })
+    expect(rerun).toMatchObject({ batches: 10, skippedBatches: 10, inserted: 0, updated: 0 })
+  })
+
+  it('a record that changed in the file since the last run is synced again, its batch only', async () => {
+    const migration = await setUp(dialect)
+    await generateLegacyFile(migration.jsonFile, { invocations: 2_000, overwrite: true })
+    const tracker = new JsonFileTracker({ file: migration.jsonFile })
+    const complete = await tracker.trackInvocation('late-skill')
+    expect(await migrateData({ ...migration, batchSize: 500 })).toMatchObject({
+      batches: 5,
+      inserted: 2_001,
+    })
+    await complete({ followUpActions: ['ship'] })
+    const after = await migrateData({ ...migration, batchSize: 500 })
+    expect(after).toMatchObject({ batches: 5, skippedBatches: 4, inserted: 0, updated: 1 })
+    expect((await runValidation(migration)).report.clean).toBe(true)
+  })
+
+  it('a database changed behind the checkpoints is found by validation and repaired by the next run', async () => {
+    const migration = await setUp(dialect)
+    await generateLegacyFile(migration.jsonFile, { invocations: 2_000, overwrite: true })
+    await migrateData({ ...migration, batchSize: 500 })
+    await execute(migration, 'DELETE FROM skill_invocation WHERE seq IN (10, 1500)')
+    const { report } = await runValidation(migration)
+    expect(report.invocations.missing.map((record) => record.index)).toEqual([10, 1500])
+    const repaired = await migrateData({ ...migration, batchSize: 500 })
+    expect(repaired).toMatchObject({ skippedBatches: 0, inserted: 2 })
     expect((await runValidation(migration)).report.clean).toBe(true)
   })
 })

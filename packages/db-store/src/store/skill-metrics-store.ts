@@ -31,11 +31,22 @@ import {
   toNaiveLocalIso,
   toSkillMetrics,
 } from '@skill-metrics/core'
+import type { Database } from 'better-sqlite3'
 import type { DataSource } from 'typeorm'
 import { createDataSource } from '../data-source.js'
 import type { DatabaseTarget } from '../database-url.js'
 import { SchemaRunner } from '../schema/schema-runner.js'
 import { SqlSession } from '../schema/sql-session.js'
+import {
+  type BackfillBatch,
+  type BatchSyncResult,
+  classify,
+  invocationOfRow,
+  PostgresBatchOperations,
+  SCHEMA_VERSION_WRITTEN,
+  SqliteBatchOperations,
+  syncBatchWith,
+} from './batch-sync.js'
 import { type SkillMetricsRow, STORE_ENTITIES } from './entities.js'
 
 export interface StoreOptions {
@@ -81,8 +92,6 @@ export interface SkillBaseline {
 
 type Dialect = DatabaseTarget['dialect']
 
-const SCHEMA_VERSION_WRITTEN = 3
-
 /**
  * The database store: the same tracker interface as the JSON tracker over the original design's
  * tables. It owns every aggregate (no triggers): a completion moves its invocation forward once
@@ -96,6 +105,7 @@ export class SkillMetricsStore implements MetricsTracker {
   readonly #clock: Clock
   /** better-sqlite3 has one connection per process: its transactions must not interleave. */
   #sqliteQueue: Promise<unknown> = Promise.resolve()
+  #sqliteBatches: SqliteBatchOperations | undefined
 
   private constructor(dataSource: DataSource, dialect: Dialect, clock: Clock) {
     this.#dataSource = dataSource
@@ -296,7 +306,7 @@ export class SkillMetricsStore implements MetricsTracker {
           [after, pageSize],
         ),
       )
-      for (const row of rows) yield this.#invocationOf(row)
+      for (const row of rows) yield invocationOfRow(row)
       if (rows.length < pageSize) return
       after = Number(rows.at(-1)!.seq)
     }
@@ -349,24 +359,9 @@ export class SkillMetricsStore implements MetricsTracker {
           `SELECT ${this.#invocationColumns()} FROM skill_invocation WHERE id IN (${chunk.map(() => '?').join(',')})`,
           chunk.map((record) => record.id),
         )
-        for (const row of rows) existing.set(String(row.id), this.#invocationOf(row))
+        for (const row of rows) existing.set(String(row.id), invocationOfRow(row))
       }
-      const inserts: StoredInvocation[] = []
-      const updates: StoredInvocation[] = []
-      for (const record of records) {
-        const stored = existing.get(record.id)
-        if (stored === undefined) inserts.push(record)
-        else if (
-          jsonWins
-            ? !sameRecord(stored, record)
-            : stored.duration_seconds === null && record.duration_seconds !== null
-        ) {
-          updates.push({
-            ...record,
-            completion_seq: record.completion_seq ?? stored.completion_seq,
-          })
-        }
-      }
+      const { inserts, updates } = classify(records, existing, jsonWins)
       const result = {
         inserted: inserts.length,
         updated: updates.length,
@@ -419,19 +414,53 @@ export class SkillMetricsStore implements MetricsTracker {
     })
   }
 
-  /** The stored invocations with these ids (a set lookup per batch, never one query per record). */
+  /** The stored invocations with these ids (a set lookup per batch, never a query per record). */
   async invocationsById(ids: string[]): Promise<Map<string, StoredInvocation>> {
-    const found = new Map<string, StoredInvocation>()
-    for (const chunk of chunks(ids, 500)) {
-      const rows = await this.#session((sql) =>
-        sql.rows<Record<string, unknown>>(
-          `SELECT ${this.#invocationColumns()} FROM skill_invocation WHERE id IN (${chunk.map(() => '?').join(',')})`,
-          chunk,
-        ),
-      )
-      for (const row of rows) found.set(String(row.id), this.#invocationOf(row))
+    if (this.#dialect === 'postgres') {
+      return this.#session((sql) => new PostgresBatchOperations(sql).existing(ids))
     }
-    return found
+    return this.#serialised(() => this.#sqliteOperations().existing(ids))
+  }
+
+  async invocationCount(): Promise<number> {
+    const [row] = await this.#session((sql) =>
+      sql.rows<{ n: number | string }>('SELECT COUNT(*) AS n FROM skill_invocation'),
+    )
+    return Number(row!.n)
+  }
+
+  /**
+   * Makes the database equal to one batch of the legacy file (JSON wins) in one transaction with
+   * the batch's checkpoint, or skips it when its checkpoint matches: what `data migrate` runs.
+   */
+  async syncBatch(
+    batch: BackfillBatch,
+    { dryRun = false }: { dryRun?: boolean } = {},
+  ): Promise<BatchSyncResult> {
+    const at = toNaiveLocalIso(this.#clock.now())
+    if (this.#dialect === 'postgres') {
+      return this.#write((sql) =>
+        syncBatchWith(new PostgresBatchOperations(sql), batch, { dryRun, at }),
+      )
+    }
+    return this.#serialised(async () => {
+      const operations = this.#sqliteOperations()
+      const database = this.#sqliteConnection()
+      database.exec(dryRun ? 'BEGIN' : 'BEGIN IMMEDIATE')
+      try {
+        const result = await syncBatchWith(operations, batch, { dryRun, at })
+        database.exec(dryRun ? 'ROLLBACK' : 'COMMIT')
+        return result
+      } catch (error) {
+        if (database.inTransaction) database.exec('ROLLBACK')
+        throw error
+      }
+    })
+  }
+
+  /** Forgets every batch checkpoint, so the next `syncBatch` of each batch compares its records. */
+  async clearBackfillCheckpoints(): Promise<void> {
+    await this.#write((sql) => sql.rows('DELETE FROM backfill_batch'))
   }
 
   /**
@@ -632,23 +661,7 @@ export class SkillMetricsStore implements MetricsTracker {
     await sql.rows('INSERT INTO sessions (id) VALUES (?) ON CONFLICT (id) DO NOTHING', [id])
   }
 
-  #invocationOf(row: Record<string, unknown>): StoredInvocation {
-    return {
-      id: String(row.id),
-      skill_name: String(row.skill_name),
-      invoked_at: String(row.invoked_at),
-      workflow_path: row.workflow_path === null ? null : String(row.workflow_path),
-      completed: Boolean(row.completed),
-      duration_seconds: row.duration_seconds === null ? null : Number(row.duration_seconds),
-      follow_up_actions: JSON.parse(String(row.follow_up_actions ?? '[]')) as string[],
-      error_type: row.error_type === null ? null : String(row.error_type),
-      seq: Number(row.seq),
-      completion_seq: row.completion_seq === null ? null : Number(row.completion_seq),
-      session_id: row.session_id === null ? null : String(row.session_id),
-    }
-  }
-
-  /** The columns `#invocationOf` reads, JSON read back as text. */
+  /** The columns `invocationOfRow` reads, JSON read back as text. */
   #invocationColumns(): string {
     return `id, skill_name, invoked_at, workflow_path, completed, duration_seconds, ${this.#text('follow_up_actions')},
       error_type, seq, completion_seq, session_id`
@@ -665,6 +678,17 @@ export class SkillMetricsStore implements MetricsTracker {
 
   #bool(value: boolean): boolean | number {
     return this.#dialect === 'sqlite' ? Number(value) : value
+  }
+
+  /** The better-sqlite3 connection TypeORM holds: prepared statements for the bulk paths. */
+  #sqliteConnection(): Database {
+    return (this.#dataSource.driver as unknown as { databaseConnection: Database })
+      .databaseConnection
+  }
+
+  #sqliteOperations(): SqliteBatchOperations {
+    this.#sqliteBatches ??= new SqliteBatchOperations(this.#sqliteConnection())
+    return this.#sqliteBatches
   }
 
   async #session<T>(work: (sql: SqlSession) => Promise<T>): Promise<T> {
@@ -743,20 +767,6 @@ export async function importLegacyDocument(
     [...document.skills].map(([name, aggregate], position) => ({ name, position, aggregate })),
   )
   return result
-}
-
-/** Whether a stored invocation holds exactly the legacy record's values. */
-export function sameRecord(stored: LegacyInvocation, record: LegacyInvocation): boolean {
-  return (
-    stored.skill_name === record.skill_name &&
-    stored.invoked_at === record.invoked_at &&
-    stored.workflow_path === record.workflow_path &&
-    stored.completed === record.completed &&
-    stored.duration_seconds === record.duration_seconds &&
-    stored.error_type === record.error_type &&
-    stored.follow_up_actions.length === record.follow_up_actions.length &&
-    stored.follow_up_actions.every((action, index) => action === record.follow_up_actions[index])
-  )
 }
 
 /** The legacy record of a stored invocation, without the store's identity and order. */

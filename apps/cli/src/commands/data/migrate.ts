@@ -15,7 +15,8 @@ export default class DataMigrate extends BaseCommand<typeof DataMigrate> {
         "Hold the writers' lock for the whole run: the database equals the file when it ends.",
     }),
     'batch-size': Flags.integer({
-      summary: 'Records per transaction (default 1000).',
+      summary:
+        'Records per transaction and per checkpoint (default 1000); keep it the same between runs so a rerun can skip the batches already in sync.',
       min: 1,
       max: 10_000,
     }),
@@ -35,7 +36,7 @@ export default class DataMigrate extends BaseCommand<typeof DataMigrate> {
     if (this.jsonEnabled()) this.printJson(result)
     else {
       this.log(
-        `${result.dryRun ? 'Would write: ' : ''}Read ${result.read.toLocaleString('en')} · inserted ${result.inserted.toLocaleString('en')} · updated ${result.updated.toLocaleString('en')} · unchanged ${result.unchanged.toLocaleString('en')} · rejected ${result.rejected.length} · ${result.skillsAligned} skills aligned (${result.seconds.toFixed(1)} s)`,
+        `${result.dryRun ? 'Would write: ' : ''}Read ${result.read.toLocaleString('en')} · inserted ${result.inserted.toLocaleString('en')} · updated ${result.updated.toLocaleString('en')} · unchanged ${result.unchanged.toLocaleString('en')} · rejected ${result.rejected.length} · ${result.skillsAligned} skills aligned · ${result.skippedBatches} of ${result.batches} batches already in sync (${result.seconds.toFixed(1)} s)`,
       )
     }
     if (result.rejected.length > 0) {
