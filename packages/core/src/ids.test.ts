@@ -1,5 +1,6 @@
+import { v5 } from 'uuid'
 import { describe, expect, it } from 'vitest'
-import { InvocationIdAssigner, invocationId } from './ids.js'
+import { INVOCATION_ID_NAMESPACE, InvocationIdAssigner, invocationId } from './ids.js'
 
 describe('invocation ids', () => {
   it('are stable uuid v5 values of the record identity', () => {
@@ -30,5 +31,19 @@ describe('invocation ids', () => {
     expect(invocationId('review', '2025-03-01T08:00:00', 'full', 0)).toMatchInlineSnapshot(
       `"fec67b5c-bc72-587c-b652-48b6309487fc"`,
     )
+  })
+
+  it("are the uuid package's v5 of the same name, for any text", () => {
+    const names = ['review', 'with "quote"', 'naïve ✓', 'emoji 🎉', 'x'.repeat(5_000), '', '\u0000']
+    for (const [index, name] of names.entries()) {
+      for (const path of [null, '', 'full']) {
+        expect(invocationId(name, '2025-03-01T08:00:00.000001', path, index)).toBe(
+          v5(
+            JSON.stringify([name, '2025-03-01T08:00:00.000001', path, index]),
+            INVOCATION_ID_NAMESPACE,
+          ),
+        )
+      }
+    }
   })
 })

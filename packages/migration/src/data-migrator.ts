@@ -62,7 +62,7 @@ export interface MigrateResult {
   seconds: number
 }
 
-export const DEFAULT_BATCH_SIZE = 1_000
+export const DEFAULT_BATCH_SIZE = 5_000
 
 /**
  * Phase 2, the backfill: streams the legacy file, gives each record its id, and makes the
