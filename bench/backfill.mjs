@@ -43,6 +43,14 @@ export async function backfillSection(root, work, legacyFile, invocations) {
     legacyFile,
     join(work, 'reference.db'),
   ])
+  const schemaDb = join(work, 'reference-schema.db')
+  cli(root, work, ['schema', 'migrate', '--db', `sqlite:${schemaDb}`], 'schema migrate (floor)')
+  const floor = measureNode(root, work, 'floor: the same INSERTs into the real schema', [
+    join(root, 'bench/reference-backfill.mjs'),
+    legacyFile,
+    schemaDb,
+    'real-schema',
+  ])
   const ratio = reference.seconds / ours.seconds
   rows.push([
     `\`data migrate\` of ${invocations.toLocaleString('en')} invocations into SQLite`,
@@ -50,6 +58,13 @@ export async function backfillSection(root, work, legacyFile, invocations) {
     `${reference.seconds.toFixed(1)} s, ${reference.rssMiB.toFixed(0)} MiB (JSON.parse + one INSERT per row)`,
     '≥ 0.7× its throughput, ≤ 256 MiB',
     `${ratio.toFixed(2)}× throughput, ${ours.rssMiB.toFixed(0)} MiB: ${ratio >= 0.7 && ours.rssMiB <= 256 ? 'met' : 'NOT met'}`,
+  ])
+  rows.push([
+    "context: the reference's INSERTs into the real `skill_invocation` (uuid primary key, 6 indexes)",
+    '—',
+    `${floor.seconds.toFixed(1)} s, ${floor.rssMiB.toFixed(0)} MiB`,
+    '—',
+    `ours at ${(floor.seconds / ours.seconds).toFixed(2)}× this floor's throughput`,
   ])
   const stream = cli(
     root,

@@ -1,19 +1,29 @@
 // The reference for `data migrate` on SQLite: the physical limit on purpose. JSON.parse of the
 // whole file and one prepared better-sqlite3 INSERT per row in one transaction; it validates
-// nothing, computes no id and keeps no order.
+// nothing and keeps no order. Without a third argument it inserts into a bare table without keys
+// (the issue's reference); with `real-schema` it inserts into the database at the given path,
+// already at the latest schema version, with a random uuid per row: the floor that the real
+// table's uuid primary key and indexes set for any backfill.
+import { randomUUID } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import Database from 'better-sqlite3'
 
-const [file, databasePath] = process.argv.slice(2)
+const [file, databasePath, mode] = process.argv.slice(2)
 const data = JSON.parse(readFileSync(file, 'utf8'))
 const db = new Database(databasePath)
 db.pragma('journal_mode = WAL')
-db.exec(`CREATE TABLE skill_invocation (skill_name TEXT, invoked_at TEXT, workflow_path TEXT, completed INTEGER,
+const realSchema = mode === 'real-schema'
+if (!realSchema) {
+  db.exec(`CREATE TABLE skill_invocation (skill_name TEXT, invoked_at TEXT, workflow_path TEXT, completed INTEGER,
   duration_seconds REAL, follow_up_actions TEXT, error_type TEXT)`)
-const insert = db.prepare('INSERT INTO skill_invocation VALUES (?, ?, ?, ?, ?, ?, ?)')
+}
+const insert = realSchema
+  ? db.prepare(`INSERT INTO skill_invocation (skill_name, invoked_at, workflow_path, completed, duration_seconds,
+      follow_up_actions, error_type, id, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+  : db.prepare('INSERT INTO skill_invocation VALUES (?, ?, ?, ?, ?, ?, ?)')
 db.transaction(() => {
-  for (const row of data.invocations) {
-    insert.run(
+  for (const [seq, row] of data.invocations.entries()) {
+    const values = [
       row.skill_name,
       row.invoked_at,
       row.workflow_path,
@@ -21,7 +31,8 @@ db.transaction(() => {
       row.duration_seconds,
       JSON.stringify(row.follow_up_actions),
       row.error_type,
-    )
+    ]
+    insert.run(...(realSchema ? [...values, randomUUID(), seq] : values))
   }
 })()
 db.close()

@@ -55,4 +55,27 @@ describe.each(DIALECTS)('data migrate and data validate on %s', (dialect) => {
     expect(JSON.parse(await readFile(reportFile, 'utf8')).rejected).toHaveLength(1)
     expect(JSON.parse((await cli('status', '--json')).stdout).phase).toBe('dual-write')
   })
+  it('a file truncated during dual-write: exit 3 naming the record, the file untouched, the phase held', async () => {
+    const { cli, jsonFile } = await prepared(dialect)
+    const whole = await readFile(jsonFile)
+    // Cut inside the fourth record, as a writer that is not us might leave it.
+    const cut =
+      whole.indexOf(
+        '"skill_name"',
+        whole.indexOf(
+          '"skill_name"',
+          whole.indexOf('"skill_name"', whole.indexOf('"skill_name"') + 1) + 1,
+        ) + 1,
+      ) + 5
+    const truncated = whole.subarray(0, cut)
+    await writeFile(jsonFile, truncated)
+    const migrate = await cli('data', 'migrate')
+    expect(migrate.exitCode, migrate.stderr).toBe(3)
+    expect(migrate.stderr).toContain(jsonFile)
+    expect(migrate.stderr).toContain('not valid JSON')
+    expect(migrate.stderr).toContain('invocations[3]')
+    expect(await readFile(jsonFile)).toEqual(truncated)
+    expect((await cli('data', 'validate')).exitCode).toBe(3)
+    expect(JSON.parse((await cli('status', '--json')).stdout).phase).toBe('dual-write')
+  })
 })

@@ -46,4 +46,27 @@ describe('invocation ids', () => {
       }
     }
   })
+
+  it('count occurrences exactly across 50,000 records with repeats, as a plain map would', () => {
+    const assigner = new InvocationIdAssigner()
+    const seen = new Map<string, number>()
+    let repeats = 0
+    for (let index = 0; index < 50_000; index += 1) {
+      // 20,011 triples, each back two or three times, far apart, while the table grows.
+      const triple = index % 20_011
+      const record = {
+        skill_name: `skill-${triple % 7}`,
+        invoked_at: `2025-01-01T00:00:${String(triple).padStart(6, '0')}`,
+        workflow_path: triple % 3 === 0 ? null : 'quick',
+      }
+      const key = JSON.stringify(record)
+      const occurrence = seen.get(key) ?? 0
+      seen.set(key, occurrence + 1)
+      repeats += occurrence > 0 ? 1 : 0
+      expect(assigner.next(record)).toBe(
+        invocationId(record.skill_name, record.invoked_at, record.workflow_path, occurrence),
+      )
+    }
+    expect(repeats).toBe(50_000 - 20_011)
+  })
 })

@@ -47,12 +47,18 @@ export {
   skillObjectPieces,
   summaryToJson,
 } from './legacy-format.js'
-export { type Percentiles, percentileOfSorted, percentiles } from './percentiles.js'
+export {
+  CompletedDurations,
+  type Percentiles,
+  percentileOfSorted,
+  percentiles,
+} from './percentiles.js'
 export { pyFloat, pyInvocation, pyJson, pySkillRecord, pyString } from './python-json.js'
 export {
   checkTopLevel,
   legacyInvocationSchema,
   parseLegacyInvocation,
+  parseLegacyInvocationObject,
   parseSkillAggregate,
   skillAggregateSchema,
 } from './schema.js'

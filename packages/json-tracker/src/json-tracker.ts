@@ -1,10 +1,10 @@
 import {
   applyCompletion,
   type Clock,
+  CompletedDurations,
   type CompleteOptions,
   type Completer,
   CompleterAlreadyCalledError,
-  completedDuration,
   exportPieces,
   invocationId,
   type LegacyDocument,
@@ -269,22 +269,11 @@ function locatePending(
   return found === -1 ? undefined : found
 }
 
-function addDuration(durations: Map<string, number[]>, invocation: LegacyInvocation): void {
-  const duration = completedDuration(invocation)
-  if (duration === undefined) return
-  const list = durations.get(invocation.skill_name)
-  if (list === undefined) durations.set(invocation.skill_name, [duration])
-  else list.push(duration)
-}
-
 /** Every skill's metrics with percentiles, from one streaming pass (constant in the record count). */
 export async function readMetrics(file: string): Promise<Map<string, SkillMetrics>> {
-  const durations = new Map<string, number[]>()
-  const { skills } = await scanLegacyFile(file, (invocation) => addDuration(durations, invocation))
+  const durations = new CompletedDurations()
+  const { skills } = await scanLegacyFile(file, (invocation) => durations.add(invocation))
   return new Map(
-    [...skills].map(([name, aggregate]) => [
-      name,
-      toSkillMetrics(aggregate, durations.get(name) ?? []),
-    ]),
+    [...skills].map(([name, aggregate]) => [name, toSkillMetrics(aggregate, durations.of(name))]),
   )
 }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto'
 import { stat, truncate } from 'node:fs/promises'
 import {
   type BadInputError,
+  CompletedDurations,
   InvocationIdAssigner,
   type LegacyInvocation,
   type Phase,
@@ -62,7 +63,7 @@ export interface MigrateResult {
   seconds: number
 }
 
-export const DEFAULT_BATCH_SIZE = 5_000
+export const DEFAULT_BATCH_SIZE = 20_000
 
 /**
  * Phase 2, the backfill: streams the legacy file, gives each record its id, and makes the
@@ -106,7 +107,12 @@ export async function migrateData(options: MigrateOptions): Promise<MigrateResul
         : await syncPass(store, options, 'final')
       if (!options.dryRun) {
         await store.setSkillAggregates(
-          [...result.skills].map(([name, aggregate], position) => ({ name, position, aggregate })),
+          [...result.skills].map(([name, aggregate], position) => ({
+            name,
+            position,
+            aggregate,
+            completedDurations: result.durations.of(name),
+          })),
         )
         // Every miss recorded so far is covered: the database now equals the file.
         await truncate(missLogPathOf(options.jsonFile)).catch((error: NodeJS.ErrnoException) => {
@@ -146,6 +152,8 @@ interface PassResult {
   skippedBatches: number
   rejected: RejectedRecord[]
   skills: Map<string, SkillAggregate>
+  /** Every completed duration in the file, for the percentile columns. */
+  durations: CompletedDurations
   fingerprint: FileFingerprint | null
 }
 
@@ -168,6 +176,7 @@ async function syncPass(
     skippedBatches: 0,
     rejected: [],
     skills: new Map(),
+    durations: new CompletedDurations(),
     fingerprint: null,
   }
   // Batches are fixed ranges of positions, so a rerun cuts the file the same way and finds the
@@ -201,9 +210,22 @@ async function syncPass(
     (invocation, seq) => {
       const batch = batchOf(seq)
       const id = ids.next(invocation)
-      batch.records.push({ ...invocation, id, seq, completion_seq: null, session_id: null })
+      batch.records.push({
+        id,
+        skill_name: invocation.skill_name,
+        invoked_at: invocation.invoked_at,
+        workflow_path: invocation.workflow_path,
+        completed: invocation.completed,
+        duration_seconds: invocation.duration_seconds,
+        follow_up_actions: invocation.follow_up_actions,
+        error_type: invocation.error_type,
+        seq,
+        completion_seq: null,
+        session_id: null,
+      })
       batch.span = seq + 1 - batch.firstSeq
       digest.update(digestLine(id, invocation))
+      result.durations.add(invocation)
       result.read += 1
     },
     {

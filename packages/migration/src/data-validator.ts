@@ -9,6 +9,7 @@ import {
   type DatabaseTarget,
   SkillMetricsStore,
   type StoredInvocation,
+  sameRecord,
 } from '@skill-metrics/db-store'
 import { scanLegacyFile, withWritersLock } from '@skill-metrics/json-tracker'
 import { currentActor } from './actor.js'
@@ -117,7 +118,7 @@ async function compare(
   store: SkillMetricsStore,
   options: ValidateOptions,
 ): Promise<ValidationReport> {
-  const batchSize = options.batchSize ?? 1_000
+  const batchSize = options.batchSize ?? 5_000
   const ids = new InvocationIdAssigner()
   let found = 0
   const report: ValidationReport = {
@@ -128,15 +129,23 @@ async function compare(
   }
   let batch: Array<{ id: string; index: number; record: LegacyInvocation }> = []
   const check = async () => {
-    const stored = await store.invocationsById(batch.map((entry) => entry.id))
+    if (batch.length === 0) return
+    const stored = await store.invocationsInRange(batch[0]!.index, batch.at(-1)!.index + 1)
+    // A record stored at another position than the file's is looked up by its id.
+    const elsewhere = batch.filter((entry) => !stored.has(entry.id)).map((entry) => entry.id)
+    if (elsewhere.length > 0) {
+      for (const [id, invocation] of await store.invocationsById(elsewhere))
+        stored.set(id, invocation)
+    }
     for (const { id, index, record } of batch) {
       report.invocations.compared += 1
       const match = stored.get(id)
       if (match === undefined) report.invocations.missing.push({ id, index })
       else {
         found += 1
-        const diffs = invocationDiffs(record, match)
-        if (diffs.length > 0) report.invocations.mismatched.push({ id, index, diffs })
+        if (!sameRecord(record, match)) {
+          report.invocations.mismatched.push({ id, index, diffs: invocationDiffs(record, match) })
+        }
       }
     }
     batch = []

@@ -32,7 +32,10 @@ interface Checkpoint {
 export interface BatchOperations {
   checkpoint(firstSeq: number): Promise<Checkpoint | undefined>
   existing(ids: string[]): Promise<Map<string, StoredInvocation>>
-  insert(records: StoredInvocation[]): Promise<void>
+  /** The records stored at positions first ≤ seq < end, by id: one range scan of the seq index. */
+  positioned(first: number, end: number): Promise<Map<string, StoredInvocation>>
+  /** Inserts the records whose id is new; returns the others, untouched. */
+  insertNew(records: StoredInvocation[]): Promise<StoredInvocation[]>
   update(records: StoredInvocation[]): Promise<void>
   saveCheckpoint(batch: BackfillBatch, at: string): Promise<void>
 }
@@ -117,18 +120,21 @@ export async function syncBatchWith(
   if (checkpoint?.digest === batch.digest && checkpoint.record_count === batch.span) {
     return { skipped: true, inserted: 0, updated: 0, unchanged: batch.records.length }
   }
-  const existing = await operations.existing(batch.records.map((record) => record.id))
-  const { inserts, updates } = classify(batch.records, existing, true)
+  // Inserting first and reading back only the records already there spares the first run,
+  // which inserts nearly everything, a lookup per record.
+  const known = dryRun ? batch.records : await operations.insertNew(batch.records)
+  const existing = await operations.existing(known.map((record) => record.id))
+  const { inserts, updates } = classify(known, existing, true)
   if (!dryRun) {
-    await operations.insert(inserts)
     await operations.update(updates)
     await operations.saveCheckpoint(batch, at)
   }
+  const inserted = batch.records.length - known.length + inserts.length
   return {
     skipped: false,
-    inserted: inserts.length,
+    inserted,
     updated: updates.length,
-    unchanged: batch.records.length - inserts.length - updates.length,
+    unchanged: batch.records.length - inserted - updates.length,
   }
 }
 
@@ -143,6 +149,7 @@ const INSERT_COLUMNS =
 export class SqliteBatchOperations implements BatchOperations {
   readonly #checkpoint: Statement
   readonly #existing: Statement
+  readonly #positioned: Statement
   readonly #insert: Statement
   readonly #update: Statement
   readonly #saveCheckpoint: Statement
@@ -154,8 +161,12 @@ export class SqliteBatchOperations implements BatchOperations {
     this.#existing = database.prepare(
       `SELECT ${INVOCATION_COLUMNS} FROM skill_invocation WHERE id = ?`,
     )
+    this.#positioned = database.prepare(
+      `SELECT ${INVOCATION_COLUMNS} FROM skill_invocation WHERE seq >= ? AND seq < ?`,
+    )
     this.#insert = database.prepare(
-      `INSERT INTO skill_invocation (${INSERT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ${SCHEMA_VERSION_WRITTEN}, ?, ?)`,
+      `INSERT INTO skill_invocation (${INSERT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ${SCHEMA_VERSION_WRITTEN}, ?, ?)
+       ON CONFLICT (id) DO NOTHING`,
     )
     this.#update = database.prepare(
       `UPDATE skill_invocation SET skill_name = ?, invoked_at = ?, workflow_path = ?, completed = ?,
@@ -181,9 +192,15 @@ export class SqliteBatchOperations implements BatchOperations {
     return found
   }
 
-  async insert(records: StoredInvocation[]) {
+  async positioned(first: number, end: number) {
+    const rows = this.#positioned.all(first, end) as Array<Record<string, unknown>>
+    return new Map(rows.map((row) => [String(row.id), invocationOfRow(row)]))
+  }
+
+  async insertNew(records: StoredInvocation[]) {
+    const known: StoredInvocation[] = []
     for (const record of records) {
-      this.#insert.run(
+      const { changes } = this.#insert.run(
         record.id,
         record.skill_name,
         record.invoked_at,
@@ -195,7 +212,9 @@ export class SqliteBatchOperations implements BatchOperations {
         record.seq,
         record.completion_seq,
       )
+      if (changes === 0) known.push(record)
     }
+    return known
   }
 
   async update(records: StoredInvocation[]) {
@@ -218,6 +237,12 @@ export class SqliteBatchOperations implements BatchOperations {
     this.#saveCheckpoint.run(batch.firstSeq, batch.span, batch.digest, at)
   }
 }
+
+/** JSON read back as its text, so its key order survives (pg would parse it). */
+const POSTGRES_INVOCATION_COLUMNS = INVOCATION_COLUMNS.replace(
+  'follow_up_actions',
+  'follow_up_actions::text AS follow_up_actions',
+)
 
 /** The columns of a batch as PostgreSQL arrays, for `unnest`. */
 const UNNEST = `unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::boolean[], ?::float8[], ?::text[], ?::text[], ?::bigint[], ?::bigint[])
@@ -258,22 +283,32 @@ export class PostgresBatchOperations implements BatchOperations {
 
   async existing(ids: string[]) {
     const rows = await this.sql.rows<Record<string, unknown>>(
-      `SELECT ${INVOCATION_COLUMNS.replace('follow_up_actions', 'follow_up_actions::text AS follow_up_actions')}
-       FROM skill_invocation WHERE id = ANY(?::text[])`,
+      `SELECT ${POSTGRES_INVOCATION_COLUMNS} FROM skill_invocation WHERE id = ANY(?::text[])`,
       [ids],
     )
     return new Map(rows.map((row) => [String(row.id), invocationOfRow(row)]))
   }
 
-  async insert(records: StoredInvocation[]) {
-    if (records.length === 0) return
-    await this.sql.rows(
+  async positioned(first: number, end: number) {
+    const rows = await this.sql.rows<Record<string, unknown>>(
+      `SELECT ${POSTGRES_INVOCATION_COLUMNS} FROM skill_invocation WHERE seq >= ? AND seq < ?`,
+      [first, end],
+    )
+    return new Map(rows.map((row) => [String(row.id), invocationOfRow(row)]))
+  }
+
+  async insertNew(records: StoredInvocation[]) {
+    if (records.length === 0) return []
+    const inserted = await this.sql.rows<{ id: string }>(
       `INSERT INTO skill_invocation (${INSERT_COLUMNS})
        SELECT id, skill_name, invoked_at, workflow_path, completed, duration_seconds, error_type, NULL,
          follow_up_actions::json, ${SCHEMA_VERSION_WRITTEN}, seq, completion_seq
-       FROM ${UNNEST}`,
+       FROM ${UNNEST}
+       ON CONFLICT (id) DO NOTHING RETURNING id`,
       columnsOf(records),
     )
+    const insertedIds = new Set(inserted.map((row) => row.id))
+    return records.filter((record) => !insertedIds.has(record.id))
   }
 
   async update(records: StoredInvocation[]) {

@@ -16,9 +16,9 @@ export default class DataMigrate extends BaseCommand<typeof DataMigrate> {
     }),
     'batch-size': Flags.integer({
       summary:
-        'Records per transaction and per checkpoint (default 5000); keep it the same between runs so a rerun can skip the batches already in sync.',
+        'Records per transaction and per checkpoint (default 20000); keep it the same between runs so a rerun can skip the batches already in sync.',
       min: 1,
-      max: 10_000,
+      max: 100_000,
     }),
     'dry-run': dryRunFlag,
   }

@@ -1,0 +1,457 @@
+import { createHash } from 'node:crypto'
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import {
+  BadInputError,
+  checkTopLevel,
+  type JsonObject,
+  type LegacyInvocation,
+  parseLegacyInvocation,
+  parseSkillAggregate,
+} from '@skill-metrics/core'
+import { describe, expect, it } from 'vitest'
+import {
+  type LegacyScan,
+  parseOrderedJson,
+  type ScanOptions,
+  scanLegacyFile,
+} from './legacy-reader.js'
+import { FIXTURE_NAMES, fixturePath } from './test-support/fixtures.js'
+
+async function tempFile(content: string | Buffer): Promise<string> {
+  const file = join(await mkdtemp(join(tmpdir(), 'sm-reader-')), 'skill_metrics.json')
+  await writeFile(file, content)
+  return file
+}
+
+interface Pass {
+  /** Records and rejections in the order the callbacks saw them. */
+  events: Array<['record', number, LegacyInvocation] | ['invalid', number, string]>
+  scan: Omit<LegacyScan, 'fingerprint'> & { fingerprint: unknown }
+}
+
+async function scan(
+  file: string,
+  options: ScanOptions & { lenient?: boolean } = {},
+): Promise<Pass> {
+  const events: Pass['events'] = []
+  const result = await scanLegacyFile(
+    file,
+    (record, index) => events.push(['record', index, record]),
+    {
+      ...options,
+      onInvalid: options.lenient
+        ? (error, index) => events.push(['invalid', index, error.message])
+        : undefined,
+    },
+  )
+  return { events, scan: result }
+}
+
+/**
+ * The previous reader's semantics in a few lines, for files small enough to hold: the whole text
+ * decoded strictly and parsed by the ordered parser, then validated record by record.
+ */
+function reference(file: string, bytes: Buffer, lenient = false): Pass {
+  const text = new TextDecoder('utf-8', { fatal: true }).decode(bytes)
+  const root = parseOrderedJson(text)
+  const events: Pass['events'] = []
+  const invocations = root instanceof Map ? root.get('invocations') : undefined
+  let invocationCount = 0
+  if (Array.isArray(invocations)) {
+    invocations.forEach((value, index) => {
+      invocationCount += 1
+      try {
+        events.push(['record', index, parseLegacyInvocation(value, file, index)])
+      } catch (error) {
+        if (!lenient) throw error
+        events.push(['invalid', index, (error as Error).message])
+      }
+    })
+  }
+  const top = checkTopLevel(root, file)
+  const skills = new Map(
+    [...((top.get('skills') as JsonObject | undefined) ?? [])].map(([key, value]) => [
+      key,
+      parseSkillAggregate(value, file, key),
+    ]),
+  )
+  const lastUpdated = top.get('last_updated')
+  return {
+    events,
+    scan: {
+      exists: true,
+      skills,
+      last_updated: typeof lastUpdated === 'string' ? lastUpdated : null,
+      extra: [...top].filter(([key]) => !['invocations', 'skills', 'last_updated'].includes(key)),
+      invocationCount,
+      fingerprint: { size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') },
+    },
+  }
+}
+
+/** Equal, with the same key order in every object and Map. */
+function expectSame(actual: unknown, expected: unknown, path = '$'): void {
+  expect(actual, path).toEqual(expected)
+  if (actual instanceof Map && expected instanceof Map) {
+    expect([...actual.keys()], `${path} keys`).toEqual([...expected.keys()])
+    for (const [key, value] of expected) expectSame(actual.get(key), value, `${path}.${key}`)
+  } else if (Array.isArray(actual) && Array.isArray(expected)) {
+    expected.forEach((item, index) => {
+      expectSame(actual[index], item, `${path}[${index}]`)
+    })
+  } else if (typeof expected === 'object' && expected !== null && typeof actual === 'object') {
+    expect(Object.keys(actual!), `${path} keys`).toEqual(Object.keys(expected))
+    for (const [key, value] of Object.entries(expected)) {
+      expectSame((actual as Record<string, unknown>)[key], value, `${path}.${key}`)
+    }
+  }
+}
+
+async function expectLikeReference(file: string, chunkSizes: number[], lenient = false) {
+  const expected = reference(file, await readFile(file), lenient)
+  for (const chunkBytes of chunkSizes) {
+    const actual = await scan(file, { chunkBytes, lenient })
+    expectSame(actual, expected, `chunks of ${chunkBytes}`)
+  }
+}
+
+async function expectNotJson(
+  content: string | Buffer,
+  chunkSizes: number[],
+  message = /not valid JSON/,
+) {
+  const file = await tempFile(content)
+  for (const chunkBytes of chunkSizes) {
+    const error = await scan(file, { chunkBytes }).then(
+      () => undefined,
+      (caught: unknown) => caught,
+    )
+    expect(error, `chunks of ${chunkBytes}`).toBeInstanceOf(BadInputError)
+    expect((error as Error).message, `chunks of ${chunkBytes}`).toMatch(message)
+  }
+}
+
+const range = (from: number, to: number) =>
+  Array.from({ length: to - from + 1 }, (_, at) => from + at)
+
+const record = (fields: Record<string, unknown> = {}) => ({
+  skill_name: 's',
+  invoked_at: '2025-01-01T00:00:00',
+  workflow_path: null,
+  completed: true,
+  duration_seconds: 1.5,
+  follow_up_actions: [],
+  error_type: null,
+  ...fields,
+})
+
+/** Records whose strings hold everything the byte scanner must not mistake for structure. */
+const TRICKY = [
+  record({ skill_name: '{"not": [an, object]}', follow_up_actions: ['}', ']', '{', '['] }),
+  record({ skill_name: 'quote " backslash \\ both \\" end \\', error_type: '\\' }),
+  record({
+    skill_name: 'é 😀 漢字 ünïcödé',
+    workflow_path: 'naïve/ßtraße',
+    follow_up_actions: ['😀😀😀'],
+  }),
+  record({ skill_name: 'ends with a brace }', error_type: 'and a bracket ]' }),
+  record({ skill_name: '\\"}]{[', workflow_path: '"}', error_type: '\\\\"]' }),
+  record({ skill_name: '\u0000\u001f\t\n control \u2028', follow_up_actions: ['\ud800'] }),
+  record({ completed: false, duration_seconds: null, follow_up_actions: ['a', 'b', 'c'] }),
+]
+
+/** JSON text with non-ASCII kept raw (multi-byte UTF-8) or escaped like Python's ensure_ascii. */
+function trickyFile(ascii: boolean, indent = 2): string {
+  const text = JSON.stringify(
+    {
+      invocations: TRICKY,
+      skills: { s: { skill_name: 's', total_invocations: 1 } },
+      last_updated: '2025-01-01T00:00:00',
+    },
+    null,
+    indent,
+  )
+  return ascii
+    ? text.replace(
+        /[\u007f-\uffff]/g,
+        (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`,
+      )
+    : text
+}
+
+describe('scanLegacyFile reads what the previous reader read', () => {
+  it.each(FIXTURE_NAMES)('%s.json, in chunks of any size', async (name) => {
+    await expectLikeReference(fixturePath(name), [4 << 20, 64 << 10, 4096, 1000, 333, 64])
+  })
+
+  it('the edge fixture one byte at a time', async () => {
+    await expectLikeReference(fixturePath('edge'), [1, 2, 3])
+  })
+
+  it.each([
+    ['raw UTF-8', false, 2],
+    ['escaped like ensure_ascii', true, 2],
+    ['raw UTF-8 without layout', false, 0],
+    ['escaped without layout', true, 0],
+  ])(
+    'strings with braces, quotes, backslashes, %s, at every chunk boundary',
+    async (_, ascii, indent) => {
+      const file = await tempFile(trickyFile(ascii, indent))
+      await expectLikeReference(file, [...range(1, 80), 97, 128, 255, 256, 1000, 4096, 4 << 20])
+    },
+  )
+
+  it('a byte order mark at the start, as the decoder dropped it', async () => {
+    const file = await tempFile(`\ufeff${trickyFile(true)}`)
+    await expectLikeReference(file, [1, 2, 3, 4, 4096])
+  })
+
+  it('invocations after skills, unknown keys in any order, numeric-looking keys kept in order', async () => {
+    const text =
+      '{"zeta": {"9": [1.5, 2, "\\u00e9"], "a": null}, "skills": {"b": {"skill_name": "b", "workflow_paths": {"z": 1, "10": 2, "2": 3}}, "1": {"skill_name": "1", "total_duration_seconds": 1e-05}, "0": {"skill_name": "0"}}, "last_updated": "2025-01-01T00:00:00", "invocations": [' +
+      JSON.stringify(record()) +
+      '], "1": true, "": [], "x": -0.0}'
+    const file = await tempFile(text)
+    await expectLikeReference(file, [...range(1, 20), 4096])
+    const { scan: result } = await scan(file)
+    expect([...result.skills.keys()]).toEqual(['b', '1', '0'])
+    expect(result.extra.map(([key]) => key)).toEqual(['zeta', '1', '', 'x'])
+  })
+
+  it('duplicate top-level keys: the last wins, as Map.set made it', async () => {
+    const file = await tempFile(
+      '{"skills": {"a": {"skill_name": "a"}}, "last_updated": "x", "skills": {"b": {"skill_name": "b"}}, "last_updated": "y"}',
+    )
+    const { scan: result } = await scan(file, { chunkBytes: 5 })
+    expect([...result.skills.keys()]).toEqual(['b'])
+    expect(result.last_updated).toBe('y')
+  })
+
+  it('an empty list, an empty object and a missing file', async () => {
+    await expectLikeReference(await tempFile('{"invocations": [], "skills": {}}'), [1, 7, 4096])
+    await expectLikeReference(await tempFile(' \n{ } \n'), [1, 4096])
+    const missing = await scanLegacyFile(join(tmpdir(), 'sm-reader-none', 'none.json'))
+    expect(missing).toMatchObject({ exists: false, invocationCount: 0, fingerprint: null })
+  })
+
+  it('invalid records: the same messages and indexes, and the scan goes on', async () => {
+    const valid = JSON.stringify(record())
+    const elements = [
+      valid,
+      JSON.stringify(record({ session: 'x' })),
+      '1',
+      '1.0',
+      '"text"',
+      'null',
+      '[]',
+      JSON.stringify(record({ completed: 'yes' })),
+      JSON.stringify(record({ invoked_at: 'yesterday' })),
+      valid.replace('1.5', '1e400'),
+      valid.replace('1.5', '1.0'),
+      JSON.stringify(record({ follow_up_actions: [1] })),
+      JSON.stringify(record({ follow_up_actions: {} })),
+      '{"skill_name": "s"}',
+      `{"__proto__": {}, ${valid.slice(1)}`,
+      `{"z": 1, "10": 2, "2": 3, ${valid.slice(1)}`,
+      valid,
+    ]
+    const file = await tempFile(`{"invocations": [\n${elements.join(',\n')}\n]}`)
+    await expectLikeReference(file, [1, 13, 100, 4096, 4 << 20], true)
+    const { events } = await scan(file, { lenient: true })
+    expect(events.map(([kind, index]) => `${kind} ${index}`)).toEqual(
+      elements.map((_, index) => `${[0, 10, 16].includes(index) ? 'record' : 'invalid'} ${index}`),
+    )
+    expect(events[2]![2]).toMatch(/invocations\[2\]: expected an invocation object, got 1$/)
+    expect(events[9]![2]).toMatch(
+      /invocations\[9\]\.duration_seconds: expected a number, got Infinity$/,
+    )
+    expect(events[14]![2]).toMatch(/invocations\[14\]: unknown field "__proto__"/)
+  })
+
+  it('without onInvalid the first bad record throws, after the records before it', async () => {
+    const file = await tempFile(
+      JSON.stringify({ invocations: [record(), record(), record({ completed: 'yes' }), record()] }),
+    )
+    for (const chunkBytes of [1, 50, 4096]) {
+      const events: number[] = []
+      const error = await scanLegacyFile(file, (_, index) => events.push(index), {
+        chunkBytes,
+      }).catch((caught: unknown) => caught)
+      expect(error).toBeInstanceOf(BadInputError)
+      expect((error as Error).message).toMatch(
+        /invocations\[2\]\.completed: expected true or false/,
+      )
+      expect(events).toEqual([0, 1])
+    }
+  })
+})
+
+describe('chunks', () => {
+  it('hands over every record that ends in the bytes read before that chunk’s afterChunk', async () => {
+    const records = Array.from({ length: 200 }, (_, index) =>
+      JSON.stringify(record({ skill_name: `s${index} }`.repeat(index % 7) }), null, 2),
+    )
+    const head = '{\n  "invocations": [\n'
+    const ends: number[] = []
+    let text = head
+    for (const [index, element] of records.entries()) {
+      text += (index === 0 ? '' : ',\n') + element
+      ends.push(Buffer.byteLength(text))
+    }
+    text += '\n  ],\n  "skills": {}\n}'
+    const file = await tempFile(text)
+    for (const chunkBytes of [1, 17, 256, 1000, 5000, 4 << 20]) {
+      const seen: number[] = []
+      const checks: number[] = []
+      await scanLegacyFile(file, (_, index) => seen.push(index), {
+        chunkBytes,
+        afterChunk: async (bytesRead) => {
+          checks.push(bytesRead)
+          const complete = ends.filter((end) => end <= bytesRead).length
+          expect(seen.length, `after ${bytesRead} bytes in chunks of ${chunkBytes}`).toBe(complete)
+        },
+      })
+      expect(seen).toEqual(records.map((_, index) => index))
+      expect(checks.at(-1)).toBe(Buffer.byteLength(text))
+      expect(checks.every((bytes, at) => bytes - (checks[at - 1] ?? 0) <= chunkBytes)).toBe(true)
+    }
+  })
+})
+
+describe('bad bytes are refused as the previous reader refused them', () => {
+  const small = trickyFile(false)
+  const chunks = [1, 2, 3, 5, 64, 4096]
+
+  it('every truncation throws, having handed over only records of the whole file', async () => {
+    const bytes = Buffer.from(small)
+    const whole = reference('x', bytes).events.map(([, , value]) => value)
+    const file = await tempFile('')
+    for (let length = 0; length < bytes.length; length++) {
+      await writeFile(file, bytes.subarray(0, length))
+      // One byte at a time only now and then: it reads the file a byte per call.
+      for (const chunkBytes of length % 17 === 0 ? [1, 7, 4096] : [7, 4096]) {
+        const records: LegacyInvocation[] = []
+        const error = await scanLegacyFile(file, (value) => records.push(value), {
+          chunkBytes,
+        }).then(
+          () => undefined,
+          (caught: unknown) => caught,
+        )
+        const where = `${length} bytes in chunks of ${chunkBytes}`
+        expect(error, where).toBeInstanceOf(BadInputError)
+        expect((error as Error).message, where).toMatch(
+          length === 0 ? /empty \(0 bytes\)/ : /not valid JSON/,
+        )
+        expect(records, where).toEqual(whole.slice(0, records.length))
+      }
+    }
+  })
+
+  it.each([
+    ['a lone continuation byte', Buffer.from([0x80])],
+    ['a Latin-1 é', Buffer.from([0xe9])],
+    ['an overlong slash', Buffer.from([0xc0, 0xaf])],
+    ['a UTF-16 surrogate', Buffer.from([0xed, 0xa0, 0x80])],
+    ['a cut 4-byte sequence', Buffer.from([0xf0, 0x9f, 0x98])],
+    ['a 4-byte sequence with a bad last byte', Buffer.from([0xf0, 0x9f, 0x98, 0x41])],
+    ['0xff', Buffer.from([0xff])],
+  ])('invalid UTF-8 in a string: %s', async (_, bad) => {
+    const [before, after] = small.split('ends with a brace')
+    await expectNotJson(Buffer.concat([Buffer.from(before!), bad, Buffer.from(after!)]), chunks)
+    await expectNotJson(Buffer.concat([Buffer.from(small), bad]), chunks)
+  })
+
+  it('invalid UTF-8 in the last bytes of the file, or only there', async () => {
+    await expectNotJson(
+      Buffer.concat([Buffer.from(small.slice(0, -1)), Buffer.from([0xe2, 0x82])]),
+      chunks,
+    )
+    await expectNotJson(Buffer.from([0x7b, 0xe2, 0x82]), chunks)
+  })
+
+  it.each([
+    ['garbage between records', `[${JSON.stringify(record())} x ${JSON.stringify(record())}]`],
+    ['a missing comma', `[${JSON.stringify(record())} ${JSON.stringify(record())}]`],
+    ['a trailing comma in the list', `[${JSON.stringify(record())},]`],
+    ['a leading comma in the list', `[,${JSON.stringify(record())}]`],
+    ['two commas', `[${JSON.stringify(record())},,${JSON.stringify(record())}]`],
+    ['a NaN in a record', `[${JSON.stringify(record()).replace('1.5', 'NaN')}]`],
+    ['an Infinity in a record', `[${JSON.stringify(record()).replace('1.5', '-Infinity')}]`],
+    ['a bracket that does not match', `[${JSON.stringify(record()).replace('[]', '[}')}]`],
+    ['an unterminated string', `[${JSON.stringify(record()).replace('"s"', '"s')}]`],
+    ['a raw newline in a string', `[${JSON.stringify(record()).replace('"s"', '"s\n"')}]`],
+    ['a bad escape', `[${JSON.stringify(record()).replace('"s"', '"\\x"')}]`],
+    ['a list closed by a brace', `[${JSON.stringify(record())}}`],
+    ['a single quote', `[${JSON.stringify(record()).replace('"s"', "'s'")}]`],
+  ])('%s', async (_, list) => {
+    await expectNotJson(`{"skills": {}, "invocations": ${list}, "last_updated": "x"}`, chunks)
+  })
+
+  it.each([
+    [
+      'NaN in skills',
+      '{"invocations": [], "skills": {"s": {"skill_name": "s", "total_duration_seconds": NaN}}}',
+    ],
+    ['Infinity in an unknown key', '{"invocations": [], "x": Infinity}'],
+    ['data after the object', '{"invocations": []} x'],
+    ['a second object', '{"invocations": []}{}'],
+    ['a trailing comma', '{"invocations": [],}'],
+    ['a missing colon', '{"invocations" []}'],
+    ['a missing value', '{"invocations": }'],
+    ['a key that is not a string', '{invocations: []}'],
+    ['a number key', '{1: []}'],
+    ['an unterminated key', '{"invocations'],
+    ['only an opening brace', '{'],
+    ['a byte order mark in the middle', '{"invocations": [] \ufeff}'],
+    ['a byte order mark after a blank', ' \ufeff{}'],
+    ['a literal cut short', '{"last_updated": nul}'],
+    ['a number with a leading zero', '{"x": 01}'],
+    ['a lone minus', '{"x": -}'],
+    ['a control character outside strings', '{"x": 1\u000b}'],
+  ])('%s', async (_, text) => {
+    await expectNotJson(text, chunks)
+  })
+
+  it.each([
+    ['0 bytes', '', /empty \(0 bytes\)/],
+    ['blanks', ' \n\t\r ', /empty \(5 bytes\)/],
+    ['blanks JavaScript counts as blank', ' \u000b\u000c ', /empty \(4 bytes\)/],
+  ])('%s: the file is empty', async (_, text, message) => {
+    await expectNotJson(text, [1, 4096], message)
+  })
+
+  it.each([
+    ['a list at the top', '[1, 2]', /top level must be a JSON object, got a list/],
+    ['a string at the top', '"x"', /top level must be a JSON object, got "x"/],
+    ['a number at the top', ' 5 ', /top level must be a JSON object, got 5/],
+    [
+      'invocations as an object',
+      '{"invocations": {"a": [1]}}',
+      /invocations: expected a list, got an object/,
+    ],
+    ['invocations as a number', '{"invocations": 1.0}', /invocations: expected a list, got 1/],
+    [
+      'invocations as null',
+      '{"invocations": null, "skills": {}}',
+      /invocations: expected a list, got null/,
+    ],
+    [
+      'skills as a list',
+      '{"invocations": [], "skills": []}',
+      /skills: expected an object, got a list/,
+    ],
+    [
+      'skills before a record',
+      `{"skills": 1, "invocations": [${JSON.stringify(record())}]}`,
+      /skills: expected an object/,
+    ],
+  ])('%s', async (_, text, message) => {
+    await expectNotJson(text, [1, 3, 4096], message)
+  })
+
+  it('a syntax error after a list that is not one still says not valid JSON', async () => {
+    await expectNotJson('{"invocations": {}, "x": NaN}', [1, 4096])
+  })
+})
