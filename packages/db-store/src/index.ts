@@ -36,5 +36,6 @@ export {
   SkillMetricsStore,
   type StoredInvocation,
   type StoreOptions,
+  storedRecordOf,
   type UpsertResult,
 } from './store/skill-metrics-store.js'

@@ -9,7 +9,12 @@ import {
   RefusedError,
   type SkillAggregate,
 } from '@skill-metrics/core'
-import { type BackfillBatch, type DatabaseTarget, SkillMetricsStore } from '@skill-metrics/db-store'
+import {
+  type BackfillBatch,
+  type DatabaseTarget,
+  SkillMetricsStore,
+  storedRecordOf,
+} from '@skill-metrics/db-store'
 import {
   type FileFingerprint,
   fingerprintFile,
@@ -210,19 +215,7 @@ async function syncPass(
     (invocation, seq) => {
       const batch = batchOf(seq)
       const id = ids.next(invocation)
-      batch.records.push({
-        id,
-        skill_name: invocation.skill_name,
-        invoked_at: invocation.invoked_at,
-        workflow_path: invocation.workflow_path,
-        completed: invocation.completed,
-        duration_seconds: invocation.duration_seconds,
-        follow_up_actions: invocation.follow_up_actions,
-        error_type: invocation.error_type,
-        seq,
-        completion_seq: null,
-        session_id: null,
-      })
+      batch.records.push(storedRecordOf(invocation, id, seq))
       batch.span = seq + 1 - batch.firstSeq
       digest.update(digestLine(id, invocation))
       result.durations.add(invocation)

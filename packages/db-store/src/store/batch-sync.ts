@@ -141,6 +141,20 @@ export async function syncBatchWith(
 const INSERT_COLUMNS =
   'id, skill_name, invoked_at, workflow_path, completed, duration_seconds, error_type, session_id, follow_up_actions, schema_version, seq, completion_seq'
 
+/** A record's named parameters for SQLite: booleans as 0/1, the follow-ups as JSON text. */
+const sqliteRowOf = (record: StoredInvocation) => ({
+  id: record.id,
+  skill_name: record.skill_name,
+  invoked_at: record.invoked_at,
+  workflow_path: record.workflow_path,
+  completed: record.completed ? 1 : 0,
+  duration_seconds: record.duration_seconds,
+  error_type: record.error_type,
+  follow_up_actions: JSON.stringify(record.follow_up_actions),
+  seq: record.seq,
+  completion_seq: record.completion_seq,
+})
+
 /**
  * SQLite through the better-sqlite3 connection TypeORM holds, with prepared statements: TypeORM's
  * query path (a statement compiled per call, multi-row VALUES lists, IN lists of ids) measured
@@ -165,12 +179,16 @@ export class SqliteBatchOperations implements BatchOperations {
       `SELECT ${INVOCATION_COLUMNS} FROM skill_invocation WHERE seq >= ? AND seq < ?`,
     )
     this.#insert = database.prepare(
-      `INSERT INTO skill_invocation (${INSERT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ${SCHEMA_VERSION_WRITTEN}, ?, ?)
+      `INSERT INTO skill_invocation (${INSERT_COLUMNS})
+       VALUES (@id, @skill_name, @invoked_at, @workflow_path, @completed, @duration_seconds, @error_type, NULL,
+         @follow_up_actions, ${SCHEMA_VERSION_WRITTEN}, @seq, @completion_seq)
        ON CONFLICT (id) DO NOTHING`,
     )
     this.#update = database.prepare(
-      `UPDATE skill_invocation SET skill_name = ?, invoked_at = ?, workflow_path = ?, completed = ?,
-         duration_seconds = ?, error_type = ?, follow_up_actions = ?, completion_seq = ? WHERE id = ?`,
+      `UPDATE skill_invocation SET skill_name = @skill_name, invoked_at = @invoked_at,
+         workflow_path = @workflow_path, completed = @completed, duration_seconds = @duration_seconds,
+         error_type = @error_type, follow_up_actions = @follow_up_actions, completion_seq = @completion_seq
+       WHERE id = @id`,
     )
     this.#saveCheckpoint = database.prepare(
       `INSERT INTO backfill_batch (first_seq, record_count, digest, synced_at) VALUES (?, ?, ?, ?)
@@ -200,37 +218,13 @@ export class SqliteBatchOperations implements BatchOperations {
   async insertNew(records: StoredInvocation[]) {
     const known: StoredInvocation[] = []
     for (const record of records) {
-      const { changes } = this.#insert.run(
-        record.id,
-        record.skill_name,
-        record.invoked_at,
-        record.workflow_path,
-        record.completed ? 1 : 0,
-        record.duration_seconds,
-        record.error_type,
-        JSON.stringify(record.follow_up_actions),
-        record.seq,
-        record.completion_seq,
-      )
-      if (changes === 0) known.push(record)
+      if (this.#insert.run(sqliteRowOf(record)).changes === 0) known.push(record)
     }
     return known
   }
 
   async update(records: StoredInvocation[]) {
-    for (const record of records) {
-      this.#update.run(
-        record.skill_name,
-        record.invoked_at,
-        record.workflow_path,
-        record.completed ? 1 : 0,
-        record.duration_seconds,
-        record.error_type,
-        JSON.stringify(record.follow_up_actions),
-        record.completion_seq,
-        record.id,
-      )
-    }
+    for (const record of records) this.#update.run(sqliteRowOf(record))
   }
 
   async saveCheckpoint(batch: BackfillBatch, at: string) {
