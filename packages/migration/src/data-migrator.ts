@@ -200,13 +200,21 @@ async function syncPass(
     digest = createHash('sha1')
     return batch
   }
+  // One batch is written while the file goes on being read: PostgreSQL works while we parse
+  // (12.6 s of a 20 s run were spent waiting on it). Only one write is ever in flight, so a
+  // killed run still leaves at most one batch undone.
+  let writing: Promise<void> = Promise.resolve()
   const flush = async () => {
     for (const batch of ready.splice(0)) {
-      const written = await store.syncBatch(batch, { dryRun: options.dryRun })
-      result.batches += 1
-      if (written.skipped) result.skippedBatches += 1
-      result.inserted += written.inserted
-      result.updated += written.updated
+      await writing
+      writing = store.syncBatch(batch, { dryRun: options.dryRun }).then((written) => {
+        result.batches += 1
+        if (written.skipped) result.skippedBatches += 1
+        result.inserted += written.inserted
+        result.updated += written.updated
+      })
+      // Its failure is thrown by the next `await writing`, not reported as unhandled meanwhile.
+      writing.catch(() => {})
     }
   }
   const totalBytes = (await stat(options.jsonFile).catch(() => ({ size: 0 }))).size
@@ -233,10 +241,14 @@ async function syncPass(
         await flush()
         options.onProgress?.({ pass, read: result.read, bytesRead, totalBytes })
       },
+      // A batch's write advances a round trip at a time, and only between chunks: small chunks
+      // give it the turns it needs while the next batch is read.
+      chunkBytes: 256 << 10,
     },
   )
   if (open !== undefined) ready.push(close(open))
   await flush()
+  await writing
   result.skills = scan.skills
   result.fingerprint = scan.fingerprint
   return result
