@@ -22,6 +22,15 @@ export const dryRunFlag = Flags.boolean({
   summary: 'Print what would run; write nothing, not even the database file.',
 })
 
+/** `--force --reason "…"` on a phase transition: a failed guard is overridden and recorded. */
+export const forceFlags = {
+  force: Flags.boolean({
+    summary: 'Override a failed guard (needs --reason; recorded).',
+    dependsOn: ['reason'],
+  }),
+  reason: Flags.string({ summary: 'Why: recorded in the audit history.' }),
+}
+
 /** Opens the runner, runs `work`, always closes it. A dry run opens the database read-only. */
 export async function withSchemaRunner<T>(
   target: DatabaseTarget,

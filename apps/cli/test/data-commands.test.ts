@@ -53,7 +53,21 @@ describe.each(DIALECTS)('data migrate and data validate on %s', (dialect) => {
     const validate = await cli('data', 'validate', '--report', reportFile)
     expect(validate.exitCode).toBe(5)
     expect(JSON.parse(await readFile(reportFile, 'utf8')).rejected).toHaveLength(1)
+    expect(validate.stderr).toContain('data validate --force --reason')
     expect(JSON.parse((await cli('status', '--json')).stdout).phase).toBe('dual-write')
+    // Accepting the rejected record takes a reason, which the history keeps.
+    expect((await cli('data', 'validate', '--force')).exitCode).toBe(2)
+    const accepted = await cli('data', 'validate', '--force', '--reason', 'record 3 is junk')
+    expect(accepted.exitCode, accepted.stderr).toBe(0)
+    expect(accepted.stdout).toContain('Differences accepted with --force: phase is now migrated')
+    const status = JSON.parse((await cli('status', '--json')).stdout)
+    expect(status.phase).toBe('migrated')
+    // The history lists the newest transition first.
+    expect(status.history[0]).toMatchObject({
+      to_phase: 'migrated',
+      forced: true,
+      reason: 'record 3 is junk',
+    })
   })
   it('a file truncated during dual-write: exit 3 naming the record, the file untouched, the phase held', async () => {
     const { cli, jsonFile } = await prepared(dialect)

@@ -16,7 +16,7 @@ import { currentActor } from './actor.js'
 import type { RejectedRecord } from './data-migrator.js'
 import { migratedGuard } from './guards.js'
 import { PhaseStore } from './phase-store.js'
-import { type TransitionOutcome, transition } from './transition.js'
+import { requireReasonToForce, type TransitionOutcome, transition } from './transition.js'
 
 export interface FieldDiff {
   field: string
@@ -48,6 +48,15 @@ export interface ValidateOptions {
   target: DatabaseTarget
   batchSize?: number
   lockTimeoutMs?: number
+}
+
+export interface RunValidationOptions extends ValidateOptions {
+  /**
+   * Move dual-write to migrated although the validation found differences (records the legacy
+   * schema rejects, say, that the user accepts): the transition is recorded as forced, with why.
+   */
+  force?: boolean
+  reason?: string
 }
 
 /**
@@ -253,8 +262,12 @@ export interface ValidationRun {
   advanced: TransitionOutcome | null
 }
 
-/** `data validate`: compare, record the run, and on a clean one move dual-write to migrated. */
-export async function runValidation(options: ValidateOptions): Promise<ValidationRun> {
+/**
+ * `data validate`: compare, record the run, and on a clean one (or a forced one, with a reason)
+ * move dual-write to migrated.
+ */
+export async function runValidation(options: RunValidationOptions): Promise<ValidationRun> {
+  requireReasonToForce(options)
   const report = await validateData(options)
   const phases = await PhaseStore.open(options.target)
   let phase: string
@@ -265,13 +278,15 @@ export async function runValidation(options: ValidateOptions): Promise<Validatio
     await phases.close()
   }
   const advanced =
-    report.clean && phase === 'dual-write'
+    (report.clean || options.force) && phase === 'dual-write'
       ? await transition({
           jsonFile: options.jsonFile,
           target: options.target,
           to: 'migrated',
           from: ['dual-write'],
           guard: migratedGuard,
+          force: options.force,
+          reason: options.reason,
           lockTimeoutMs: options.lockTimeoutMs,
         })
       : null

@@ -11,6 +11,7 @@ export {
 export {
   differenceCount,
   type FieldDiff,
+  type RunValidationOptions,
   recordValidation,
   runValidation,
   type ValidateOptions,

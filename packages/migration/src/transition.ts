@@ -52,9 +52,7 @@ export interface TransitionOutcome {
  * A process that dies in between leaves a copy that says a transition was under way.
  */
 export async function transition(request: TransitionRequest): Promise<TransitionOutcome> {
-  if (request.force && (request.reason === undefined || request.reason.trim() === '')) {
-    throw new UsageError('--force needs --reason "…": a forced transition is recorded with why')
-  }
+  requireReasonToForce(request)
   const clock = request.clock ?? systemClock
   const store = await PhaseStore.open(request.target)
   try {
@@ -114,5 +112,12 @@ export async function transition(request: TransitionRequest): Promise<Transition
       : await withWritersLock(request.jsonFile, decide, { timeoutMs: request.lockTimeoutMs })
   } finally {
     await store.close()
+  }
+}
+
+/** A forced transition must say why: refuses `force` without a reason before any work starts. */
+export function requireReasonToForce({ force, reason }: { force?: boolean; reason?: string }) {
+  if (force && (reason === undefined || reason.trim() === '')) {
+    throw new UsageError('--force needs --reason "…": a forced transition is recorded with why')
   }
 }

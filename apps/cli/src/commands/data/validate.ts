@@ -4,6 +4,7 @@ import { Flags } from '@oclif/core'
 import { InconsistencyError } from '@skill-metrics/core'
 import { differenceCount, runValidation } from '@skill-metrics/migration'
 import { BaseCommand } from '../../base-command.js'
+import { forceFlags } from '../../schema-output.js'
 
 export default class DataValidate extends BaseCommand<typeof DataValidate> {
   static override summary =
@@ -13,12 +14,15 @@ export default class DataValidate extends BaseCommand<typeof DataValidate> {
     report: Flags.string({
       summary: 'Write the full comparison (every difference with its fields) to this JSON file.',
     }),
+    ...forceFlags,
   }
 
   async run(): Promise<void> {
     const { report, advanced } = await runValidation({
       jsonFile: this.jsonFile,
       target: this.database,
+      force: this.flags.force,
+      reason: this.flags.reason,
     })
     if (this.flags.report !== undefined) {
       await writeFile(resolve(this.flags.report), `${JSON.stringify(report, null, 2)}\n`)
@@ -50,12 +54,20 @@ export default class DataValidate extends BaseCommand<typeof DataValidate> {
         this.log(
           `Clean.${advanced === null ? '' : ` Phase is now ${advanced.to} (epoch ${advanced.epoch}).`}`,
         )
+      else if (advanced !== null)
+        this.log(
+          `Differences accepted with --force: phase is now ${advanced.to} (epoch ${advanced.epoch}); the reason is in the history.`,
+        )
     }
-    if (!report.clean) {
+    // Differences the user accepted with --force moved the phase on: that run succeeded.
+    if (!report.clean && advanced === null) {
       throw new InconsistencyError(
         `${differenceCount(report)} difference(s) between the legacy file and the database`,
         {
-          nextStep: 'Run skill-metrics data migrate (JSON wins), then validate again.',
+          nextStep:
+            report.rejected.length > 0
+              ? 'Fix the rejected records in the file and run skill-metrics data migrate, or accept them: skill-metrics data validate --force --reason "…"'
+              : 'Run skill-metrics data migrate (JSON wins), then validate again.',
         },
       )
     }

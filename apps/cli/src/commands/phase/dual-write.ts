@@ -1,15 +1,13 @@
-import { Flags } from '@oclif/core'
 import { dualWriteGuard, transition } from '@skill-metrics/migration'
 import { BaseCommand } from '../../base-command.js'
-import { dryRunFlag } from '../../schema-output.js'
+import { dryRunFlag, forceFlags } from '../../schema-output.js'
 
 export default class PhaseDualWrite extends BaseCommand<typeof PhaseDualWrite> {
   static override summary =
     'Phase 1: writes go to the legacy file first, then the database. Guard: schema at the latest version, file valid, no foreign writer.'
 
   static override flags = {
-    force: Flags.boolean({ summary: 'Override a failed guard (needs --reason; recorded).' }),
-    reason: Flags.string({ summary: 'Why: recorded in the audit history.' }),
+    ...forceFlags,
     'dry-run': dryRunFlag,
   }
 
