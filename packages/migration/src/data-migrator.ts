@@ -75,8 +75,9 @@ export const DEFAULT_BATCH_SIZE = 20_000
  * database equal to the file (JSON wins) in batches. A bulk pass runs while dual-writers go on;
  * then, under the writers' lock, a second pass syncs what changed meanwhile and sets every skill's
  * aggregates from that same snapshot, so a dual-write that lands later either finds its record
- * already complete (and changes nothing) or is new (and counts once). Reruns write only what
- * differs, so a run killed at any point is finished by the next one.
+ * already complete (and changes nothing) or is new (and counts once). Each batch commits with
+ * its checkpoint, so a rerun skips the batches still in sync and writes only what differs: a run
+ * killed at any point is finished by the next one, which redoes at most the batch in flight.
  */
 export async function migrateData(options: MigrateOptions): Promise<MigrateResult> {
   const started = performance.now()
