@@ -26,6 +26,8 @@ export { SqlSession } from './schema/sql-session.js'
 export {
   type BackfillBatch,
   type BatchSyncResult,
+  type FileRecord,
+  type RangeDifferences,
   sameRecord,
 } from './store/batch-sync.js'
 export {

@@ -139,22 +139,24 @@ async function compare(
   let batch: Array<{ id: string; index: number; record: LegacyInvocation }> = []
   const check = async () => {
     if (batch.length === 0) return
-    const stored = await store.invocationsInRange(batch[0]!.index, batch.at(-1)!.index + 1)
+    const { absent, differing } = await store.differencesInRange(
+      batch[0]!.index,
+      batch.at(-1)!.index + 1,
+      batch,
+    )
     // A record stored at another position than the file's is looked up by its id.
-    const elsewhere = batch.filter((entry) => !stored.has(entry.id)).map((entry) => entry.id)
-    if (elsewhere.length > 0) {
-      for (const [id, invocation] of await store.invocationsById(elsewhere))
-        stored.set(id, invocation)
-    }
+    const elsewhere = absent.length > 0 ? await store.invocationsById(absent) : new Map()
+    const notThere = new Set(absent)
     for (const { id, index, record } of batch) {
       report.invocations.compared += 1
-      const match = stored.get(id)
-      if (match === undefined) report.invocations.missing.push({ id, index })
-      else {
-        found += 1
-        if (!sameRecord(record, match)) {
-          report.invocations.mismatched.push({ id, index, diffs: invocationDiffs(record, match) })
-        }
+      const match = notThere.has(id) ? elsewhere.get(id) : differing.get(id)
+      if (notThere.has(id) && match === undefined) {
+        report.invocations.missing.push({ id, index })
+        continue
+      }
+      found += 1
+      if (match !== undefined && !sameRecord(record, match)) {
+        report.invocations.mismatched.push({ id, index, diffs: invocationDiffs(record, match) })
       }
     }
     batch = []

@@ -41,8 +41,10 @@ import {
   type BackfillBatch,
   type BatchSyncResult,
   classify,
+  type FileRecord,
   invocationOfRow,
   PostgresBatchOperations,
+  type RangeDifferences,
   SCHEMA_VERSION_WRITTEN,
   SqliteBatchOperations,
   syncBatchWith,
@@ -428,14 +430,20 @@ export class SkillMetricsStore implements MetricsTracker {
   }
 
   /**
-   * The stored invocations at file positions first ≤ seq < end, by id: how validation reads a
-   * batch, one range scan instead of a lookup per id.
+   * Which of the file's records at positions first ≤ seq < end the database holds otherwise:
+   * how validation reads a batch, one range scan instead of a lookup per id.
    */
-  async invocationsInRange(first: number, end: number): Promise<Map<string, StoredInvocation>> {
+  async differencesInRange(
+    first: number,
+    end: number,
+    records: FileRecord[],
+  ): Promise<RangeDifferences> {
     if (this.#dialect === 'postgres') {
-      return this.#session((sql) => new PostgresBatchOperations(sql).positioned(first, end))
+      return this.#session((sql) =>
+        new PostgresBatchOperations(sql).differencesInRange(first, end, records),
+      )
     }
-    return this.#serialised(() => this.#sqliteOperations().positioned(first, end))
+    return this.#serialised(() => this.#sqliteOperations().differencesInRange(first, end, records))
   }
 
   async invocationCount(): Promise<number> {
