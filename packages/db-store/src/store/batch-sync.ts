@@ -1,4 +1,4 @@
-import type { LegacyInvocation } from '@skill-metrics/core'
+import { INVOCATION_FIELDS, type LegacyInvocation } from '@skill-metrics/core'
 import type { Database, Statement } from 'better-sqlite3'
 import type { SqlSession } from '../schema/sql-session.js'
 import type { StoredInvocation, UpsertResult } from './skill-metrics-store.js'
@@ -53,15 +53,10 @@ export interface BatchOperations {
   saveCheckpoint(batch: BackfillBatch, at: string): Promise<void>
 }
 
+/** The row layout the raw comparison below indexes into: id, then the legacy fields in order. */
 const INVOCATION_COLUMN_NAMES = [
   'id',
-  'skill_name',
-  'invoked_at',
-  'workflow_path',
-  'completed',
-  'duration_seconds',
-  'follow_up_actions',
-  'error_type',
+  ...INVOCATION_FIELDS,
   'seq',
   'completion_seq',
   'session_id',
