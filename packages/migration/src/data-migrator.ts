@@ -64,6 +64,12 @@ export interface MigrateResult {
   /** Batches of the last pass, and how many of them their checkpoint showed already in sync. */
   batches: number
   skippedBatches: number
+  /**
+   * Stored records that were in the way of the file's order (a writer that is not skill-metrics
+   * dropped or moved records in the file): kept without a position; validation lists those the
+   * file no longer has as extra.
+   */
+  displaced: number
   dryRun: boolean
   seconds: number
 }
@@ -109,7 +115,7 @@ export async function migrateData(options: MigrateOptions): Promise<MigrateResul
         bulk?.fingerprint != null &&
         sameFingerprint(bulk.fingerprint, await fingerprintFile(options.jsonFile))
       const result = unchanged
-        ? { ...bulk!, inserted: 0, updated: 0 }
+        ? { ...bulk!, inserted: 0, updated: 0, displaced: 0 }
         : await syncPass(store, options, 'final')
       if (!options.dryRun) {
         await store.setSkillAggregates(
@@ -142,6 +148,7 @@ export async function migrateData(options: MigrateOptions): Promise<MigrateResul
       skillsAligned: last.skills.size,
       batches: last.batches,
       skippedBatches: last.skippedBatches,
+      displaced: (bulk?.displaced ?? 0) + last.displaced,
       dryRun: options.dryRun === true,
       seconds: (performance.now() - started) / 1000,
     }
@@ -156,6 +163,7 @@ interface PassResult {
   updated: number
   batches: number
   skippedBatches: number
+  displaced: number
   rejected: RejectedRecord[]
   skills: Map<string, SkillAggregate>
   /** Every completed duration in the file, for the percentile columns. */
@@ -180,6 +188,7 @@ async function syncPass(
     updated: 0,
     batches: 0,
     skippedBatches: 0,
+    displaced: 0,
     rejected: [],
     skills: new Map(),
     durations: new CompletedDurations(),
@@ -213,6 +222,7 @@ async function syncPass(
         if (written.skipped) result.skippedBatches += 1
         result.inserted += written.inserted
         result.updated += written.updated
+        result.displaced += written.displaced
       })
       // Its failure is thrown by the next `await writing`, not reported as unhandled meanwhile.
       writing.catch(() => {})

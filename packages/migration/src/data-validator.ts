@@ -210,8 +210,8 @@ async function extraInvocations(store: SkillMetricsStore, jsonFile: string): Pro
   const inFile = new Set<string>()
   await scanLegacyFile(jsonFile, (record) => inFile.add(ids.next(record)), { onInvalid: () => {} })
   const extra: string[] = []
-  for await (const stored of store.invocations()) {
-    if (!inFile.has(stored.id)) extra.push(stored.id)
+  for await (const id of store.invocationIds()) {
+    if (!inFile.has(id)) extra.push(id)
   }
   return extra
 }

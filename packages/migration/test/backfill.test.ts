@@ -212,4 +212,34 @@ describe.each(DIALECTS)('backfill and validation on %s', (dialect) => {
     const real = await migrateData({ ...migration, batchSize: 1_000 })
     expect(real).toMatchObject({ batches: 3, skippedBatches: 0, inserted: 3_000 })
   })
+  it('records dropped from the file by another writer: the rest take their new positions, the dropped stay as extra', async () => {
+    const migration = await setUp(dialect)
+    await generateLegacyFile(migration.jsonFile, { invocations: 2_000, overwrite: true })
+    await migrateData({ ...migration, batchSize: 500 })
+    // A writer that is not skill-metrics rewrote the file without its first ten records.
+    const document = JSON.parse(await readFile(migration.jsonFile, 'utf8'))
+    const dropped = document.invocations.splice(0, 10)
+    await writeFile(migration.jsonFile, JSON.stringify(document, null, 2))
+    const moved = await migrateData({ ...migration, batchSize: 500 })
+    // Every record moved up ten places (a few may also trade ids: occurrences count again).
+    expect(moved).toMatchObject({ inserted: 0, displaced: 10 })
+    expect(moved.updated).toBeGreaterThan(1_900)
+    const { report } = await runValidation(migration)
+    expect(report.invocations).toMatchObject({ missing: [], mismatched: [] })
+    expect(report.invocations.extra).toHaveLength(dropped.length)
+    // New records take the freed positions without a conflict.
+    const complete = await new JsonFileTracker({ file: migration.jsonFile }).trackInvocation(
+      'after',
+    )
+    await complete()
+    expect(await migrateData({ ...migration, batchSize: 500 })).toMatchObject({
+      inserted: 1,
+      displaced: 0,
+    })
+    const store = await SkillMetricsStore.open({ target: migration.db.target })
+    cleanups.unshift(() => store.close())
+    const positions = []
+    for await (const invocation of store.invocations()) positions.push(invocation.seq)
+    expect(positions).toEqual(Array.from({ length: 1_991 }, (_, seq) => seq))
+  })
 })

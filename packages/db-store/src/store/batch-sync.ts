@@ -21,6 +21,12 @@ export interface BackfillBatch {
 export interface BatchSyncResult extends UpsertResult {
   /** The batch's checkpoint matched: nothing was read or written. */
   skipped: boolean
+  /**
+   * Stored rows that held one of the batch's positions without being that record there: a
+   * writer that is not skill-metrics dropped or moved records in the file. They are kept with
+   * no position; validation lists those the file no longer has as extra.
+   */
+  displaced: number
 }
 
 interface Checkpoint {
@@ -47,6 +53,10 @@ export interface BatchOperations {
   existing(ids: string[]): Promise<Map<string, StoredInvocation>>
   /** Which of the file's records at positions first ≤ seq < end the database holds otherwise. */
   differencesInRange(first: number, end: number, records: FileRecord[]): Promise<RangeDifferences>
+  /** The (id, seq) of every row stored at positions first ≤ seq < end. */
+  positionsInRange(first: number, end: number): Promise<Array<[string, number]>>
+  /** Takes these rows out of the file's order (seq NULL), keeping them. */
+  unposition(ids: string[]): Promise<void>
   /** Inserts the records whose id is new; returns the others, untouched. */
   insertNew(records: StoredInvocation[]): Promise<StoredInvocation[]>
   update(records: StoredInvocation[]): Promise<void>
@@ -75,7 +85,7 @@ export function invocationOfRow(row: Record<string, unknown>): StoredInvocation 
     duration_seconds: row.duration_seconds === null ? null : Number(row.duration_seconds),
     follow_up_actions: JSON.parse(String(row.follow_up_actions ?? '[]')) as string[],
     error_type: row.error_type === null ? null : String(row.error_type),
-    seq: Number(row.seq),
+    seq: row.seq === null ? null : Number(row.seq),
     completion_seq: row.completion_seq === null ? null : Number(row.completion_seq),
     session_id: row.session_id === null ? null : String(row.session_id),
   }
@@ -139,13 +149,27 @@ export async function syncBatchWith(
 ): Promise<BatchSyncResult> {
   const checkpoint = await operations.checkpoint(batch.firstSeq)
   if (checkpoint?.digest === batch.digest && checkpoint.record_count === batch.span) {
-    return { skipped: true, inserted: 0, updated: 0, unchanged: batch.records.length }
+    return { skipped: true, inserted: 0, updated: 0, unchanged: batch.records.length, displaced: 0 }
   }
+  // Positions are the file's too (JSON wins): a row in the way of the file's order steps aside
+  // first, so the unique seq index never refuses a record the file has.
+  const filePositions = new Map(batch.records.map((record) => [record.id, record.seq]))
+  const inTheWay = (
+    await operations.positionsInRange(batch.firstSeq, batch.firstSeq + batch.span)
+  ).filter(([id, seq]) => filePositions.get(id) !== seq)
+  if (!dryRun && inTheWay.length > 0) await operations.unposition(inTheWay.map(([id]) => id))
   // Inserting first and reading back only the records already there spares the first run,
   // which inserts nearly everything, a lookup per record.
   const known = dryRun ? batch.records : await operations.insertNew(batch.records)
   const existing = await operations.existing(known.map((record) => record.id))
   const { inserts, updates } = classify(known, existing, true)
+  const updating = new Set(updates.map((record) => record.id))
+  for (const record of known) {
+    const stored = existing.get(record.id)
+    if (stored !== undefined && stored.seq !== record.seq && !updating.has(record.id)) {
+      updates.push({ ...record, completion_seq: stored.completion_seq })
+    }
+  }
   if (!dryRun) {
     await operations.update(updates)
     await operations.saveCheckpoint(batch, at)
@@ -156,6 +180,7 @@ export async function syncBatchWith(
     inserted,
     updated: updates.length,
     unchanged: batch.records.length - inserted - updates.length,
+    displaced: inTheWay.filter(([id]) => !filePositions.has(id)).length,
   }
 }
 
@@ -185,6 +210,8 @@ export class SqliteBatchOperations implements BatchOperations {
   readonly #checkpoint: Statement
   readonly #existing: Statement
   readonly #positioned: Statement
+  readonly #positions: Statement
+  readonly #unposition: Statement
   readonly #insert: Statement
   readonly #update: Statement
   readonly #saveCheckpoint: Statement
@@ -199,6 +226,10 @@ export class SqliteBatchOperations implements BatchOperations {
     this.#positioned = database
       .prepare(`SELECT ${INVOCATION_COLUMNS} FROM skill_invocation WHERE seq >= ? AND seq < ?`)
       .raw(true)
+    this.#positions = database
+      .prepare('SELECT id, seq FROM skill_invocation WHERE seq >= ? AND seq < ?')
+      .raw(true)
+    this.#unposition = database.prepare('UPDATE skill_invocation SET seq = NULL WHERE id = ?')
     this.#insert = database.prepare(
       `INSERT INTO skill_invocation (${INSERT_COLUMNS})
        VALUES (@id, @skill_name, @invoked_at, @workflow_path, @completed, @duration_seconds, @error_type, NULL,
@@ -208,7 +239,8 @@ export class SqliteBatchOperations implements BatchOperations {
     this.#update = database.prepare(
       `UPDATE skill_invocation SET skill_name = @skill_name, invoked_at = @invoked_at,
          workflow_path = @workflow_path, completed = @completed, duration_seconds = @duration_seconds,
-         error_type = @error_type, follow_up_actions = @follow_up_actions, completion_seq = @completion_seq
+         error_type = @error_type, follow_up_actions = @follow_up_actions, seq = @seq,
+         completion_seq = @completion_seq
        WHERE id = @id`,
     )
     this.#saveCheckpoint = database.prepare(
@@ -261,6 +293,14 @@ export class SqliteBatchOperations implements BatchOperations {
       }
     }
     return { absent, differing }
+  }
+
+  async positionsInRange(first: number, end: number) {
+    return this.#positions.all(first, end) as Array<[string, number]>
+  }
+
+  async unposition(ids: string[]) {
+    for (const id of ids) this.#unposition.run(id)
   }
 
   async insertNew(records: StoredInvocation[]) {
@@ -347,6 +387,18 @@ export class PostgresBatchOperations implements BatchOperations {
     return { absent, differing }
   }
 
+  async positionsInRange(first: number, end: number) {
+    const rows = await this.sql.rows<{ id: string; seq: number | string }>(
+      'SELECT id, seq FROM skill_invocation WHERE seq >= ? AND seq < ?',
+      [first, end],
+    )
+    return rows.map((row): [string, number] => [row.id, Number(row.seq)])
+  }
+
+  async unposition(ids: string[]) {
+    await this.sql.rows('UPDATE skill_invocation SET seq = NULL WHERE id = ANY(?::text[])', [ids])
+  }
+
   async insertNew(records: StoredInvocation[]) {
     if (records.length === 0) return []
     const inserted = await this.sql.rows<{ id: string }>(
@@ -366,7 +418,8 @@ export class PostgresBatchOperations implements BatchOperations {
     await this.sql.rows(
       `UPDATE skill_invocation AS t SET skill_name = u.skill_name, invoked_at = u.invoked_at,
          workflow_path = u.workflow_path, completed = u.completed, duration_seconds = u.duration_seconds,
-         error_type = u.error_type, follow_up_actions = u.follow_up_actions::json, completion_seq = u.completion_seq
+         error_type = u.error_type, follow_up_actions = u.follow_up_actions::json, seq = u.seq,
+         completion_seq = u.completion_seq
        FROM ${UNNEST} WHERE t.id = u.id`,
       columnsOf(records),
     )

@@ -64,8 +64,11 @@ export interface StoreOptions {
 /** An invocation as the store keeps it: the legacy record plus identity and order. */
 export interface StoredInvocation extends LegacyInvocation {
   id: string
-  /** Position in the legacy file's list. */
-  seq: number
+  /**
+   * Position in the legacy file's list; null for a stored record that the file no longer holds
+   * where it was (a writer that is not skill-metrics dropped or moved records).
+   */
+  seq: number | null
   /** The completion sequence its completion carried; null while pending or unknown. */
   completion_seq: number | null
   session_id: string | null
@@ -316,6 +319,22 @@ export class SkillMetricsStore implements MetricsTracker {
       for (const row of rows) yield invocationOfRow(row)
       if (rows.length < pageSize) return
       after = Number(rows.at(-1)!.seq)
+    }
+  }
+
+  /** The id of every stored invocation, those without a position in the file included. */
+  async *invocationIds(pageSize = 10_000): AsyncGenerator<string> {
+    let after = ''
+    for (;;) {
+      const rows = await this.#session((sql) =>
+        sql.rows<{ id: string }>(
+          'SELECT id FROM skill_invocation WHERE id > ? ORDER BY id LIMIT ?',
+          [after, pageSize],
+        ),
+      )
+      for (const row of rows) yield row.id
+      if (rows.length < pageSize) return
+      after = rows.at(-1)!.id
     }
   }
 

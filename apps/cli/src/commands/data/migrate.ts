@@ -39,6 +39,11 @@ export default class DataMigrate extends BaseCommand<typeof DataMigrate> {
         `${result.dryRun ? 'Would write: ' : ''}Read ${result.read.toLocaleString('en')} · inserted ${result.inserted.toLocaleString('en')} · updated ${result.updated.toLocaleString('en')} · unchanged ${result.unchanged.toLocaleString('en')} · rejected ${result.rejected.length} · ${result.skillsAligned} skills aligned · ${result.skippedBatches} of ${result.batches} batches already in sync (${result.seconds.toFixed(1)} s)`,
       )
     }
+    if (result.displaced > 0) {
+      this.warn(
+        `${result.displaced} stored record(s) held positions the file now gives to others (a writer that is not skill-metrics dropped or moved records?); they are kept without a position, and skill-metrics data validate lists those the file no longer has as extra.`,
+      )
+    }
     if (result.rejected.length > 0) {
       throw new BadInputError(
         { file: this.jsonFile },
