@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises'
 import {
   type BadInputError,
   INVOCATION_FIELDS,
@@ -48,6 +49,7 @@ export interface ValidateOptions {
   target: DatabaseTarget
   batchSize?: number
   lockTimeoutMs?: number
+  onProgress?: (progress: { bytesRead: number; totalBytes: number; compared: number }) => void
 }
 
 export interface RunValidationOptions extends ValidateOptions {
@@ -128,6 +130,7 @@ async function compare(
   options: ValidateOptions,
 ): Promise<ValidationReport> {
   const batchSize = options.batchSize ?? 5_000
+  const totalBytes = (await stat(options.jsonFile).catch(() => ({ size: 0 }))).size
   const ids = new InvocationIdAssigner()
   let found = 0
   const report: ValidationReport = {
@@ -169,8 +172,9 @@ async function compare(
     {
       onInvalid: (error: BadInputError, index) =>
         report.rejected.push({ index, message: error.message, field: error.location.field }),
-      afterChunk: async () => {
+      afterChunk: async (bytesRead) => {
         if (batch.length >= batchSize) await check()
+        options.onProgress?.({ bytesRead, totalBytes, compared: report.invocations.compared })
       },
     },
   )

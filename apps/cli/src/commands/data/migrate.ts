@@ -31,7 +31,13 @@ export default class DataMigrate extends BaseCommand<typeof DataMigrate> {
       final: this.flags.final,
       batchSize: this.flags['batch-size'],
       dryRun: this.flags['dry-run'],
-      onProgress: (progress) => bar.update(progress.bytesRead, progress.totalBytes, progress.read),
+      onProgress: (progress) =>
+        bar.update(
+          progress.bytesRead,
+          progress.totalBytes,
+          progress.read,
+          progress.pass === 'final' ? "final pass, under the writers' lock" : 'bulk pass',
+        ),
     }).finally(() => bar.stop())
     if (this.jsonEnabled()) this.printJson(result)
     else {

@@ -4,6 +4,7 @@ import { Flags } from '@oclif/core'
 import { InconsistencyError } from '@skill-metrics/core'
 import { differenceCount, runValidation } from '@skill-metrics/migration'
 import { BaseCommand } from '../../base-command.js'
+import { progressBar } from '../../progress.js'
 import { forceFlags } from '../../schema-output.js'
 
 export default class DataValidate extends BaseCommand<typeof DataValidate> {
@@ -18,12 +19,15 @@ export default class DataValidate extends BaseCommand<typeof DataValidate> {
   }
 
   async run(): Promise<void> {
+    const bar = progressBar('Validating')
     const { report, advanced } = await runValidation({
       jsonFile: this.jsonFile,
       target: this.database,
       force: this.flags.force,
       reason: this.flags.reason,
-    })
+      onProgress: (progress) =>
+        bar.update(progress.bytesRead, progress.totalBytes, progress.compared),
+    }).finally(() => bar.stop())
     if (this.flags.report !== undefined) {
       await writeFile(resolve(this.flags.report), `${JSON.stringify(report, null, 2)}\n`)
     }
