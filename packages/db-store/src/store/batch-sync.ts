@@ -110,30 +110,60 @@ export interface Classified {
   updates: StoredInvocation[]
 }
 
+/** When a stored record must take the given one's values. */
+export type UpdateRule = (stored: StoredInvocation, record: StoredInvocation) => boolean
+
+/** Live writes only move forward: a pending record gets its completion. */
+export const movesForward: UpdateRule = (stored, record) =>
+  stored.duration_seconds === null && record.duration_seconds !== null
+
+/** While the legacy file is the source of truth, any value or position that differs. */
+export const jsonWins: UpdateRule = (stored, record) =>
+  !sameRecord(stored, record) || stored.seq !== record.seq
+
 /**
- * Which records are new and which must change. Live writes only move forward (a pending record
- * gets its completion); with `jsonWins` every stored record that differs is made equal to the
- * given one, keeping the completion sequence the store already knows.
+ * Which records are new and which must change under `rule`, keeping the completion sequence the
+ * store already knows.
  */
 export function classify(
   records: StoredInvocation[],
   existing: Map<string, StoredInvocation>,
-  jsonWins: boolean,
+  rule: UpdateRule,
 ): Classified {
   const inserts: StoredInvocation[] = []
   const updates: StoredInvocation[] = []
   for (const record of records) {
     const stored = existing.get(record.id)
     if (stored === undefined) inserts.push(record)
-    else if (
-      jsonWins
-        ? !sameRecord(stored, record)
-        : stored.duration_seconds === null && record.duration_seconds !== null
-    ) {
+    else if (rule(stored, record)) {
       updates.push({ ...record, completion_seq: record.completion_seq ?? stored.completion_seq })
     }
   }
   return { inserts, updates }
+}
+
+/**
+ * Inserts what is new and moves what exists by `rule`, in the caller's transaction; a dry run
+ * only counts.
+ */
+export async function upsertWith(
+  operations: BatchOperations,
+  records: StoredInvocation[],
+  rule: UpdateRule,
+  dryRun: boolean,
+): Promise<UpsertResult> {
+  // Inserting first and reading back only the records already there spares the first run,
+  // which inserts nearly everything, a lookup per record.
+  const known = dryRun ? records : await operations.insertNew(records)
+  const existing = await operations.existing(known.map((record) => record.id))
+  const { inserts, updates } = classify(known, existing, rule)
+  if (!dryRun) await operations.update(updates)
+  const inserted = records.length - known.length + inserts.length
+  return {
+    inserted,
+    updated: updates.length,
+    unchanged: records.length - inserted - updates.length,
+  }
 }
 
 /**
@@ -158,28 +188,11 @@ export async function syncBatchWith(
     await operations.positionsInRange(batch.firstSeq, batch.firstSeq + batch.span)
   ).filter(([id, seq]) => filePositions.get(id) !== seq)
   if (!dryRun && inTheWay.length > 0) await operations.unposition(inTheWay.map(([id]) => id))
-  // Inserting first and reading back only the records already there spares the first run,
-  // which inserts nearly everything, a lookup per record.
-  const known = dryRun ? batch.records : await operations.insertNew(batch.records)
-  const existing = await operations.existing(known.map((record) => record.id))
-  const { inserts, updates } = classify(known, existing, true)
-  const updating = new Set(updates.map((record) => record.id))
-  for (const record of known) {
-    const stored = existing.get(record.id)
-    if (stored !== undefined && stored.seq !== record.seq && !updating.has(record.id)) {
-      updates.push({ ...record, completion_seq: stored.completion_seq })
-    }
-  }
-  if (!dryRun) {
-    await operations.update(updates)
-    await operations.saveCheckpoint(batch, at)
-  }
-  const inserted = batch.records.length - known.length + inserts.length
+  const written = await upsertWith(operations, batch.records, jsonWins, dryRun)
+  if (!dryRun) await operations.saveCheckpoint(batch, at)
   return {
+    ...written,
     skipped: false,
-    inserted,
-    updated: updates.length,
-    unchanged: batch.records.length - inserted - updates.length,
     displaced: inTheWay.filter(([id]) => !filePositions.has(id)).length,
   }
 }
@@ -197,6 +210,7 @@ const sqliteRowOf = (record: StoredInvocation) => ({
   duration_seconds: record.duration_seconds,
   error_type: record.error_type,
   follow_up_actions: JSON.stringify(record.follow_up_actions),
+  session_id: record.session_id,
   seq: record.seq,
   completion_seq: record.completion_seq,
 })
@@ -213,6 +227,7 @@ export class SqliteBatchOperations implements BatchOperations {
   readonly #positions: Statement
   readonly #unposition: Statement
   readonly #insert: Statement
+  readonly #ensureSession: Statement
   readonly #update: Statement
   readonly #saveCheckpoint: Statement
 
@@ -232,9 +247,12 @@ export class SqliteBatchOperations implements BatchOperations {
     this.#unposition = database.prepare('UPDATE skill_invocation SET seq = NULL WHERE id = ?')
     this.#insert = database.prepare(
       `INSERT INTO skill_invocation (${INSERT_COLUMNS})
-       VALUES (@id, @skill_name, @invoked_at, @workflow_path, @completed, @duration_seconds, @error_type, NULL,
-         @follow_up_actions, ${SCHEMA_VERSION_WRITTEN}, @seq, @completion_seq)
+       VALUES (@id, @skill_name, @invoked_at, @workflow_path, @completed, @duration_seconds, @error_type,
+         @session_id, @follow_up_actions, ${SCHEMA_VERSION_WRITTEN}, @seq, @completion_seq)
        ON CONFLICT (id) DO NOTHING`,
+    )
+    this.#ensureSession = database.prepare(
+      'INSERT INTO sessions (id) VALUES (?) ON CONFLICT (id) DO NOTHING',
     )
     this.#update = database.prepare(
       `UPDATE skill_invocation SET skill_name = @skill_name, invoked_at = @invoked_at,
@@ -304,6 +322,7 @@ export class SqliteBatchOperations implements BatchOperations {
   }
 
   async insertNew(records: StoredInvocation[]) {
+    for (const session of sessionsOf(records)) this.#ensureSession.run(session)
     const known: StoredInvocation[] = []
     for (const record of records) {
       if (this.#insert.run(sqliteRowOf(record)).changes === 0) known.push(record)
@@ -321,14 +340,14 @@ export class SqliteBatchOperations implements BatchOperations {
 }
 
 /** JSON read back as its text, so its key order survives (pg would parse it). */
-const POSTGRES_INVOCATION_COLUMNS = INVOCATION_COLUMNS.replace(
+export const POSTGRES_INVOCATION_COLUMNS = INVOCATION_COLUMNS.replace(
   'follow_up_actions',
   'follow_up_actions::text AS follow_up_actions',
 )
 
 /** The columns of a batch as PostgreSQL arrays, for `unnest`. */
-const UNNEST = `unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::boolean[], ?::float8[], ?::text[], ?::text[], ?::bigint[], ?::bigint[])
-  AS u(id, skill_name, invoked_at, workflow_path, completed, duration_seconds, error_type, follow_up_actions, seq, completion_seq)`
+const UNNEST = `unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::boolean[], ?::float8[], ?::text[], ?::text[], ?::bigint[], ?::bigint[], ?::text[])
+  AS u(id, skill_name, invoked_at, workflow_path, completed, duration_seconds, error_type, follow_up_actions, seq, completion_seq, session_id)`
 
 function columnsOf(records: StoredInvocation[]): unknown[][] {
   return [
@@ -342,8 +361,14 @@ function columnsOf(records: StoredInvocation[]): unknown[][] {
     records.map((record) => JSON.stringify(record.follow_up_actions)),
     records.map((record) => record.seq),
     records.map((record) => record.completion_seq),
+    records.map((record) => record.session_id),
   ]
 }
+
+/** The distinct sessions the records name: each needs its row before an invocation points at it. */
+const sessionsOf = (records: StoredInvocation[]) => [
+  ...new Set(records.flatMap((record) => (record.session_id === null ? [] : [record.session_id]))),
+]
 
 /**
  * PostgreSQL: one round trip per operation for the whole batch, the rows passed as arrays and
@@ -401,9 +426,16 @@ export class PostgresBatchOperations implements BatchOperations {
 
   async insertNew(records: StoredInvocation[]) {
     if (records.length === 0) return []
+    const sessions = sessionsOf(records)
+    if (sessions.length > 0) {
+      await this.sql.rows(
+        'INSERT INTO sessions (id) SELECT unnest(?::text[]) ON CONFLICT (id) DO NOTHING',
+        [sessions],
+      )
+    }
     const inserted = await this.sql.rows<{ id: string }>(
       `INSERT INTO skill_invocation (${INSERT_COLUMNS})
-       SELECT id, skill_name, invoked_at, workflow_path, completed, duration_seconds, error_type, NULL,
+       SELECT id, skill_name, invoked_at, workflow_path, completed, duration_seconds, error_type, session_id,
          follow_up_actions::json, ${SCHEMA_VERSION_WRITTEN}, seq, completion_seq
        FROM ${UNNEST}
        ON CONFLICT (id) DO NOTHING RETURNING id`,

@@ -39,15 +39,19 @@ import { SchemaRunner } from '../schema/schema-runner.js'
 import { SqlSession } from '../schema/sql-session.js'
 import {
   type BackfillBatch,
+  type BatchOperations,
   type BatchSyncResult,
-  classify,
   type FileRecord,
+  INVOCATION_COLUMNS,
   invocationOfRow,
+  movesForward,
+  POSTGRES_INVOCATION_COLUMNS,
   PostgresBatchOperations,
   type RangeDifferences,
   SCHEMA_VERSION_WRITTEN,
   SqliteBatchOperations,
   syncBatchWith,
+  upsertWith,
 } from './batch-sync.js'
 import { type SkillMetricsRow, STORE_ENTITIES } from './entities.js'
 
@@ -116,6 +120,7 @@ export class SkillMetricsStore implements MetricsTracker {
   /** better-sqlite3 has one connection per process: its transactions must not interleave. */
   #sqliteQueue: Promise<unknown> = Promise.resolve()
   #sqliteBatches: SqliteBatchOperations | undefined
+  #backfillSync = false
 
   private constructor(dataSource: DataSource, dialect: Dialect, clock: Clock) {
     this.#dataSource = dataSource
@@ -368,76 +373,15 @@ export class SkillMetricsStore implements MetricsTracker {
   }
 
   /**
-   * Upserts invocations by id. By default each only moves forward (pending → completed or
-   * abandoned), as live writes do. With `jsonWins` (the repair path while the legacy file is the
-   * source of truth) every stored record that differs from the given one is made equal to it.
-   * Aggregates are not touched: `setSkillAggregates` sets them from the same snapshot.
+   * Upserts invocations by id, each only moving forward (pending → completed or abandoned), as
+   * live writes do. Aggregates are not touched: `setSkillAggregates` sets them from the same
+   * snapshot.
    */
-  async upsertInvocations(
-    records: StoredInvocation[],
-    { jsonWins = false, dryRun = false }: { jsonWins?: boolean; dryRun?: boolean } = {},
-  ): Promise<UpsertResult> {
+  async upsertInvocations(records: StoredInvocation[]): Promise<UpsertResult> {
     if (records.length === 0) return { inserted: 0, updated: 0, unchanged: 0 }
-    return this.#write(async (sql) => {
-      const existing = new Map<string, StoredInvocation>()
-      for (const chunk of chunks(records, 500)) {
-        const rows = await sql.rows<Record<string, unknown>>(
-          `SELECT ${this.#invocationColumns()} FROM skill_invocation WHERE id IN (${chunk.map(() => '?').join(',')})`,
-          chunk.map((record) => record.id),
-        )
-        for (const row of rows) existing.set(String(row.id), invocationOfRow(row))
-      }
-      const { inserts, updates } = classify(records, existing, jsonWins)
-      const result = {
-        inserted: inserts.length,
-        updated: updates.length,
-        unchanged: records.length - inserts.length - updates.length,
-      }
-      if (dryRun) return result
-      for (const record of inserts) {
-        if (record.session_id !== null) await this.#ensureSession(sql, record.session_id)
-      }
-      for (const chunk of chunks(inserts, 200)) {
-        await sql.rows(
-          `INSERT INTO skill_invocation (id, skill_name, invoked_at, workflow_path, completed, duration_seconds,
-             error_type, session_id, follow_up_actions, schema_version, seq, completion_seq)
-           VALUES ${chunk.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}
-           ON CONFLICT (id) DO NOTHING`,
-          chunk.flatMap((record) => [
-            record.id,
-            record.skill_name,
-            record.invoked_at,
-            record.workflow_path,
-            this.#bool(record.completed),
-            record.duration_seconds,
-            record.error_type,
-            record.session_id,
-            JSON.stringify(record.follow_up_actions),
-            SCHEMA_VERSION_WRITTEN,
-            record.seq,
-            record.completion_seq,
-          ]),
-        )
-      }
-      for (const record of updates) {
-        await sql.rows(
-          `UPDATE skill_invocation SET skill_name = ?, invoked_at = ?, workflow_path = ?, completed = ?,
-             duration_seconds = ?, error_type = ?, follow_up_actions = ?, completion_seq = ? WHERE id = ?`,
-          [
-            record.skill_name,
-            record.invoked_at,
-            record.workflow_path,
-            this.#bool(record.completed),
-            record.duration_seconds,
-            record.error_type,
-            JSON.stringify(record.follow_up_actions),
-            record.completion_seq,
-            record.id,
-          ],
-        )
-      }
-      return result
-    })
+    return this.#batchTransaction(false, (operations) =>
+      upsertWith(operations, records, movesForward, false),
+    )
   }
 
   /** The stored invocations with these ids (a set lookup per batch, never a query per record). */
@@ -481,17 +425,29 @@ export class SkillMetricsStore implements MetricsTracker {
     { dryRun = false }: { dryRun?: boolean } = {},
   ): Promise<BatchSyncResult> {
     const at = toNaiveLocalIso(this.#clock.now())
+    this.#relaxSyncForBackfill()
+    return this.#batchTransaction(dryRun, (operations) =>
+      syncBatchWith(operations, batch, { dryRun, at }),
+    )
+  }
+
+  /**
+   * One transaction around bulk operations: on SQLite over prepared statements on the connection
+   * TypeORM holds (a dry run reads and rolls back), on PostgreSQL on a pooled session.
+   */
+  async #batchTransaction<T>(
+    dryRun: boolean,
+    work: (operations: BatchOperations) => Promise<T>,
+  ): Promise<T> {
     if (this.#dialect === 'postgres') {
-      return this.#write((sql) =>
-        syncBatchWith(new PostgresBatchOperations(sql), batch, { dryRun, at }),
-      )
+      return this.#write((sql) => work(new PostgresBatchOperations(sql)))
     }
     return this.#serialised(async () => {
       const operations = this.#sqliteOperations()
       const database = this.#sqliteConnection()
       database.exec(dryRun ? 'BEGIN' : 'BEGIN IMMEDIATE')
       try {
-        const result = await syncBatchWith(operations, batch, { dryRun, at })
+        const result = await work(operations)
         database.exec(dryRun ? 'ROLLBACK' : 'COMMIT')
         return result
       } catch (error) {
@@ -723,8 +679,7 @@ export class SkillMetricsStore implements MetricsTracker {
 
   /** The columns `invocationOfRow` reads, JSON read back as text. */
   #invocationColumns(): string {
-    return `id, skill_name, invoked_at, workflow_path, completed, duration_seconds, ${this.#text('follow_up_actions')},
-      error_type, seq, completion_seq, session_id`
+    return this.#dialect === 'postgres' ? POSTGRES_INVOCATION_COLUMNS : INVOCATION_COLUMNS
   }
 
   /** JSON columns read back as their text, so key order survives (pg would parse them). */
@@ -747,19 +702,24 @@ export class SkillMetricsStore implements MetricsTracker {
   }
 
   #sqliteOperations(): SqliteBatchOperations {
-    if (this.#sqliteBatches === undefined) {
-      const database = this.#sqliteConnection()
-      // A batch of random uuid keys dirties a page per record, and WAL's defaults sync and copy
-      // those pages back every 1,000 pages: measured 14 ms per commit of 1,000 records here, more
-      // than the inserts. NORMAL keeps every commit atomic and survives a killed process; only a
-      // power cut can lose the last commits, and a batch lost that way takes its checkpoint with
-      // it, so the next run redoes it. A 64 MiB log between copies writes a hot page back once
-      // instead of once per commit. Only the backfill's connection relaxes this.
-      database.pragma('synchronous = NORMAL')
-      database.pragma('wal_autocheckpoint = 16384')
-      this.#sqliteBatches = new SqliteBatchOperations(database)
-    }
+    this.#sqliteBatches ??= new SqliteBatchOperations(this.#sqliteConnection())
     return this.#sqliteBatches
+  }
+
+  /**
+   * A batch of random uuid keys dirties a page per record, and WAL's defaults sync and copy those
+   * pages back every 1,000 pages: measured 14 ms per commit of 1,000 records here, more than the
+   * inserts. NORMAL keeps every commit atomic and survives a killed process; only a power cut can
+   * lose the last commits, and a batch lost that way takes its checkpoint with it, so the next
+   * run redoes it. A 64 MiB log between copies writes a hot page back once instead of once per
+   * commit. Only a connection that runs the backfill relaxes this; live writes keep FULL.
+   */
+  #relaxSyncForBackfill(): void {
+    if (this.#dialect !== 'sqlite' || this.#backfillSync) return
+    const database = this.#sqliteConnection()
+    database.pragma('synchronous = NORMAL')
+    database.pragma('wal_autocheckpoint = 16384')
+    this.#backfillSync = true
   }
 
   async #session<T>(work: (sql: SqlSession) => Promise<T>): Promise<T> {
@@ -869,8 +829,4 @@ export function legacyRecordOf(invocation: StoredInvocation): LegacyInvocation {
     follow_up_actions: invocation.follow_up_actions,
     error_type: invocation.error_type,
   }
-}
-
-function* chunks<T>(items: T[], size: number): Generator<T[]> {
-  for (let start = 0; start < items.length; start += size) yield items.slice(start, start + size)
 }
