@@ -802,24 +802,11 @@ export function storedRecordOf(
   id: string,
   seq: number,
 ): StoredInvocation {
-  // Field by field rather than a spread: a backfill builds a million of these.
-  return {
-    id,
-    skill_name: invocation.skill_name,
-    invoked_at: invocation.invoked_at,
-    workflow_path: invocation.workflow_path,
-    completed: invocation.completed,
-    duration_seconds: invocation.duration_seconds,
-    follow_up_actions: invocation.follow_up_actions,
-    error_type: invocation.error_type,
-    seq,
-    completion_seq: null,
-    session_id: null,
-  }
+  return { id, ...legacyRecordOf(invocation), seq, completion_seq: null, session_id: null }
 }
 
-/** The legacy record of a stored invocation, without the store's identity and order. */
-export function legacyRecordOf(invocation: StoredInvocation): LegacyInvocation {
+/** Just the legacy record's fields, without the store's identity and order. */
+export function legacyRecordOf(invocation: LegacyInvocation): LegacyInvocation {
   return {
     skill_name: invocation.skill_name,
     invoked_at: invocation.invoked_at,
