@@ -19,6 +19,7 @@ export {
   type ForeignWrite,
   fingerprintFile,
   readWriterState,
+  sameFingerprint,
   type WriterState,
   writerStatePathOf,
 } from './writer-state.js'

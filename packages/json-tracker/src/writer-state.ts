@@ -58,7 +58,9 @@ export async function readWriterState(file: string): Promise<WriterState | null>
   }
 }
 
-const same = (a: FileFingerprint, b: FileFingerprint) => a.size === b.size && a.sha256 === b.sha256
+/** Whether two readings of a file saw the same bytes. */
+export const sameFingerprint = (a: FileFingerprint, b: FileFingerprint | null) =>
+  b !== null && a.size === b.size && a.sha256 === b.sha256
 
 /** Whether `found` is a file state we did not write; records it in the state when so. */
 export function noteForeignWrite(
@@ -67,7 +69,7 @@ export function noteForeignWrite(
   now: string,
 ): WriterState | null {
   if (state === null || found === null) return state
-  if (state.accepted.some((accepted) => same(accepted, found))) return state
+  if (state.accepted.some((accepted) => sameFingerprint(accepted, found))) return state
   return {
     ...state,
     foreign_writes: [

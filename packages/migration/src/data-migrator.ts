@@ -18,6 +18,7 @@ import {
 import {
   type FileFingerprint,
   fingerprintFile,
+  sameFingerprint,
   scanLegacyFile,
   withWritersLock,
 } from '@skill-metrics/json-tracker'
@@ -26,9 +27,6 @@ import { PhaseStore } from './phase-store.js'
 
 /** Phases in which the legacy file is the source of truth, so the database is made equal to it. */
 export const JSON_TRUTH_PHASES: readonly Phase[] = ['dual-write', 'migrated', 'dual-read']
-
-const sameFingerprint = (a: FileFingerprint, b: FileFingerprint | null) =>
-  b !== null && a.size === b.size && a.sha256 === b.sha256
 
 export interface RejectedRecord {
   index: number
