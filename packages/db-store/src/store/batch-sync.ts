@@ -47,7 +47,7 @@ export interface RangeDifferences {
   differing: Map<string, StoredInvocation>
 }
 
-/** What syncing a batch asks of a database, all of it inside one transaction. */
+/** What the bulk paths (backfill, import, validation) ask of a database, inside one transaction. */
 export interface BatchOperations {
   checkpoint(firstSeq: number): Promise<Checkpoint | undefined>
   existing(ids: string[]): Promise<Map<string, StoredInvocation>>
