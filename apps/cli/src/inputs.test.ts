@@ -1,6 +1,6 @@
 import { UsageError } from '@skill-metrics/core'
 import { describe, expect, it } from 'vitest'
-import { parseDuration } from './inputs.js'
+import { parseDuration, parseRetentionDays } from './inputs.js'
 
 describe('parseDuration', () => {
   it.each([
@@ -14,5 +14,20 @@ describe('parseDuration', () => {
 
   it.each(['-1', 'abc', 'Infinity', 'NaN', '', ' '])('refuses %j as a usage error', (text) => {
     expect(() => parseDuration(text)).toThrow(UsageError)
+  })
+})
+
+describe('parseRetentionDays', () => {
+  it.each([
+    [undefined, undefined],
+    ['0', 0],
+    ['7', 7],
+    ['30', 30],
+  ])('%j → %j', (text, days) => {
+    expect(parseRetentionDays(text)).toBe(days)
+  })
+
+  it.each(['-1', '1.5', 'abc', 'Infinity', '', ' '])('refuses %j as a usage error', (text) => {
+    expect(() => parseRetentionDays(text)).toThrow(UsageError)
   })
 })

@@ -18,6 +18,7 @@ export { encodeLegacyFile } from './legacy-writer.js'
 export {
   type ForeignWrite,
   fingerprintFile,
+  noteForeignWrite,
   readWriterState,
   sameFingerprint,
   type WriterState,

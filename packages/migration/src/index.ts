@@ -1,5 +1,12 @@
 export { currentActor } from './actor.js'
 export {
+  type CleanupOptions,
+  type CleanupOutcome,
+  cleanup,
+  DEFAULT_RETENTION_DAYS,
+  type LegacyArchive,
+} from './cleanup.js'
+export {
   DEFAULT_BATCH_SIZE,
   JSON_TRUTH_PHASES,
   type MigrateOptions,
@@ -29,6 +36,7 @@ export {
   noForeignWriter,
   noUnrepairedMisses,
 } from './guards.js'
+export { checkHealth, type HealthOptions, type HealthReport } from './health.js'
 export { type OpenTrackerOptions, openTracker } from './open-tracker.js'
 export {
   type PhaseCopy,

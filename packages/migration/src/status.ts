@@ -1,6 +1,11 @@
 import { type Phase, SkillMetricsError } from '@skill-metrics/core'
 import { type DatabaseTarget, SchemaRunner } from '@skill-metrics/db-store'
-import { type ForeignWrite, readWriterState, scanLegacyFile } from '@skill-metrics/json-tracker'
+import {
+  type ForeignWrite,
+  noteForeignWrite,
+  readWriterState,
+  scanLegacyFile,
+} from '@skill-metrics/json-tracker'
 import { readMisses } from './dual-write-misses.js'
 import { readPhaseCopy } from './phase-copy.js'
 import { PhaseStore, type TransitionRecord, type ValidationRecord } from './phase-store.js'
@@ -64,9 +69,12 @@ export async function migrationStatus(
 }
 
 async function legacyStatus(file: string): Promise<MigrationStatus['legacy']> {
-  const foreignWrites = (await readWriterState(file).catch(() => null))?.foreign_writes ?? []
+  const writerState = await readWriterState(file).catch(() => null)
+  const foreignWrites = writerState?.foreign_writes ?? []
   try {
     const scan = await scanLegacyFile(file)
+    // A foreign write that no write of ours has noticed yet shows too.
+    const noticed = noteForeignWrite(writerState, scan.fingerprint, new Date().toISOString())
     return {
       file,
       exists: scan.exists,
@@ -75,7 +83,7 @@ async function legacyStatus(file: string): Promise<MigrationStatus['legacy']> {
       skills: scan.skills.size,
       bytes: scan.fingerprint?.size ?? null,
       problem: null,
-      foreignWrites,
+      foreignWrites: noticed?.foreign_writes ?? foreignWrites,
     }
   } catch (error) {
     if (!(error instanceof SkillMetricsError)) throw error
@@ -92,7 +100,8 @@ async function legacyStatus(file: string): Promise<MigrationStatus['legacy']> {
   }
 }
 
-async function databaseStatus(target: DatabaseTarget) {
+/** The database side of `status` (and of `health`); an unreachable database is a `problem`. */
+export async function databaseStatus(target: DatabaseTarget) {
   const summary: MigrationStatus['database'] = {
     url: target.display,
     reachable: false,

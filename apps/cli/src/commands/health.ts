@@ -1,0 +1,24 @@
+import { RefusedError } from '@skill-metrics/core'
+import { checkHealth } from '@skill-metrics/migration'
+import { BaseCommand } from '../base-command.js'
+import { checkLines } from '../health-output.js'
+
+export default class Health extends BaseCommand<typeof Health> {
+  static override summary =
+    'Database reachable, schema at the latest version, phase and epoch consistent, no stuck lock, last validation, no foreign writer while the file is the source of truth. Exit 4 naming the failed checks.'
+
+  async run(): Promise<void> {
+    const report = await checkHealth({ jsonFile: this.jsonFile, target: this.database })
+    const failed = report.checks.filter((check) => !check.ok)
+    if (failed.length === 0) {
+      if (this.jsonEnabled()) this.printJson(report)
+      else this.log(`${checkLines(report.checks)}\nHealthy.`)
+      return
+    }
+    // Under --json the error is the one document on stdout, so it carries each failure's detail.
+    if (!this.jsonEnabled()) this.log(checkLines(report.checks))
+    throw new RefusedError(
+      `unhealthy: ${failed.map((check) => `${check.name} (${check.detail})`).join('; ')}`,
+    )
+  }
+}

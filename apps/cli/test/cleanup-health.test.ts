@@ -1,0 +1,148 @@
+import { createHash } from 'node:crypto'
+import { existsSync } from 'node:fs'
+import { mkdir, readdir, readFile, utimes, writeFile } from 'node:fs/promises'
+import { dirname, join } from 'node:path'
+import { gunzipSync } from 'node:zlib'
+import { SchemaRunner } from '@skill-metrics/db-store'
+import { LOCK_STALE_MS, lockPathOf } from '@skill-metrics/json-tracker'
+import { afterEach, describe, expect, it } from 'vitest'
+import { advanceTo } from '../../../packages/migration/test/phase-walk.js'
+import { inDualWrite } from '../../../packages/migration/test/support.js'
+import { DIALECTS, freshDatabase, type TestDatabase } from './schema.js'
+import { makeTempDir, runCli } from './support.js'
+
+const created: TestDatabase[] = []
+afterEach(async () => {
+  for (const db of created.splice(0)) await db.drop()
+})
+
+async function migration(dialect: 'sqlite' | 'postgres') {
+  const moved = await inDualWrite(dialect)
+  created.push(moved.db)
+  const cli = (...args: string[]) =>
+    runCli([...args, '--db', moved.db.url, '--json-file', moved.jsonFile], {
+      cwd: dirname(moved.jsonFile),
+    })
+  return { ...moved, cli }
+}
+
+const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex')
+const EIGHT_DAYS_AGO = { now: () => new Date(Date.now() - 8 * 86_400_000) }
+
+describe.each(DIALECTS)('cleanup and health on %s', (dialect) => {
+  it('health passes through the phases; cleanup refuses inside the retention period, archives after it', async () => {
+    const moved = await migration(dialect)
+    const { cli, jsonFile } = moved
+    expect((await cli('track', 'review')).exitCode).toBe(0)
+    const dualWrite = await cli('health')
+    expect(dualWrite.exitCode, dualWrite.stderr).toBe(0)
+    expect(dualWrite.stdout).toContain('ok   no foreign writer: none recorded')
+    expect(dualWrite.stdout).toMatch(/Healthy\.$/)
+
+    await advanceTo(moved, 'dual-write', 'db-primary', EIGHT_DAYS_AGO)
+    const primary = await cli('health', '--json')
+    expect(primary.exitCode, primary.stdout).toBe(0)
+    expect(JSON.parse(primary.stdout)).toMatchObject({ ok: true })
+
+    const early = await cli('cleanup', '--retention-days', '30')
+    expect(early.exitCode).toBe(4)
+    expect(early.stderr).toMatch(
+      /refused to move from db-primary to cleaned: cutover at .*; the retention ends at/,
+    )
+    expect((await cli('cleanup', '--retention-days', '1.5')).exitCode).toBe(2)
+    expect((await cli('cleanup', '--force')).exitCode).toBe(2)
+    const dry = await cli('cleanup', '--dry-run')
+    expect(dry.exitCode, dry.stderr).toBe(0)
+    expect(dry.stdout).toContain(`Would move db-primary → cleaned (epoch 5), archiving ${jsonFile}`)
+
+    const original = await readFile(jsonFile)
+    expect((await readdir(dirname(jsonFile))).filter((name) => name.includes('.archive-'))).toEqual(
+      [],
+    )
+    const cleaned = await cli('cleanup', '--json')
+    expect(cleaned.exitCode, cleaned.stdout).toBe(0)
+    const { archive } = JSON.parse(cleaned.stdout)
+    expect(existsSync(jsonFile)).toBe(false)
+    const compressed = await readFile(archive.path)
+    expect(gunzipSync(compressed)).toEqual(original)
+    const manifest = (await readFile(archive.manifest, 'utf8'))
+      .trimEnd()
+      .split('\n')
+      .map((line) => line.split('  ')[0])
+    expect(manifest).toEqual([sha256(original), sha256(compressed)])
+
+    const after = await cli('health')
+    expect(after.exitCode, after.stderr).toBe(0)
+    expect((await cli('cleanup')).exitCode).toBe(4)
+  })
+
+  it('health exits 4 naming the failed check: stuck lock, epoch disagreement, foreign writer', async () => {
+    const { cli, jsonFile } = await migration(dialect)
+    expect((await cli('track', 'review')).exitCode).toBe(0)
+    await mkdir(lockPathOf(jsonFile))
+    expect((await cli('health')).exitCode).toBe(0)
+    const longAgo = new Date(Date.now() - LOCK_STALE_MS - 5_000)
+    await utimes(lockPathOf(jsonFile), longAgo, longAgo)
+    const stuck = await cli('health')
+    expect(stuck.exitCode).toBe(4)
+    expect(stuck.stdout).toMatch(/^FAIL no stuck lock: /m)
+    expect(stuck.stderr).toMatch(/^Error: unhealthy: no stuck lock \(/m)
+    // The next writer takes a stuck lock over, and releases it.
+    expect((await cli('track', 'review')).exitCode).toBe(0)
+
+    const copyFile = `${jsonFile}.phase.json`
+    const copy = JSON.parse(await readFile(copyFile, 'utf8'))
+    await writeFile(copyFile, JSON.stringify({ ...copy, epoch: copy.epoch + 1 }))
+    const disagreeing = await cli('health', '--json')
+    expect(disagreeing.exitCode).toBe(4)
+    expect(JSON.parse(disagreeing.stdout).error.message).toMatch(
+      /^unhealthy: phase and epoch consistent \(the copy beside the file says dual-write \(epoch 2\); the database says dual-write \(epoch 1\)/,
+    )
+    await writeFile(copyFile, JSON.stringify(copy))
+
+    const text = await readFile(jsonFile, 'utf8')
+    await writeFile(jsonFile, text.replace('"total_invocations": 2', '"total_invocations": 3'))
+    const foreign = await cli('health')
+    expect(foreign.exitCode).toBe(4)
+    expect((await cli('status')).stdout).toMatch(/^Foreign writes +1 recorded/m)
+    expect(foreign.stderr).toMatch(
+      /^Error: unhealthy: no foreign writer \(.* was changed by a writer that is not skill-metrics/m,
+    )
+  })
+
+  it('health exits 4 on a pending schema version', async () => {
+    const db = await freshDatabase(dialect)
+    created.push(db)
+    const runner = await SchemaRunner.open({ target: db.target })
+    await runner.migrate({ target: (await runner.status()).latest - 1 })
+    await runner.close()
+    const cwd = await makeTempDir()
+    const run = await runCli(
+      ['health', '--db', db.url, '--json-file', join(cwd, 'skill_metrics.json')],
+      { cwd },
+    )
+    expect(run.exitCode).toBe(4)
+    expect(run.stdout).toMatch(
+      /^FAIL schema at the latest version: V\d+ of V\d+ \(pending: V\d+\)/m,
+    )
+  })
+})
+
+describe('health without a database', () => {
+  it('exits 4 naming the unreachable database', async () => {
+    const cwd = await makeTempDir()
+    const run = await runCli(
+      [
+        'health',
+        '--db',
+        'postgres://postgres@127.0.0.1:1/none',
+        '--json-file',
+        join(cwd, 'f.json'),
+      ],
+      { cwd },
+    )
+    expect(run.exitCode).toBe(4)
+    expect(run.stdout).toMatch(/^FAIL database reachable: /m)
+    expect(run.stderr).toMatch(/^Error: unhealthy: database reachable \(/m)
+  })
+})

@@ -1,0 +1,198 @@
+import { createHash } from 'node:crypto'
+import { createReadStream, createWriteStream } from 'node:fs'
+import { open, rm, stat } from 'node:fs/promises'
+import { basename, dirname } from 'node:path'
+import type { Duplex, Writable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+import { createGunzip, createGzip } from 'node:zlib'
+import { type Clock, InconsistencyError, systemClock } from '@skill-metrics/core'
+import type { DatabaseTarget } from '@skill-metrics/db-store'
+import { type FileFingerprint, writerStatePathOf } from '@skill-metrics/json-tracker'
+import writeFileAtomic from 'write-file-atomic'
+import {
+  type GuardCheck,
+  type GuardContext,
+  type TransitionOutcome,
+  transition,
+} from './transition.js'
+
+export const DEFAULT_RETENTION_DAYS = 7
+const DAY_MS = 86_400_000
+
+export interface CleanupOptions {
+  jsonFile: string
+  target: DatabaseTarget
+  retentionDays?: number
+  force?: boolean
+  reason?: string
+  dryRun?: boolean
+  lockTimeoutMs?: number
+  clock?: Clock
+}
+
+/** The compressed copy of the legacy file that cleanup leaves beside where the file was. */
+export interface LegacyArchive {
+  path: string
+  /** `<archive>.sha256`, in sha256sum format. */
+  manifest: string
+  original: FileFingerprint
+  compressed: FileFingerprint
+}
+
+export interface CleanupOutcome extends TransitionOutcome {
+  retentionDays: number
+  /** Whether there was a legacy file to archive (on a dry run: whether there is one now). */
+  legacyFileFound: boolean
+  /** Null on a dry run, and when there was no legacy file. */
+  archive: LegacyArchive | null
+}
+
+/**
+ * Phase 5 (ARCHITECTURE §5): once the retention period since cutover is over, archives the legacy
+ * file (gzip and a sha256 manifest, verified before anything else changes), moves the phase to
+ * `cleaned` and removes the file, all under the writers' lock. The phase copy stays: writers read
+ * the phase from it.
+ */
+export async function cleanup({
+  retentionDays = DEFAULT_RETENTION_DAYS,
+  clock = systemClock,
+  ...request
+}: CleanupOptions): Promise<CleanupOutcome> {
+  const { jsonFile } = request
+  let archive: LegacyArchive | null = null
+  let legacyFileFound = await exists(jsonFile)
+  const outcome = await transition({
+    ...request,
+    to: 'cleaned',
+    from: ['db-primary'],
+    clock,
+    guard: async (context) => [retentionOver(context, retentionDays, clock)],
+    beforeFlip: async () => {
+      // Seen again under the lock: the answer before it was taken may be stale.
+      legacyFileFound = await exists(jsonFile)
+      if (legacyFileFound) archive = await archiveLegacyFile(jsonFile, clock.now())
+    },
+    afterFlip: async () => {
+      await rm(jsonFile, { force: true })
+      await rm(writerStatePathOf(jsonFile), { force: true })
+    },
+  })
+  return { ...outcome, retentionDays, legacyFileFound, archive }
+}
+
+function retentionOver({ state }: GuardContext, retentionDays: number, clock: Clock): GuardCheck {
+  const name = `retention of ${retentionDays} day(s) since cutover`
+  if (state.cutover_at === null) return { name, ok: false, detail: 'no cutover is recorded' }
+  const ends = new Date(Date.parse(state.cutover_at) + retentionDays * DAY_MS)
+  const ok = clock.now() >= ends
+  return {
+    name,
+    ok,
+    detail: `cutover at ${state.cutover_at}; the retention ${ok ? 'ended' : 'ends'} at ${ends.toISOString()}`,
+  }
+}
+
+/**
+ * Writes `<file>.archive-<timestamp>.json.gz` and its manifest, then reads the archive back: the
+ * legacy file is removed right after, so an archive that does not decompress to its exact bytes
+ * must stop the cleanup first.
+ */
+async function archiveLegacyFile(jsonFile: string, now: Date): Promise<LegacyArchive> {
+  const stamp = now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z')
+  const path = `${jsonFile}.archive-${stamp}.json.gz`
+  try {
+    return await writeArchive(jsonFile, path)
+  } catch (error) {
+    // A partial or unverified archive must not pass for a good one; one we did not write stays.
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
+      await rm(path, { force: true })
+      await rm(manifestPathOf(path), { force: true })
+    }
+    throw error
+  }
+}
+
+async function writeArchive(jsonFile: string, path: string): Promise<LegacyArchive> {
+  const [original, compressed] = await streamThrough(
+    jsonFile,
+    createGzip(),
+    createWriteStream(path, { flags: 'wx' }),
+  )
+  await fsync(path)
+  const [readBack, decompressed] = await streamThrough(
+    path,
+    createGunzip(),
+    async (source: AsyncIterable<Buffer>) => {
+      for await (const _ of source);
+    },
+  )
+  if (readBack.sha256 !== compressed.sha256 || decompressed.sha256 !== original.sha256) {
+    throw new InconsistencyError(
+      `the archive of ${jsonFile} did not read back as written; the legacy file and the phase are as they were`,
+      { nextStep: 'Check the disk, then run skill-metrics cleanup again.' },
+    )
+  }
+  const manifest = manifestPathOf(path)
+  // The original's line names what `gunzip -k` makes of the archive, so `sha256sum -c` checks both.
+  await writeFileAtomic(
+    manifest,
+    `${original.sha256}  ${basename(path, '.gz')}\n${compressed.sha256}  ${basename(path)}\n`,
+    { fsync: true },
+  )
+  await fsync(dirname(path))
+  return { path, manifest, original, compressed }
+}
+
+/** Streams a file through `transform` into `sink`: the fingerprints of what went in and came out. */
+async function streamThrough(
+  path: string,
+  transform: Duplex,
+  sink: Writable | ((source: AsyncIterable<Buffer>) => Promise<void>),
+): Promise<[FileFingerprint, FileFingerprint]> {
+  const before = hashTap()
+  const after = hashTap()
+  await pipeline(createReadStream(path), before.pass, transform, after.pass, sink)
+  return [before.fingerprint(), after.fingerprint()]
+}
+
+const manifestPathOf = (archive: string) => `${archive}.sha256`
+
+/** A pass-through stage that hashes and counts what flows through it. */
+function hashTap() {
+  const hash = createHash('sha256')
+  let size = 0
+  return {
+    async *pass(source: AsyncIterable<Buffer>) {
+      for await (const chunk of source) {
+        hash.update(chunk)
+        size += chunk.length
+        yield chunk
+      }
+    },
+    fingerprint(): FileFingerprint {
+      return { size, sha256: hash.digest('hex') }
+    },
+  }
+}
+
+async function fsync(path: string): Promise<void> {
+  const handle = await open(path, 'r')
+  try {
+    await handle.sync()
+  } finally {
+    await handle.close()
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    (error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return false
+      throw error
+    },
+  )
+}

@@ -1,0 +1,215 @@
+import { stat } from 'node:fs/promises'
+import { type Clock, type Phase, systemClock } from '@skill-metrics/core'
+import type { DatabaseTarget } from '@skill-metrics/db-store'
+import { LOCK_STALE_MS, lockPathOf } from '@skill-metrics/json-tracker'
+import { JSON_TRUTH_PHASES } from './data-migrator.js'
+import { noForeignWriter } from './guards.js'
+import { type PhaseCopy, readPhaseCopy } from './phase-copy.js'
+import { PhaseStore, type ValidationRecord } from './phase-store.js'
+import { databaseStatus } from './status.js'
+import type { GuardCheck } from './transition.js'
+
+export interface HealthOptions {
+  jsonFile: string
+  target: DatabaseTarget
+  clock?: Clock
+  /**
+   * Set by a transition that checks health under the writers' lock right after it moved the
+   * phase, before it clears the copy's `transitioning` mark: that mark is then expected.
+   */
+  duringTransition?: boolean
+}
+
+export interface HealthReport {
+  ok: boolean
+  checks: GuardCheck[]
+}
+
+/** Phases in which a missing full validation means a step was skipped. */
+const VALIDATED_PHASES: readonly Phase[] = ['migrated', 'dual-read']
+
+type DatabaseStatus = Awaited<ReturnType<typeof databaseStatus>>
+
+/**
+ * `skill-metrics health`: every check named, failed ones with why. It only reads — it takes no
+ * lock, so it answers while a writer or a transition holds one — and a failing check (an
+ * unreachable database included) is reported, never thrown.
+ */
+export async function checkHealth({
+  jsonFile,
+  target,
+  clock = systemClock,
+  duringTransition = false,
+}: HealthOptions): Promise<HealthReport> {
+  const [database, copy] = await Promise.all([
+    databaseStatus(target),
+    readPhaseCopy(jsonFile).catch((error: Error) => error),
+  ])
+  const checks = [
+    databaseReachable(database),
+    schemaAtLatest(database),
+    phaseConsistent(database, copy, duringTransition),
+    await noStuckLock(jsonFile),
+    lastValidation(database, clock),
+  ]
+  const phase = database.phase?.phase ?? (copy instanceof Error ? undefined : copy?.phase)
+  if (phase !== undefined && JSON_TRUTH_PHASES.includes(phase))
+    checks.push(await foreignWriter(jsonFile, target, database))
+  return { ok: checks.every((check) => check.ok), checks }
+}
+
+function notChecked(name: string, database: DatabaseStatus): GuardCheck {
+  const { reachable, problem } = database.summary
+  const why = !reachable
+    ? 'the database is unreachable'
+    : (problem ?? 'the database schema is not at the latest version')
+  return { name, ok: false, detail: `not checked: ${why}` }
+}
+
+function databaseReachable({ summary }: DatabaseStatus): GuardCheck {
+  return {
+    name: 'database reachable',
+    ok: summary.reachable,
+    detail: summary.reachable ? summary.url : `${summary.url}: ${summary.problem}`,
+  }
+}
+
+function schemaAtLatest(database: DatabaseStatus): GuardCheck {
+  const name = 'schema at the latest version'
+  const { reachable, schemaCurrent, schemaLatest, pendingVersions } = database.summary
+  if (!reachable) return notChecked(name, database)
+  const pending = pendingVersions.map((version) => `V${version}`).join(', ')
+  return {
+    name,
+    ok: schemaCurrent === schemaLatest,
+    detail:
+      schemaCurrent === schemaLatest
+        ? `V${schemaCurrent}`
+        : `V${schemaCurrent} of V${schemaLatest}${pending === '' ? '' : ` (pending: ${pending}); run: skill-metrics schema migrate`}`,
+  }
+}
+
+/**
+ * The copy beside the file says what the database says: writers that cannot reach the database
+ * go by the copy, so a disagreement sends writes to the wrong store.
+ */
+function phaseConsistent(
+  database: DatabaseStatus,
+  copy: PhaseCopy | null | Error,
+  duringTransition: boolean,
+): GuardCheck {
+  const name = 'phase and epoch consistent'
+  const authoritative = database.phase
+  if (authoritative === undefined) return notChecked(name, database)
+  const said = `the database says ${authoritative.phase} (epoch ${authoritative.epoch})`
+  if (copy instanceof Error) return { name, ok: false, detail: copy.message }
+  if (copy === null) {
+    const ok = authoritative.epoch === 0
+    return {
+      name,
+      ok,
+      detail: ok
+        ? 'json-only (epoch 0), no transition yet'
+        : `no phase copy beside the file; ${said}; rerun the last phase command`,
+    }
+  }
+  if (copy.phase !== authoritative.phase || copy.epoch !== authoritative.epoch) {
+    return {
+      name,
+      ok: false,
+      detail: `the copy beside the file says ${copy.phase} (epoch ${copy.epoch}); ${said}; rerun the last phase command`,
+    }
+  }
+  if (copy.transitioning && !duringTransition) {
+    return {
+      name,
+      ok: false,
+      detail: `the transition to ${copy.phase} (epoch ${copy.epoch}) did not finish; rerun the last phase command`,
+    }
+  }
+  return { name, ok: true, detail: `${copy.phase} (epoch ${copy.epoch})` }
+}
+
+/**
+ * A lock directory its holder stopped refreshing was left by a killed process. A fresh one is a
+ * writer at work. Its age is measured against the real clock: the lock's own refresh uses it.
+ */
+async function noStuckLock(jsonFile: string): Promise<GuardCheck> {
+  const name = 'no stuck lock'
+  const path = lockPathOf(jsonFile)
+  try {
+    const age = Date.now() - (await stat(path)).mtimeMs
+    return age > LOCK_STALE_MS
+      ? {
+          name,
+          ok: false,
+          detail: `${path} was last refreshed ${formatAge(age)} ago (stale after ${LOCK_STALE_MS / 1000} s): its holder was killed; the next writer takes it over`,
+        }
+      : { name, ok: true, detail: `held by a writer at work (refreshed ${formatAge(age)} ago)` }
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    if (code === 'ENOENT') return { name, ok: true, detail: 'not held' }
+    return {
+      name,
+      ok: false,
+      detail: `${path} cannot be read (${code ?? (error as Error).message})`,
+    }
+  }
+}
+
+function lastValidation(database: DatabaseStatus, clock: Clock): GuardCheck {
+  const name = 'last validation'
+  if (database.phase === undefined) return notChecked(name, database)
+  const last: ValidationRecord | null = database.lastValidation
+  if (last === null) {
+    const needed = VALIDATED_PHASES.includes(database.phase.phase)
+    return {
+      name,
+      ok: !needed,
+      detail: needed
+        ? `none recorded, yet the phase is ${database.phase.phase}; run: skill-metrics data validate`
+        : 'none recorded yet',
+    }
+  }
+  const age = formatAge(clock.now().getTime() - Date.parse(last.at))
+  return {
+    name,
+    ok: last.clean,
+    detail: last.clean
+      ? `clean (${last.kind}) ${age} ago, at ${last.at}`
+      : `differences found (${last.kind}) ${age} ago, at ${last.at}; run: skill-metrics data migrate, then skill-metrics data validate`,
+  }
+}
+
+/** The guard `phase dual-write` and cutover use, while the legacy file is the source of truth. */
+async function foreignWriter(
+  jsonFile: string,
+  target: DatabaseTarget,
+  database: DatabaseStatus,
+): Promise<GuardCheck> {
+  if (database.phase === undefined) return notChecked('no foreign writer', database)
+  try {
+    const store = await PhaseStore.open(target)
+    try {
+      return await noForeignWriter({
+        jsonFile,
+        target,
+        state: await store.state(),
+        store,
+      })
+    } finally {
+      await store.close()
+    }
+  } catch (error) {
+    return { name: 'no foreign writer', ok: false, detail: (error as Error).message }
+  }
+}
+
+function formatAge(ms: number): string {
+  const seconds = Math.max(0, Math.round(ms / 1000))
+  if (seconds < 120) return `${seconds} s`
+  const minutes = Math.round(seconds / 60)
+  if (minutes < 120) return `${minutes} min`
+  const hours = Math.round(minutes / 60)
+  return hours < 48 ? `${hours} h` : `${Math.round(hours / 24)} d`
+}
