@@ -1,5 +1,5 @@
 import type { MigrationStatus } from '@skill-metrics/migration'
-import { nextCommand } from '@skill-metrics/migration'
+import { describeMismatch, nextCommand } from '@skill-metrics/migration'
 
 const count = (value: number | null, what: string) =>
   value === null ? '' : `${value.toLocaleString('en')} ${what}`
@@ -41,6 +41,11 @@ export function statusText(status: MigrationStatus): string {
     status.lastValidation === null
       ? 'none yet'
       : `${status.lastValidation.clean ? 'clean' : 'DIFFERENCES'} (${status.lastValidation.kind}, ${status.lastValidation.at})`
+  const mismatches = status.dualReadMismatches
+  const dualRead =
+    mismatches.total === 0
+      ? 'no mismatch recorded'
+      : `${mismatches.unresolved} unresolved mismatch(es), ${mismatches.errors} database error(s) since the last clean validation (${mismatches.total} recorded)`
   const lines = [
     `Phase            ${status.phase} (epoch ${status.epoch})${status.phaseSource === 'copy' ? ' — from the copy beside the file' : ''}${status.transitioning ? ' — a transition did not finish' : ''}`,
     `Legacy file      ${legacy.file}  ${legacyLine}`,
@@ -48,6 +53,10 @@ export function statusText(status: MigrationStatus): string {
     `Foreign writes   ${foreign}`,
     `Last validation  ${validation}`,
     `Dual-write misses ${status.dualWriteMisses === 0 ? 'none' : `${status.dualWriteMisses} database writes to repair`}`,
+    `Dual-read        ${dualRead}`,
+    ...mismatches.last.map(
+      (entry) => `  ${entry.at}  ${entry.kind.padEnd(8)}  ${describeMismatch(entry)}`,
+    ),
   ]
   for (const record of status.history.slice(0, 5)) {
     lines.push(

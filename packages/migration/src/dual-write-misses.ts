@@ -1,4 +1,4 @@
-import { open, readFile } from 'node:fs/promises'
+import { appendJsonLine, readJsonLines } from './jsonl-log.js'
 
 /** A database write that dual-write could not make; the next `data migrate` repairs it. */
 export interface DualWriteMiss {
@@ -14,33 +14,10 @@ export function missLogPathOf(jsonFile: string): string {
 }
 
 /** Appends a miss durably (one line, fsync'd before the caller's write returns). */
-export async function recordMiss(jsonFile: string, miss: DualWriteMiss): Promise<void> {
-  const handle = await open(missLogPathOf(jsonFile), 'a')
-  try {
-    await handle.write(`${JSON.stringify(miss)}\n`)
-    await handle.sync()
-  } finally {
-    await handle.close()
-  }
+export function recordMiss(jsonFile: string, miss: DualWriteMiss): Promise<void> {
+  return appendJsonLine(missLogPathOf(jsonFile), miss)
 }
 
-export async function readMisses(jsonFile: string): Promise<DualWriteMiss[]> {
-  let text: string
-  try {
-    text = await readFile(missLogPathOf(jsonFile), 'utf8')
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return []
-    throw error
-  }
-  // A torn last line (a crash mid-append) is skipped: its write never returned to its caller.
-  return text
-    .split('\n')
-    .filter((line) => line.trim() !== '')
-    .flatMap((line) => {
-      try {
-        return [JSON.parse(line) as DualWriteMiss]
-      } catch {
-        return []
-      }
-    })
+export function readMisses(jsonFile: string): Promise<DualWriteMiss[]> {
+  return readJsonLines<DualWriteMiss>(missLogPathOf(jsonFile))
 }

@@ -98,6 +98,20 @@ export class DualWriteTracker implements MetricsTracker {
     operation: DualWriteMiss['operation'],
     write: (store: SkillMetricsStore) => Promise<unknown>,
   ): Promise<boolean> {
+    try {
+      await this.withStore(write)
+      return true
+    } catch (error) {
+      await this.#miss(invocationId, operation, (error as Error).message)
+      return false
+    }
+  }
+
+  /**
+   * Runs `work` on this tracker's store within the dual-write bound; rejects when the database
+   * fails or does not answer in time. Dual-read reads through it, so one store serves both.
+   */
+  async withStore<T>(work: (store: SkillMetricsStore) => Promise<T>): Promise<T> {
     let timer: NodeJS.Timeout | undefined
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(
@@ -107,10 +121,9 @@ export class DualWriteTracker implements MetricsTracker {
     })
     try {
       const store = await Promise.race([this.#opened(), timeout])
-      await Promise.race([write(store), timeout])
-      return true
+      return await Promise.race([work(store), timeout])
     } catch (error) {
-      // A failed open is retried by the next write rather than remembered.
+      // A failed open is retried by the next call rather than remembered.
       if (
         this.#store !== undefined &&
         (await this.#store.then(
@@ -119,8 +132,7 @@ export class DualWriteTracker implements MetricsTracker {
         ))
       )
         this.#store = undefined
-      await this.#miss(invocationId, operation, (error as Error).message)
-      return false
+      throw error
     } finally {
       clearTimeout(timer)
     }

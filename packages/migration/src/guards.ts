@@ -1,5 +1,6 @@
 import { SkillMetricsError } from '@skill-metrics/core'
 import { fingerprintFile, readWriterState, scanLegacyFile } from '@skill-metrics/json-tracker'
+import { describeMismatch, readMismatches, unresolvedMismatches } from './dual-read-mismatches.js'
 import { readMisses } from './dual-write-misses.js'
 import type { GuardCheck, GuardContext } from './transition.js'
 
@@ -90,4 +91,57 @@ export async function lastValidationClean({ store }: GuardContext): Promise<Guar
 /** The guard to `migrated`: a clean full validation and nothing left to repair. */
 export async function migratedGuard(context: GuardContext): Promise<GuardCheck[]> {
   return [await lastValidationClean(context), await noUnrepairedMisses(context)]
+}
+
+/**
+ * No database write that dual-write missed since the last full validation: that validation proved
+ * the database equal to the file, and writers go on dual-writing after it.
+ */
+export async function noMissSinceLastValidation({
+  jsonFile,
+  store,
+}: GuardContext): Promise<GuardCheck> {
+  const last = await store.lastValidation()
+  const since = (await readMisses(jsonFile)).filter((miss) => last === null || miss.at > last.at)
+  return {
+    name: 'no dual-write miss since the last validation',
+    ok: since.length === 0,
+    detail:
+      since.length === 0
+        ? 'none'
+        : `${since.length} database write(s) missed since ${last?.at ?? 'the start'}, the last at ${since.at(-1)!.at}; run: skill-metrics data migrate, then skill-metrics data validate`,
+  }
+}
+
+/** Phase 3's guard: the database proved equal to the file, nothing missed since, no foreign writer. */
+export async function dualReadGuard(context: GuardContext): Promise<GuardCheck[]> {
+  return [
+    await lastValidationClean(context),
+    await noMissSinceLastValidation(context),
+    await noForeignWriter(context),
+  ]
+}
+
+/**
+ * No dual-read mismatch that a clean full validation has not covered since. Database errors seen
+ * by dual-read do not count here: they say nothing about the data, and cutover checks the
+ * database's health itself.
+ */
+export async function noUnresolvedMismatches({
+  jsonFile,
+  store,
+}: GuardContext): Promise<GuardCheck> {
+  const unresolved = unresolvedMismatches(
+    await readMismatches(jsonFile),
+    await store.lastValidation(),
+  ).filter((mismatch) => mismatch.kind === 'mismatch')
+  const last = unresolved.at(-1)
+  return {
+    name: 'no unresolved dual-read mismatch',
+    ok: last === undefined,
+    detail:
+      last === undefined
+        ? 'none'
+        : `${unresolved.length} dual-read mismatch(es) since the last clean validation, the last at ${last.at}: ${describeMismatch(last)}; run: skill-metrics data migrate, then skill-metrics data validate`,
+  }
 }

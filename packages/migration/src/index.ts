@@ -26,15 +26,28 @@ export {
   type ValidationRun,
   validateData,
 } from './data-validator.js'
+export {
+  type DualRead,
+  type DualReadMismatch,
+  describeMismatch,
+  mismatchLogPathOf,
+  readMismatches,
+  recordMismatch,
+  unresolvedMismatches,
+} from './dual-read-mismatches.js'
+export { DualReadTracker } from './dual-read-tracker.js'
 export { type DualWriteMiss, missLogPathOf, readMisses, recordMiss } from './dual-write-misses.js'
 export { DUAL_WRITE_TIMEOUT_MS, DualWriteTracker, type StoreOpener } from './dual-write-tracker.js'
 export {
+  dualReadGuard,
   dualWriteGuard,
   lastValidationClean,
   legacyFileValid,
   migratedGuard,
   noForeignWriter,
+  noMissSinceLastValidation,
   noUnrepairedMisses,
+  noUnresolvedMismatches,
 } from './guards.js'
 export { checkHealth, type HealthOptions, type HealthReport } from './health.js'
 export { type OpenTrackerOptions, openTracker } from './open-tracker.js'

@@ -9,6 +9,7 @@ import {
 } from '@skill-metrics/core'
 import { type DatabaseTarget, SkillMetricsStore } from '@skill-metrics/db-store'
 import { JsonFileTracker } from '@skill-metrics/json-tracker'
+import { DualReadTracker } from './dual-read-tracker.js'
 import { DUAL_WRITE_TIMEOUT_MS, DualWriteTracker } from './dual-write-tracker.js'
 import { readPhaseCopy } from './phase-copy.js'
 
@@ -26,7 +27,8 @@ const REOPEN_ATTEMPTS = 3
 /**
  * The tracker the current phase calls for (ARCHITECTURE §5), read from the copy beside the legacy
  * file so a writer knows the phase while the database is down: `json-only`, the legacy file;
- * `dual-write`, `migrated` and (until dual-read lands) `dual-read`, the file then the database;
+ * `dual-write` and `migrated`, the file then the database; `dual-read`, the same writes, with
+ * every read compared between the two (the file's answer returned);
  * `db-primary` and `cleaned`, the database only. It follows the phase: a start checks the epoch
  * under the writers' lock, and when a transition moved it on, the right tracker is opened and the
  * start is made there. An invocation completes on the tracker it started with.
@@ -100,6 +102,8 @@ async function trackerFor(
   options: OpenTrackerOptions,
 ): Promise<MetricsTracker> {
   const dualWriteTimeoutMs = options.dualWriteTimeoutMs ?? DUAL_WRITE_TIMEOUT_MS
+  const openStore = () =>
+    SkillMetricsStore.open({ target: options.db, busyTimeoutMs: dualWriteTimeoutMs })
   const json = new JsonFileTracker({
     file: options.jsonFile,
     lockTimeoutMs: options.lockTimeoutMs,
@@ -117,12 +121,9 @@ async function trackerFor(
       return json
     case 'dual-write':
     case 'migrated':
+      return new DualWriteTracker(json, openStore, dualWriteTimeoutMs)
     case 'dual-read':
-      return new DualWriteTracker(
-        json,
-        () => SkillMetricsStore.open({ target: options.db, busyTimeoutMs: dualWriteTimeoutMs }),
-        dualWriteTimeoutMs,
-      )
+      return new DualReadTracker(json, openStore, dualWriteTimeoutMs)
     case 'db-primary':
     case 'cleaned':
       return SkillMetricsStore.open({ target: options.db })

@@ -62,8 +62,9 @@ export async function writePhaseCopy(jsonFile: string, copy: PhaseCopy): Promise
 
 /**
  * Where reads come from in the current phase (ARCHITECTURE §5): the legacy file while it is the
- * source of truth, the database from cutover on. Dual-read keeps reading the file until its
- * comparing tracker exists.
+ * source of truth, the database from cutover on. In dual-read the file still answers: the
+ * comparison with the database belongs to the long-running tracker (`openTracker`), which
+ * records what differs; a one-off read from the CLI just reads the source of truth.
  */
 export async function readSourceOf(jsonFile: string): Promise<'json' | 'db'> {
   const phase = (await readPhaseCopy(jsonFile))?.phase ?? 'json-only'

@@ -6,6 +6,11 @@ import {
   readWriterState,
   scanLegacyFile,
 } from '@skill-metrics/json-tracker'
+import {
+  type DualReadMismatch,
+  readMismatches,
+  unresolvedMismatches,
+} from './dual-read-mismatches.js'
 import { readMisses } from './dual-write-misses.js'
 import { readPhaseCopy } from './phase-copy.js'
 import { PhaseStore, type TransitionRecord, type ValidationRecord } from './phase-store.js'
@@ -41,20 +46,38 @@ export interface MigrationStatus {
   lastValidation: ValidationRecord | null
   /** Database writes dual-write could not make, recorded beside the legacy file. */
   dualWriteMisses: number
+  /**
+   * What dual-read recorded beside the legacy file. Unresolved: recorded after the last clean
+   * validation (all of them while the database is unreachable); `unresolved` counts the
+   * mismatches, which keep cutover closed, `errors` the reads the database failed to answer.
+   */
+  dualReadMismatches: {
+    total: number
+    unresolved: number
+    errors: number
+    /** The most recent unresolved entries, up to five, oldest first. */
+    last: DualReadMismatch[]
+  }
 }
+
+/** How many unresolved dual-read entries `status` shows. */
+const SHOWN_MISMATCHES = 5
 
 /** Everything `skill-metrics status` shows; it reads, never writes, and never fails on one side. */
 export async function migrationStatus(
   jsonFile: string,
   target: DatabaseTarget,
 ): Promise<MigrationStatus> {
-  const [legacy, database, copy, misses] = await Promise.all([
+  const [legacy, database, copy, misses, mismatches] = await Promise.all([
     legacyStatus(jsonFile),
     databaseStatus(target),
     readPhaseCopy(jsonFile).catch(() => null),
     readMisses(jsonFile),
+    readMismatches(jsonFile),
   ])
   const fromDatabase = database.phase
+  const unresolved = unresolvedMismatches(mismatches, database.lastValidation)
+  const unresolvedMismatchCount = unresolved.filter((entry) => entry.kind === 'mismatch').length
   return {
     phase: fromDatabase?.phase ?? copy?.phase ?? 'json-only',
     epoch: fromDatabase?.epoch ?? copy?.epoch ?? 0,
@@ -65,6 +88,12 @@ export async function migrationStatus(
     database: database.summary,
     lastValidation: database.lastValidation,
     dualWriteMisses: misses.length,
+    dualReadMismatches: {
+      total: mismatches.length,
+      unresolved: unresolvedMismatchCount,
+      errors: unresolved.length - unresolvedMismatchCount,
+      last: unresolved.slice(-SHOWN_MISMATCHES),
+    },
   }
 }
 
@@ -164,7 +193,9 @@ export function nextCommand(status: MigrationStatus): string | null {
     case 'migrated':
       return 'skill-metrics phase dual-read'
     case 'dual-read':
-      return 'skill-metrics cutover'
+      return status.dualReadMismatches.unresolved > 0
+        ? 'skill-metrics data migrate, then skill-metrics data validate'
+        : 'skill-metrics cutover'
     case 'db-primary':
       return 'skill-metrics cleanup (after the retention period)'
     case 'cleaned':
