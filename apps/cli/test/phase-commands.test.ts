@@ -1,4 +1,4 @@
-import { appendFile, writeFile } from 'node:fs/promises'
+import { appendFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { DIALECTS, freshDatabase, type TestDatabase } from './schema.js'
@@ -63,15 +63,36 @@ describe.each(DIALECTS)('status and phase dual-write on %s', (dialect) => {
   })
 
   it('reads follow the phase: from the database once it is the source of truth', async () => {
-    const { jsonFile, cli } = await setUp(dialect)
-    expect((await cli('schema', 'migrate')).exitCode).toBe(0)
-    await writeFile(
-      `${jsonFile}.phase.json`,
-      JSON.stringify({ phase: 'db-primary', epoch: 4, transitioning: false, updated_at: 'now' }),
-    )
+    const { cli } = await setUp(dialect)
+    for (const step of [
+      ['schema', 'migrate'],
+      ['track', 'before'],
+      ['phase', 'dual-write'],
+      ['data', 'migrate'],
+      ['data', 'validate'],
+      ['phase', 'dual-read'],
+      ['cutover'],
+    ]) {
+      const run = await cli(...step)
+      expect(run.exitCode, `${step.join(' ')}: ${run.stderr}`).toBe(0)
+    }
     expect((await cli('track', 'primary')).exitCode).toBe(0)
-    expect(Object.keys(JSON.parse((await cli('metrics', '--json')).stdout))).toEqual(['primary'])
-    expect(JSON.parse((await cli('metrics', '--source', 'json', '--json')).stdout)).toEqual({})
+    const fromDatabase = JSON.parse((await cli('metrics', '--json')).stdout)
+    expect(Object.keys(fromDatabase)).toEqual(['before', 'primary'])
+    expect(
+      Object.keys(JSON.parse((await cli('metrics', '--source', 'json', '--json')).stdout)),
+    ).toEqual(['before'])
+
+    // Back: the file is regenerated from the database, the write made after cutover included.
+    const back = await cli('rollback', '--json')
+    expect(back.exitCode, back.stderr).toBe(0)
+    expect(JSON.parse(back.stdout)).toMatchObject({
+      from: 'db-primary',
+      to: 'dual-write',
+      moved: true,
+    })
+    expect(JSON.parse((await cli('metrics', '--json')).stdout)).toEqual(fromDatabase)
+    expect((await cli('data', 'validate')).exitCode).toBe(0)
   })
 })
 

@@ -75,8 +75,10 @@ export {
 export {
   type CompleteOptions,
   type Completer,
+  completerOnce,
   type MetricsTracker,
   PHASES,
   type Phase,
+  type StartedRecord,
   type TrackOptions,
 } from './tracker.js'

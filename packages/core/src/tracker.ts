@@ -1,4 +1,5 @@
-import type { SkillMetrics } from './legacy.js'
+import { CompleterAlreadyCalledError } from './errors.js'
+import type { LegacyInvocation, SkillMetrics } from './legacy.js'
 import type { Summary } from './summary.js'
 
 export interface TrackOptions {
@@ -17,6 +18,42 @@ export interface CompleteOptions {
 
 /** Finishes one invocation. A second call throws `CompleterAlreadyCalledError` and changes nothing. */
 export type Completer = (options?: CompleteOptions) => Promise<void>
+
+/**
+ * A completer that counts once: a failed attempt changed nothing and may be retried, a call after
+ * one that succeeded (or while one runs) throws `CompleterAlreadyCalledError`.
+ */
+export function completerOnce(
+  started: Pick<LegacyInvocation, 'skill_name' | 'invoked_at'>,
+  finish: (options: CompleteOptions) => Promise<void>,
+): Completer {
+  let state: 'open' | 'running' | 'done' = 'open'
+  return async (options: CompleteOptions = {}) => {
+    if (state !== 'open')
+      throw new CompleterAlreadyCalledError(started.skill_name, started.invoked_at)
+    state = 'running'
+    try {
+      await finish(options)
+      state = 'done'
+    } catch (error) {
+      state = 'open'
+      throw error
+    }
+  }
+}
+
+/**
+ * A started invocation as the tracker that started it knows it: enough for the tracker of a later
+ * phase to finish it when the phase moved between its start and its completion.
+ */
+export interface StartedRecord {
+  id: string
+  /** Its position in the file's order when it started. */
+  seq: number
+  /** The pending record. */
+  invocation: LegacyInvocation
+  sessionId: string | null
+}
 
 /** What every tracker implementation offers, with the same behaviour (ARCHITECTURE §3). */
 export interface MetricsTracker {

@@ -34,6 +34,8 @@ export {
   type CompleteInvocation,
   importLegacyDocument,
   legacyRecordOf,
+  lockStoreWrites,
+  type PendingInvocation,
   type SkillBaseline,
   SkillMetricsStore,
   type StoredInvocation,

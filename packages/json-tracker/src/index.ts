@@ -20,6 +20,7 @@ export {
   fingerprintFile,
   noteForeignWrite,
   readWriterState,
+  replaceLegacyFile,
   sameFingerprint,
   type WriterState,
   writerStatePathOf,

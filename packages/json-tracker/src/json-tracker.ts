@@ -4,7 +4,7 @@ import {
   CompletedDurations,
   type CompleteOptions,
   type Completer,
-  CompleterAlreadyCalledError,
+  completerOnce,
   exportPieces,
   invocationId,
   type LegacyDocument,
@@ -32,10 +32,10 @@ export interface JsonTrackerOptions {
   /** How long a write waits for the writers' lock (default 30 s). */
   lockTimeoutMs?: number
   /**
-   * Runs under the writers' lock before a new invocation is written; throwing stops the write.
-   * The phase machine uses it so a writer holding a stale epoch notices before it writes.
+   * Runs under the writers' lock before every write (a start or a completion); throwing stops
+   * the write. The phase machine uses it so a writer holding a stale epoch notices before it writes.
    */
-  beforeStart?: () => Promise<void>
+  beforeWrite?: () => Promise<void>
 }
 
 /** A legacy file loaded whole, for a rewrite under the lock. */
@@ -66,13 +66,13 @@ export class JsonFileTracker implements MetricsTracker {
   readonly file: string
   readonly #clock: Clock
   readonly #lockTimeoutMs: number | undefined
-  readonly #beforeStart: (() => Promise<void>) | undefined
+  readonly #beforeWrite: (() => Promise<void>) | undefined
 
-  constructor({ file, clock = systemClock, lockTimeoutMs, beforeStart }: JsonTrackerOptions) {
+  constructor({ file, clock = systemClock, lockTimeoutMs, beforeWrite }: JsonTrackerOptions) {
     this.file = file
     this.#clock = clock
     this.#lockTimeoutMs = lockTimeoutMs
-    this.#beforeStart = beforeStart
+    this.#beforeWrite = beforeWrite
   }
 
   async trackInvocation(skillName: string, options: TrackOptions = {}): Promise<Completer> {
@@ -94,16 +94,13 @@ export class JsonFileTracker implements MetricsTracker {
       follow_up_actions: [],
       error_type: null,
     }
-    const { seq, occurrence } = await this.#rewrite(this.#beforeStart, (document) => {
+    const { seq, occurrence } = await this.#rewrite((document) => {
       const occurrence = document.invocations.filter((candidate) =>
         sameIdentity(candidate, invocation),
       ).length
       return { seq: document.invocations.push(invocation) - 1, occurrence }
     })
     let finished: CompletedInvocation | undefined
-    const completeOnce = this.#completer(invocation, seq, (result) => {
-      finished = result
-    })
     return {
       id: invocationId(
         invocation.skill_name,
@@ -113,54 +110,42 @@ export class JsonFileTracker implements MetricsTracker {
       ),
       seq,
       invocation,
-      complete: completeOnce,
+      // Nothing reached the file when a completion fails: the caller may try again.
+      complete: completerOnce(invocation, async (completion) => {
+        finished = await this.completeStarted(invocation, seq, completion)
+      }),
       completion: () => finished,
     }
   }
 
-  #completer(
+  /**
+   * Completes a pending record that entered the file at `index`, found again by its identity if
+   * the file moved it: how an invocation started by another phase's tracker is finished here.
+   */
+  async completeStarted(
     started: LegacyInvocation,
     index: number,
-    onCompleted: (result: CompletedInvocation) => void,
-  ): Completer {
-    let state: 'open' | 'running' | 'done' = 'open'
-    return async ({
-      completed = true,
-      followUpActions = [],
-      errorType = null,
-    }: CompleteOptions = {}) => {
-      if (state !== 'open')
-        throw new CompleterAlreadyCalledError(started.skill_name, started.invoked_at)
-      state = 'running'
-      try {
-        const result = await this.#rewrite(undefined, (document) => {
-          const finished: LegacyInvocation = {
-            ...started,
-            completed,
-            follow_up_actions: [...followUpActions],
-            error_type: errorType,
-            duration_seconds: naiveSecondsBetween(
-              started.invoked_at,
-              toNaiveLocalIso(this.#clock.now()),
-            ),
-          }
-          const position = locatePending(document.invocations, started, index)
-          if (position === undefined) document.invocations.push(finished)
-          else document.invocations[position] = finished
-          applyCompletion(document.skills, finished)
-          let completionSeq = 0
-          for (const aggregate of document.skills.values())
-            completionSeq += aggregate.total_invocations
-          return { invocation: finished, completionSeq }
-        })
-        state = 'done'
-        onCompleted(result)
-      } catch (error) {
-        // Nothing reached the file: the caller may try again.
-        state = 'open'
-        throw error
+    { completed = true, followUpActions = [], errorType = null }: CompleteOptions = {},
+  ): Promise<CompletedInvocation> {
+    return this.#rewrite((document) => {
+      const finished: LegacyInvocation = {
+        ...started,
+        completed,
+        follow_up_actions: [...followUpActions],
+        error_type: errorType,
+        duration_seconds: naiveSecondsBetween(
+          started.invoked_at,
+          toNaiveLocalIso(this.#clock.now()),
+        ),
       }
-    }
+      const position = locatePending(document.invocations, started, index)
+      if (position === undefined) document.invocations.push(finished)
+      else document.invocations[position] = finished
+      applyCompletion(document.skills, finished)
+      let completionSeq = 0
+      for (const aggregate of document.skills.values()) completionSeq += aggregate.total_invocations
+      return { invocation: finished, completionSeq }
+    })
   }
 
   async getSkillMetrics(skillName: string): Promise<SkillMetrics | null> {
@@ -191,14 +176,11 @@ export class JsonFileTracker implements MetricsTracker {
   async close(): Promise<void> {}
 
   /** The one way this tracker changes the file: under the lock, from a fresh read, atomically. */
-  async #rewrite<T>(
-    before: (() => Promise<void>) | undefined,
-    change: (document: LegacyDocument) => T,
-  ): Promise<T> {
+  async #rewrite<T>(change: (document: LegacyDocument) => T): Promise<T> {
     return withWritersLock(
       this.file,
       async (lock) => {
-        await before?.()
+        await this.#beforeWrite?.()
         const document = await loadLegacyFile(this.file)
         const now = this.#clock.now()
         // The writer state is ours, not the legacy format: it keeps UTC, comparable with audit rows.

@@ -50,6 +50,8 @@ export interface MigrateOptions {
   dryRun?: boolean
   lockTimeoutMs?: number
   onProgress?: (progress: MigrateProgress) => void
+  /** Stops the run between chunks of the file (a cutover's bounded freeze). */
+  signal?: AbortSignal
 }
 
 export interface MigrateResult {
@@ -106,56 +108,76 @@ export async function migrateData(options: MigrateOptions): Promise<MigrateResul
   const store = await SkillMetricsStore.open({ target: options.target })
   try {
     const bulk = options.final ? undefined : await syncPass(store, options, 'bulk')
-    const final = async () => {
-      // Nothing wrote the file since the bulk pass read it (every write changes it): the bulk
-      // pass already made the database equal to what it holds now.
-      const unchanged =
-        bulk?.fingerprint != null &&
-        sameFingerprint(bulk.fingerprint, await fingerprintFile(options.jsonFile))
-      const result = unchanged
-        ? { ...bulk!, inserted: 0, updated: 0, displaced: 0 }
-        : await syncPass(store, options, 'final')
-      if (!options.dryRun) {
-        await store.setSkillAggregates(
-          [...result.skills].map(([name, aggregate], position) => ({
-            name,
-            position,
-            aggregate,
-            completedDurations: result.durations.of(name),
-          })),
-        )
-        // Every miss recorded so far is covered: the database now equals the file.
-        await truncate(missLogPathOf(options.jsonFile)).catch((error: NodeJS.ErrnoException) => {
-          if (error.code !== 'ENOENT') throw error
-        })
-      }
-      return result
-    }
+    const final = () => finishSync(store, options, bulk)
     const last = options.dryRun
       ? await final()
       : await withWritersLock(options.jsonFile, final, { timeoutMs: options.lockTimeoutMs })
-    const inserted = (bulk?.inserted ?? 0) + last.inserted
-    const updated = (bulk?.updated ?? 0) + last.updated
-    return {
-      read: last.read,
-      inserted,
-      updated,
-      // A record written by the bulk pass and again by the final one counts once as changed.
-      unchanged: Math.max(0, last.read - inserted - updated - last.rejected.length),
-      rejected: last.rejected,
-      skillsAligned: last.skills.size,
-      batches: last.batches,
-      skippedBatches: last.skippedBatches,
-      displaced: (bulk?.displaced ?? 0) + last.displaced,
-      dryRun: options.dryRun === true,
-      seconds: (performance.now() - started) / 1000,
-    }
+    return resultOf(options, started, bulk, last)
   } finally {
     await store.close()
   }
 }
 
-interface PassResult {
+/** What a backfill did, from its bulk pass (when it ran one) and its pass under the lock. */
+export function resultOf(
+  options: Pick<MigrateOptions, 'dryRun'>,
+  started: number,
+  bulk: PassResult | undefined,
+  last: PassResult,
+): MigrateResult {
+  const inserted = (bulk?.inserted ?? 0) + last.inserted
+  const updated = (bulk?.updated ?? 0) + last.updated
+  return {
+    read: last.read,
+    inserted,
+    updated,
+    // A record written by the bulk pass and again by the final one counts once as changed.
+    unchanged: Math.max(0, last.read - inserted - updated - last.rejected.length),
+    rejected: last.rejected,
+    skillsAligned: last.skills.size,
+    batches: last.batches,
+    skippedBatches: last.skippedBatches,
+    displaced: (bulk?.displaced ?? 0) + last.displaced,
+    dryRun: options.dryRun === true,
+    seconds: (performance.now() - started) / 1000,
+  }
+}
+
+/**
+ * The part of a backfill that runs under the writers' lock: syncs what changed since the bulk
+ * pass and sets every skill's aggregates from that same snapshot. Every dual-write miss recorded
+ * so far is then covered, and the log of them is emptied.
+ */
+export async function finishSync(
+  store: SkillMetricsStore,
+  options: MigrateOptions,
+  bulk: PassResult | undefined,
+): Promise<PassResult> {
+  // Nothing wrote the file since the bulk pass read it (every write changes it): the bulk
+  // pass already made the database equal to what it holds now.
+  const unchanged =
+    bulk?.fingerprint != null &&
+    sameFingerprint(bulk.fingerprint, await fingerprintFile(options.jsonFile))
+  const result = unchanged
+    ? { ...bulk!, inserted: 0, updated: 0, displaced: 0 }
+    : await syncPass(store, options, 'final')
+  if (!options.dryRun) {
+    await store.setSkillAggregates(
+      [...result.skills].map(([name, aggregate], position) => ({
+        name,
+        position,
+        aggregate,
+        completedDurations: result.durations.of(name),
+      })),
+    )
+    await truncate(missLogPathOf(options.jsonFile)).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'ENOENT') throw error
+    })
+  }
+  return result
+}
+
+export interface PassResult {
   read: number
   inserted: number
   updated: number
@@ -173,7 +195,7 @@ interface PassResult {
 const digestLine = (id: string, invocation: LegacyInvocation) =>
   `${id}${JSON.stringify([invocation.completed, invocation.duration_seconds, invocation.error_type, invocation.follow_up_actions])}\n`
 
-async function syncPass(
+export async function syncPass(
   store: SkillMetricsStore,
   options: MigrateOptions,
   pass: MigrateProgress['pass'],
@@ -247,6 +269,7 @@ async function syncPass(
         result.rejected.push({ index, message: error.message, field: error.location.field })
       },
       afterChunk: async (bytesRead) => {
+        options.signal?.throwIfAborted()
         await flush()
         options.onProgress?.({ pass, read: result.read, bytesRead, totalBytes })
       },

@@ -50,6 +50,8 @@ export interface ValidateOptions {
   batchSize?: number
   lockTimeoutMs?: number
   onProgress?: (progress: { bytesRead: number; totalBytes: number; compared: number }) => void
+  /** Stops the comparison between chunks of the file (a cutover's bounded freeze). */
+  signal?: AbortSignal
 }
 
 export interface RunValidationOptions extends ValidateOptions {
@@ -125,7 +127,8 @@ export function differenceCount(report: ValidationReport): number {
 
 const isClean = (report: ValidationReport) => differenceCount(report) === 0
 
-async function compare(
+/** One comparison pass, no recheck: for a caller that already holds the writers' lock. */
+export async function compare(
   store: SkillMetricsStore,
   options: ValidateOptions,
 ): Promise<ValidationReport> {
@@ -173,6 +176,7 @@ async function compare(
       onInvalid: (error: BadInputError, index) =>
         report.rejected.push({ index, message: error.message, field: error.location.field }),
       afterChunk: async (bytesRead) => {
+        options.signal?.throwIfAborted()
         if (batch.length >= batchSize) await check()
         options.onProgress?.({ bytesRead, totalBytes, compared: report.invocations.compared })
       },

@@ -1,10 +1,12 @@
-import type {
-  CompleteOptions,
-  Completer,
-  MetricsTracker,
-  SkillMetrics,
-  Summary,
-  TrackOptions,
+import {
+  type CompleteOptions,
+  type Completer,
+  completerOnce,
+  type MetricsTracker,
+  type SkillMetrics,
+  type StartedRecord,
+  type Summary,
+  type TrackOptions,
 } from '@skill-metrics/core'
 import type { SkillMetricsStore } from '@skill-metrics/db-store'
 import type { JsonFileTracker } from '@skill-metrics/json-tracker'
@@ -35,36 +37,43 @@ export class DualWriteTracker implements MetricsTracker {
   }
 
   async trackInvocation(skillName: string, options: TrackOptions = {}): Promise<Completer> {
-    const started = await this.#json.startInvocation(skillName, options)
-    const { invocation } = started
-    const mirroredStart = await this.#mirror(started.id, 'start', (store) =>
+    const started = await this.start(skillName, options)
+    return completerOnce(started.invocation, (completion) => this.finish(started, completion))
+  }
+
+  /** Starts an invocation in the legacy file, then mirrors it to the database. */
+  async start(skillName: string, options: TrackOptions = {}): Promise<StartedRecord> {
+    const { id, seq, invocation } = await this.#json.startInvocation(skillName, options)
+    const sessionId = options.sessionId ?? null
+    await this.#mirror(id, 'start', (store) =>
       store.recordInvocation({
-        id: started.id,
-        seq: started.seq,
+        id,
+        seq,
         skill_name: invocation.skill_name,
         invoked_at: invocation.invoked_at,
         workflow_path: invocation.workflow_path,
-        session_id: options.sessionId ?? null,
+        session_id: sessionId,
       }),
     )
-    return async (completion: CompleteOptions = {}) => {
-      await started.complete(completion)
-      const finished = started.completion()!
-      if (!mirroredStart) {
-        // The database never saw the start: the completion cannot apply there either.
-        await this.#miss(started.id, 'complete', 'its start was not written to the database')
-        return
-      }
-      await this.#mirror(started.id, 'complete', (store) =>
-        store.completeInvocation(started.id, {
-          completed: finished.invocation.completed,
-          followUpActions: finished.invocation.follow_up_actions,
-          errorType: finished.invocation.error_type,
-          durationSeconds: finished.invocation.duration_seconds ?? undefined,
-          completionSeq: finished.completionSeq,
-        }),
-      )
-    }
+    return { id, seq, invocation, sessionId }
+  }
+
+  /**
+   * Completes an invocation in the legacy file, then in the database with the file's duration and
+   * completion order. One the database never saw started cannot complete there: that is a miss,
+   * repaired by the next `data migrate` like any other.
+   */
+  async finish(started: StartedRecord, completion: CompleteOptions = {}): Promise<void> {
+    const finished = await this.#json.completeStarted(started.invocation, started.seq, completion)
+    await this.#mirror(started.id, 'complete', (store) =>
+      store.completeInvocation(started.id, {
+        completed: finished.invocation.completed,
+        followUpActions: finished.invocation.follow_up_actions,
+        errorType: finished.invocation.error_type,
+        durationSeconds: finished.invocation.duration_seconds ?? undefined,
+        completionSeq: finished.completionSeq,
+      }),
+    )
   }
 
   getSkillMetrics(skillName: string): Promise<SkillMetrics | null> {

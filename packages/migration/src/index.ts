@@ -1,4 +1,5 @@
 export { currentActor } from './actor.js'
+export { backupLegacyFile, type LegacyBackup } from './backup.js'
 export {
   type CleanupOptions,
   type CleanupOutcome,
@@ -6,6 +7,13 @@ export {
   DEFAULT_RETENTION_DAYS,
   type LegacyArchive,
 } from './cleanup.js'
+export {
+  type CutoverOptions,
+  type CutoverResult,
+  type CutoverStep,
+  cutover,
+  DEFAULT_FREEZE_TIMEOUT_MS,
+} from './cutover.js'
 export {
   DEFAULT_BATCH_SIZE,
   JSON_TRUTH_PHASES,
@@ -64,11 +72,20 @@ export {
   type TransitionRecord,
   type ValidationRecord,
 } from './phase-store.js'
+export {
+  DB_TRUTH_PHASES,
+  ROLLBACK_TARGETS,
+  type RollbackOptions,
+  type RollbackResult,
+  type RollbackTarget,
+  rollback,
+} from './rollback.js'
 export { type MigrationStatus, migrationStatus, nextCommand } from './status.js'
 export {
   type Guard,
   type GuardCheck,
   type GuardContext,
+  settledPhaseCopy,
   type TransitionOutcome,
   type TransitionRequest,
   transition,

@@ -1,9 +1,12 @@
 import {
+  type CompleteOptions,
   type Completer,
+  completerOnce,
   type MetricsTracker,
   type Phase,
   type SkillMetrics,
   StaleEpochError,
+  type StartedRecord,
   type Summary,
   type TrackOptions,
 } from '@skill-metrics/core'
@@ -11,7 +14,8 @@ import { type DatabaseTarget, SkillMetricsStore } from '@skill-metrics/db-store'
 import { JsonFileTracker } from '@skill-metrics/json-tracker'
 import { DualReadTracker } from './dual-read-tracker.js'
 import { DUAL_WRITE_TIMEOUT_MS, DualWriteTracker } from './dual-write-tracker.js'
-import { readPhaseCopy } from './phase-copy.js'
+import { type PhaseCopy, readPhaseCopy } from './phase-copy.js'
+import { settledPhaseCopy } from './transition.js'
 
 export interface OpenTrackerOptions {
   jsonFile: string
@@ -21,17 +25,19 @@ export interface OpenTrackerOptions {
   lockTimeoutMs?: number
 }
 
-/** How many times a start is retried after the phase moved under it. */
+/** How many times a write is retried after the phase moved under it. */
 const REOPEN_ATTEMPTS = 3
 
 /**
  * The tracker the current phase calls for (ARCHITECTURE §5), read from the copy beside the legacy
  * file so a writer knows the phase while the database is down: `json-only`, the legacy file;
  * `dual-write` and `migrated`, the file then the database; `dual-read`, the same writes, with
- * every read compared between the two (the file's answer returned);
- * `db-primary` and `cleaned`, the database only. It follows the phase: a start checks the epoch
- * under the writers' lock, and when a transition moved it on, the right tracker is opened and the
- * start is made there. An invocation completes on the tracker it started with.
+ * every read compared between the two (the file's answer returned); `db-primary` and `cleaned`,
+ * the database only. It follows the phase: every write is fenced with the epoch it was opened
+ * for (under the writers' lock for the file, inside the transaction for the database), and when a
+ * transition moved the phase on, the write is made on the new phase's tracker instead. That holds
+ * for completions too: an invocation started before a cutover or a rollback completes in the
+ * store that is the source of truth when it completes.
  */
 export async function openTracker(options: OpenTrackerOptions): Promise<MetricsTracker> {
   const tracker = new PhaseFollowingTracker(options)
@@ -39,10 +45,22 @@ export async function openTracker(options: OpenTrackerOptions): Promise<MetricsT
   return tracker
 }
 
+/** One phase's way of writing: a start, and a finish of an invocation any phase started. */
+interface PhaseWriter {
+  start(skillName: string, options: TrackOptions): Promise<StartedRecord>
+  finish(started: StartedRecord, completion: CompleteOptions): Promise<void>
+}
+
+interface PhaseTrackers {
+  copy: Pick<PhaseCopy, 'phase' | 'epoch'>
+  writer: PhaseWriter
+  reader: MetricsTracker
+}
+
 class PhaseFollowingTracker implements MetricsTracker {
   readonly #options: OpenTrackerOptions
-  #current: MetricsTracker | undefined
-  /** Trackers of earlier phases: their invocations may still be completing. */
+  #current: PhaseTrackers | undefined
+  /** Trackers of earlier phases, closed with this one. */
   readonly #retired: MetricsTracker[] = []
 
   constructor(options: OpenTrackerOptions) {
@@ -50,15 +68,48 @@ class PhaseFollowingTracker implements MetricsTracker {
   }
 
   async reopen(): Promise<void> {
-    const copy = await readPhaseCopy(this.#options.jsonFile)
-    if (this.#current !== undefined) this.#retired.push(this.#current)
-    this.#current = await trackerFor(copy?.phase ?? 'json-only', copy?.epoch ?? 0, this.#options)
+    const copy = (await settledPhaseCopy(this.#options)) ?? { phase: 'json-only', epoch: 0 }
+    if (this.#current !== undefined) this.#retired.push(this.#current.reader)
+    this.#current = await trackersFor(copy.phase, copy.epoch, this.#options)
   }
 
-  async trackInvocation(skillName: string, options?: TrackOptions): Promise<Completer> {
+  async trackInvocation(skillName: string, options: TrackOptions = {}): Promise<Completer> {
+    const started = await this.#write((writer) => writer.start(skillName, options))
+    return completerOnce(started.invocation, (completion) =>
+      this.#write((writer) => writer.finish(started, completion)),
+    )
+  }
+
+  async getSkillMetrics(skillName: string): Promise<SkillMetrics | null> {
+    return (await this.#reader()).getSkillMetrics(skillName)
+  }
+
+  async getAllMetrics(): Promise<Map<string, SkillMetrics>> {
+    return (await this.#reader()).getAllMetrics()
+  }
+
+  async getSummary(): Promise<Summary> {
+    return (await this.#reader()).getSummary()
+  }
+
+  async generateReport(): Promise<string> {
+    return (await this.#reader()).generateReport()
+  }
+
+  async exportMetrics(outputFile: string): Promise<void> {
+    return (await this.#reader()).exportMetrics(outputFile)
+  }
+
+  async close(): Promise<void> {
+    for (const tracker of [...this.#retired, this.#current?.reader]) await tracker?.close()
+  }
+
+  /** A write on the current phase's writer, made again on the next phase's when it moved. */
+  async #write<T>(work: (writer: PhaseWriter) => Promise<T>): Promise<T> {
     for (let attempt = 0; ; attempt += 1) {
       try {
-        return await (await this.#tracker()).trackInvocation(skillName, options)
+        if (this.#current === undefined) await this.reopen()
+        return await work(this.#current!.writer)
       } catch (error) {
         if (!(error instanceof StaleEpochError) || attempt >= REOPEN_ATTEMPTS) throw error
         await this.reopen()
@@ -66,66 +117,77 @@ class PhaseFollowingTracker implements MetricsTracker {
     }
   }
 
-  async getSkillMetrics(skillName: string): Promise<SkillMetrics | null> {
-    return (await this.#tracker()).getSkillMetrics(skillName)
-  }
-
-  async getAllMetrics(): Promise<Map<string, SkillMetrics>> {
-    return (await this.#tracker()).getAllMetrics()
-  }
-
-  async getSummary(): Promise<Summary> {
-    return (await this.#tracker()).getSummary()
-  }
-
-  async generateReport(): Promise<string> {
-    return (await this.#tracker()).generateReport()
-  }
-
-  async exportMetrics(outputFile: string): Promise<void> {
-    return (await this.#tracker()).exportMetrics(outputFile)
-  }
-
-  async close(): Promise<void> {
-    for (const tracker of [...this.#retired, this.#current]) await tracker?.close()
-  }
-
-  async #tracker(): Promise<MetricsTracker> {
-    if (this.#current === undefined) await this.reopen()
-    return this.#current!
+  /** Reads follow the phase too: the copy is read (a small file) and a moved phase reopens. */
+  async #reader(): Promise<MetricsTracker> {
+    const copy = await readPhaseCopy(this.#options.jsonFile)
+    const current = this.#current?.copy
+    if (
+      current === undefined ||
+      copy?.transitioning === true ||
+      (copy?.epoch ?? 0) !== current.epoch
+    ) {
+      await this.reopen()
+    }
+    return this.#current!.reader
   }
 }
 
-async function trackerFor(
+async function trackersFor(
   phase: Phase,
   epoch: number,
   options: OpenTrackerOptions,
-): Promise<MetricsTracker> {
+): Promise<PhaseTrackers> {
+  const copy = { phase, epoch }
   const dualWriteTimeoutMs = options.dualWriteTimeoutMs ?? DUAL_WRITE_TIMEOUT_MS
   const openStore = () =>
     SkillMetricsStore.open({ target: options.db, busyTimeoutMs: dualWriteTimeoutMs })
   const json = new JsonFileTracker({
     file: options.jsonFile,
     lockTimeoutMs: options.lockTimeoutMs,
-    beforeStart: async () => {
-      const copy = await readPhaseCopy(options.jsonFile)
-      if ((copy?.epoch ?? 0) !== epoch || copy?.transitioning === true) {
+    beforeWrite: async () => {
+      const now = await readPhaseCopy(options.jsonFile)
+      if ((now?.epoch ?? 0) !== epoch || now?.transitioning === true) {
         throw new StaleEpochError(
-          `the phase moved from ${phase} (epoch ${epoch}) to ${copy?.phase ?? 'json-only'} (epoch ${copy?.epoch ?? 0})`,
+          `the phase moved from ${phase} (epoch ${epoch}) to ${now?.phase ?? 'json-only'} (epoch ${now?.epoch ?? 0})`,
         )
       }
     },
   })
   switch (phase) {
     case 'json-only':
-      return json
+      return {
+        copy,
+        reader: json,
+        writer: {
+          start: async (skillName, trackOptions) => {
+            const { id, seq, invocation } = await json.startInvocation(skillName, trackOptions)
+            return { id, seq, invocation, sessionId: trackOptions.sessionId ?? null }
+          },
+          finish: async (started, completion) => {
+            await json.completeStarted(started.invocation, started.seq, completion)
+          },
+        },
+      }
     case 'dual-write':
-    case 'migrated':
-      return new DualWriteTracker(json, openStore, dualWriteTimeoutMs)
-    case 'dual-read':
-      return new DualReadTracker(json, openStore, dualWriteTimeoutMs)
+    case 'migrated': {
+      const dual = new DualWriteTracker(json, openStore, dualWriteTimeoutMs)
+      return { copy, reader: dual, writer: dual }
+    }
+    case 'dual-read': {
+      const dual = new DualReadTracker(json, openStore, dualWriteTimeoutMs)
+      return { copy, reader: dual, writer: dual.writes }
+    }
     case 'db-primary':
-    case 'cleaned':
-      return SkillMetricsStore.open({ target: options.db })
+    case 'cleaned': {
+      const store = await SkillMetricsStore.open({ target: options.db, epoch })
+      return {
+        copy,
+        reader: store,
+        writer: {
+          start: (skillName, trackOptions) => store.startInvocation(skillName, trackOptions),
+          finish: (started, completion) => store.completeInvocation(started.id, completion),
+        },
+      }
+    }
   }
 }

@@ -2,6 +2,7 @@ import { PHASES, type Phase, RefusedError } from '@skill-metrics/core'
 import {
   createDataSource,
   type DatabaseTarget,
+  lockStoreWrites,
   SchemaRunner,
   SqlSession,
 } from '@skill-metrics/db-store'
@@ -173,6 +174,9 @@ export class PhaseStore {
     try {
       await sql.begin()
       try {
+        // A store write checks the epoch inside its transaction under this lock: a phase change
+        // lands before or after it, never between its check and its commit.
+        if (this.dialect === 'postgres') await lockStoreWrites(sql)
         await work(sql)
         await sql.commit()
       } catch (error) {

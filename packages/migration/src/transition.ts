@@ -2,8 +2,8 @@ import { type Clock, type Phase, RefusedError, systemClock, UsageError } from '@
 import type { DatabaseTarget } from '@skill-metrics/db-store'
 import { withWritersLock } from '@skill-metrics/json-tracker'
 import { currentActor } from './actor.js'
-import { writePhaseCopy } from './phase-copy.js'
-import { type PhaseState, PhaseStore } from './phase-store.js'
+import { type PhaseCopy, readPhaseCopy, writePhaseCopy } from './phase-copy.js'
+import { type PhaseState, PhaseStore, type TransitionRecord } from './phase-store.js'
 
 /** One condition a transition's guard checked. */
 export interface GuardCheck {
@@ -34,6 +34,13 @@ export interface TransitionRequest {
   dryRun?: boolean
   lockTimeoutMs?: number
   clock?: Clock
+  /**
+   * Work that belongs to the transition, run under the same lock once the guard passed (never on
+   * a dry run): `beforeFlip` before the phase moves (a failure leaves the phase as it was),
+   * `afterFlip` once it moved.
+   */
+  beforeFlip?: (context: GuardContext) => Promise<void>
+  afterFlip?: (context: GuardContext) => Promise<void>
 }
 
 export interface TransitionOutcome {
@@ -63,12 +70,8 @@ export async function transition(request: TransitionRequest): Promise<Transition
           `phase is ${state.phase}; ${request.to} goes from ${request.from.join(' or ')}`,
         )
       }
-      const checks = await request.guard({
-        jsonFile: request.jsonFile,
-        target: request.target,
-        state,
-        store,
-      })
+      const context = { jsonFile: request.jsonFile, target: request.target, state, store }
+      const checks = await request.guard(context)
       const failed = checks.filter((check) => !check.ok)
       const outcome: TransitionOutcome = {
         from: state.phase,
@@ -97,13 +100,14 @@ export async function transition(request: TransitionRequest): Promise<Transition
             'Resolve what the guard names, or pass --force --reason "…" to override it (recorded).',
         })
       }
-      const copy = { phase: request.to, epoch: outcome.epoch, updated_at: record.at }
-      await writePhaseCopy(request.jsonFile, { ...copy, transitioning: true })
-      await store.commitTransition(
+      await request.beforeFlip?.(context)
+      await flipPhase(
+        store,
+        request.jsonFile,
         { ...record, result: 'ok' },
         request.to === 'db-primary' ? record.at : state.cutover_at,
       )
-      await writePhaseCopy(request.jsonFile, { ...copy, transitioning: false })
+      await request.afterFlip?.(context)
       return outcome
     }
     // A dry run takes no lock: taking it writes the lock directory.
@@ -115,9 +119,71 @@ export async function transition(request: TransitionRequest): Promise<Transition
   }
 }
 
+/**
+ * Moves phase and epoch where writers look for them: the copy beside the legacy file first,
+ * marked `transitioning` with the new epoch (a writer that sees it waits for the lock), then the
+ * database with the history row in one transaction, then the mark cleared. The caller holds the
+ * writers' lock.
+ */
+export async function flipPhase(
+  store: PhaseStore,
+  jsonFile: string,
+  record: TransitionRecord,
+  cutoverAt: string | null,
+  /** Work that must happen while writers see the mark (and wait), before the database moves. */
+  whileMarked?: () => Promise<void>,
+): Promise<void> {
+  const copy = { phase: record.to_phase, epoch: record.epoch, updated_at: record.at }
+  await writePhaseCopy(jsonFile, { ...copy, transitioning: true })
+  await whileMarked?.()
+  await store.commitTransition(record, cutoverAt)
+  await writePhaseCopy(jsonFile, { ...copy, transitioning: false })
+}
+
 /** A forced transition must say why: refuses `force` without a reason before any work starts. */
 export function requireReasonToForce({ force, reason }: { force?: boolean; reason?: string }) {
   if (force && (reason === undefined || reason.trim() === '')) {
     throw new UsageError('--force needs --reason "…": a forced transition is recorded with why')
   }
+}
+
+/**
+ * The phase copy a writer may trust. A copy still marked `transitioning` while nobody holds the
+ * writers' lock was left by a transition that was killed: the database decides (it is
+ * authoritative), and the copy is rewritten from it. A transition under way holds the lock, so a
+ * writer that meets the mark waits for it to end and reads the copy it left.
+ */
+export async function settledPhaseCopy({
+  jsonFile,
+  db,
+  lockTimeoutMs,
+}: {
+  jsonFile: string
+  db: DatabaseTarget
+  lockTimeoutMs?: number
+}): Promise<PhaseCopy | null> {
+  const copy = await readPhaseCopy(jsonFile)
+  if (copy?.transitioning !== true) return copy
+  return withWritersLock(
+    jsonFile,
+    async () => {
+      const again = await readPhaseCopy(jsonFile)
+      if (again?.transitioning !== true) return again
+      const store = await PhaseStore.open(db)
+      try {
+        const state = await store.state()
+        const settled: PhaseCopy = {
+          phase: state.phase,
+          epoch: state.epoch,
+          transitioning: false,
+          updated_at: new Date().toISOString(),
+        }
+        await writePhaseCopy(jsonFile, settled)
+        return settled
+      } finally {
+        await store.close()
+      }
+    },
+    { timeoutMs: lockTimeoutMs },
+  )
 }

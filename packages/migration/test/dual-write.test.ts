@@ -14,9 +14,9 @@ import { readMisses } from '../src/dual-write-misses.js'
 import { DualWriteTracker } from '../src/dual-write-tracker.js'
 import { dualWriteGuard } from '../src/guards.js'
 import { openTracker as open } from '../src/open-tracker.js'
-import { writePhaseCopy } from '../src/phase-copy.js'
 import { migrationStatus } from '../src/status.js'
 import { transition } from '../src/transition.js'
+import { advanceTo } from './phase-walk.js'
 import { inDualWrite as dualWriteMigration } from './support.js'
 
 const cleanups: Array<() => Promise<void>> = []
@@ -153,13 +153,9 @@ describe('openTracker follows the phase', () => {
   })
 
   it('in db-primary writes go to the database only', async () => {
-    const { db, jsonFile } = await inDualWrite('sqlite')
-    await writePhaseCopy(jsonFile, {
-      phase: 'db-primary',
-      epoch: 4,
-      transitioning: false,
-      updated_at: 'now',
-    })
+    const migration = await inDualWrite('sqlite')
+    const { db, jsonFile } = migration
+    await advanceTo(migration, 'dual-write', 'db-primary')
     const writer = await open({ jsonFile, db: db.target })
     cleanups.unshift(() => writer.close())
     await (await writer.trackInvocation('primary'))()

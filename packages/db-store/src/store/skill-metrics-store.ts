@@ -8,7 +8,7 @@ import {
   type Clock,
   type CompleteOptions,
   type Completer,
-  CompleterAlreadyCalledError,
+  completerOnce,
   completionRate,
   exportPieces,
   InvocationIdAssigner,
@@ -23,6 +23,8 @@ import {
   renderReport,
   type SkillAggregate,
   type SkillMetrics,
+  StaleEpochError,
+  type StartedRecord,
   type Summary,
   stringifyCounter,
   summarize,
@@ -63,6 +65,12 @@ export interface StoreOptions {
   /** Apply pending schema versions instead of refusing to open. */
   migrate?: boolean
   migrationsDir?: string
+  /**
+   * The phase epoch this store writes for: each write checks inside its transaction that
+   * `migration_state` still holds it and throws `StaleEpochError` otherwise, so no write lands
+   * in the database after a rollback made the legacy file the source of truth again.
+   */
+  epoch?: number
 }
 
 /** An invocation as the store keeps it: the legacy record plus identity and order. */
@@ -77,6 +85,12 @@ export interface StoredInvocation extends LegacyInvocation {
   completion_seq: number | null
   session_id: string | null
 }
+
+/** A new invocation to write as pending; id and position are computed when not given. */
+export type PendingInvocation = Pick<
+  StoredInvocation,
+  'skill_name' | 'invoked_at' | 'workflow_path' | 'session_id'
+> & { id?: string; seq?: number }
 
 export interface CompleteInvocation extends CompleteOptions {
   /** The duration the legacy file recorded; computed from the clock when absent. */
@@ -121,11 +135,18 @@ export class SkillMetricsStore implements MetricsTracker {
   #sqliteQueue: Promise<unknown> = Promise.resolve()
   #sqliteBatches: SqliteBatchOperations | undefined
   #backfillSync = false
+  readonly #epoch: number | undefined
 
-  private constructor(dataSource: DataSource, dialect: Dialect, clock: Clock) {
+  private constructor(
+    dataSource: DataSource,
+    dialect: Dialect,
+    clock: Clock,
+    epoch: number | undefined,
+  ) {
     this.#dataSource = dataSource
     this.#dialect = dialect
     this.#clock = clock
+    this.#epoch = epoch
   }
 
   /** Opens the store; refuses (exit 4) while schema versions are pending, unless `migrate`. */
@@ -135,6 +156,7 @@ export class SkillMetricsStore implements MetricsTracker {
     migrate = false,
     migrationsDir,
     busyTimeoutMs,
+    epoch,
   }: StoreOptions) {
     // Only a store that may migrate opens the schema for writing: a look must not create the file.
     const runner = await SchemaRunner.open({ target, migrationsDir, readOnly: !migrate })
@@ -160,7 +182,7 @@ export class SkillMetricsStore implements MetricsTracker {
       entities: STORE_ENTITIES,
       busyTimeoutMs,
     }).initialize()
-    return new SkillMetricsStore(dataSource, target.dialect, clock)
+    return new SkillMetricsStore(dataSource, target.dialect, clock, epoch)
   }
 
   async close(): Promise<void> {
@@ -168,41 +190,36 @@ export class SkillMetricsStore implements MetricsTracker {
   }
 
   async trackInvocation(skillName: string, options: TrackOptions = {}): Promise<Completer> {
-    const invokedAt = options.invokedAt ?? toNaiveLocalIso(this.#clock.now())
-    const id = await this.recordInvocation({
+    const { id, invocation } = await this.startInvocation(skillName, options)
+    // Completing is idempotent by id: a retry after any failure cannot count twice.
+    return completerOnce(invocation, (completion) => this.completeInvocation(id, completion))
+  }
+
+  /** Starts an invocation as pending and tells what another tracker needs to finish it. */
+  async startInvocation(skillName: string, options: TrackOptions = {}): Promise<StartedRecord> {
+    const invocation: LegacyInvocation = {
       skill_name: skillName,
-      invoked_at: invokedAt,
+      invoked_at: options.invokedAt ?? toNaiveLocalIso(this.#clock.now()),
       workflow_path: options.workflowPath ?? null,
-      session_id: options.sessionId ?? null,
-    })
-    let state: 'open' | 'running' | 'done' = 'open'
-    return async (completion: CompleteOptions = {}) => {
-      if (state !== 'open') throw new CompleterAlreadyCalledError(skillName, invokedAt)
-      state = 'running'
-      try {
-        await this.completeInvocation(id, completion)
-        state = 'done'
-      } catch (error) {
-        // Completing is idempotent by id: a retry after any failure cannot count twice.
-        state = 'open'
-        throw error
-      }
+      completed: false,
+      duration_seconds: null,
+      follow_up_actions: [],
+      error_type: null,
     }
+    const sessionId = options.sessionId ?? null
+    const { id, seq } = await this.#insertPending({ ...invocation, session_id: sessionId })
+    return { id, seq, invocation, sessionId }
   }
 
   /**
    * Writes a new invocation as pending and returns its id: uuid v5 of its identity and its
    * occurrence among the stored records with the same skill, time and path (ARCHITECTURE §4).
    */
-  async recordInvocation(
-    invocation: Pick<
-      StoredInvocation,
-      'skill_name' | 'invoked_at' | 'workflow_path' | 'session_id'
-    > & {
-      id?: string
-      seq?: number
-    },
-  ): Promise<string> {
+  async recordInvocation(invocation: PendingInvocation): Promise<string> {
+    return (await this.#insertPending(invocation)).id
+  }
+
+  async #insertPending(invocation: PendingInvocation): Promise<{ id: string; seq: number }> {
     return this.#write(async (sql) => {
       let id = invocation.id
       if (id === undefined) {
@@ -235,7 +252,7 @@ export class SkillMetricsStore implements MetricsTracker {
           seq,
         ],
       )
-      return id
+      return { id, seq }
     })
   }
 
@@ -358,18 +375,27 @@ export class SkillMetricsStore implements MetricsTracker {
 
   /** The legacy export layout (summary, skills, invocations, exported_at) from the database. */
   async exportMetrics(outputFile: string): Promise<void> {
-    const invocations: LegacyInvocation[] = []
-    for await (const invocation of this.invocations()) invocations.push(legacyRecordOf(invocation))
-    const document = {
-      invocations,
-      skills: await this.skillAggregates(),
-      last_updated: null,
-      extra: [],
-    }
     await pipeline(
-      Readable.from(exportPieces(document, toNaiveLocalIso(this.#clock.now()))),
+      Readable.from(exportPieces(await this.legacyDocument(), toNaiveLocalIso(this.#clock.now()))),
       createWriteStream(outputFile),
     )
+  }
+
+  /**
+   * What the database holds as a legacy document: every invocation in the file's order, then
+   * those without a position (records the file had dropped), oldest first; every skill in the
+   * map's order. A rollback regenerates the legacy file from it.
+   */
+  async legacyDocument(): Promise<LegacyDocument> {
+    const invocations: LegacyInvocation[] = []
+    for await (const invocation of this.invocations()) invocations.push(legacyRecordOf(invocation))
+    const unpositioned = await this.#session((sql) =>
+      sql.rows<Record<string, unknown>>(
+        `SELECT ${this.#invocationColumns()} FROM skill_invocation WHERE seq IS NULL ORDER BY invoked_at, id`,
+      ),
+    )
+    for (const row of unpositioned) invocations.push(legacyRecordOf(invocationOfRow(row)))
+    return { invocations, skills: await this.skillAggregates(), last_updated: null, extra: [] }
   }
 
   /**
@@ -739,11 +765,8 @@ export class SkillMetricsStore implements MetricsTracker {
     return this.#session(async (sql) => {
       await sql.begin()
       try {
-        if (this.#dialect === 'postgres') {
-          await sql.rows(
-            `SELECT pg_advisory_xact_lock(hashtext('skill-metrics:store:' || current_schema()))`,
-          )
-        }
+        if (this.#dialect === 'postgres') await lockStoreWrites(sql)
+        if (this.#epoch !== undefined) await this.#checkEpoch(sql, this.#epoch)
         const result = await work(sql)
         await sql.commit()
         return result
@@ -754,11 +777,34 @@ export class SkillMetricsStore implements MetricsTracker {
     })
   }
 
+  async #checkEpoch(sql: SqlSession, epoch: number): Promise<void> {
+    const [row] = await sql.rows<{ epoch: number | string }>(
+      'SELECT epoch FROM migration_state WHERE id = 1',
+    )
+    const current = row === undefined ? 0 : Number(row.epoch)
+    if (current !== epoch) {
+      throw new StaleEpochError(
+        `the phase moved on (epoch ${epoch} → ${current}); this store no longer takes writes`,
+      )
+    }
+  }
+
   async #serialised<T>(run: () => Promise<T>): Promise<T> {
     const next = this.#sqliteQueue.then(run, run)
     this.#sqliteQueue = next.catch(() => {})
     return next
   }
+}
+
+/**
+ * Serialises a PostgreSQL transaction with every store write (an advisory lock held to its end):
+ * read-modify-writes of aggregates cannot race, and a phase change cannot slip between a write's
+ * epoch check and its commit.
+ */
+export async function lockStoreWrites(sql: SqlSession): Promise<void> {
+  await sql.rows(
+    `SELECT pg_advisory_xact_lock(hashtext('skill-metrics:store:' || current_schema()))`,
+  )
 }
 
 function aggregateOf(row: SkillMetricsRow): SkillAggregate {

@@ -1,0 +1,188 @@
+import {
+  type Clock,
+  type Phase,
+  systemClock,
+  toNaiveLocalIso,
+  UsageError,
+} from '@skill-metrics/core'
+import { type DatabaseTarget, SkillMetricsStore } from '@skill-metrics/db-store'
+import {
+  encodeLegacyFile,
+  readWriterState,
+  replaceLegacyFile,
+  scanLegacyFile,
+  withWritersLock,
+} from '@skill-metrics/json-tracker'
+import { currentActor } from './actor.js'
+import { backupLegacyFile, type LegacyBackup } from './backup.js'
+import { PhaseStore, type TransitionRecord } from './phase-store.js'
+import { flipPhase } from './transition.js'
+
+/** Phases in which the database is the source of truth: going back rewrites the legacy file. */
+export const DB_TRUTH_PHASES: readonly Phase[] = ['db-primary', 'cleaned']
+
+export const ROLLBACK_TARGETS = ['json-only', 'dual-write'] as const
+export type RollbackTarget = (typeof ROLLBACK_TARGETS)[number]
+
+export interface RollbackOptions {
+  jsonFile: string
+  target: DatabaseTarget
+  to?: RollbackTarget
+  reason?: string
+  dryRun?: boolean
+  lockTimeoutMs?: number
+  clock?: Clock
+}
+
+export interface RollbackResult {
+  from: Phase
+  to: RollbackTarget
+  epoch: number
+  /** False when the phase already was the target: nothing was changed. */
+  moved: boolean
+  /** Set when the legacy file was regenerated from the database (or would be, on a dry run). */
+  regenerated: { invocations: number; skills: number; bytes: number | null } | null
+  /** The previous legacy file, kept beside it. */
+  backup: LegacyBackup | null
+  dryRun: boolean
+}
+
+/**
+ * `rollback`, from any phase, under the writers' lock (ARCHITECTURE §5). While the legacy file is
+ * the source of truth it only moves the phase. From `db-primary` or `cleaned` it first fences the
+ * database (a new epoch: every database write of the old phase now fails and is made again on
+ * the legacy file once this ends), then regenerates the file from the database, every invocation
+ * and aggregate in the file's order, keeping the previous file as a backup, and only then moves
+ * the phase. A run killed at any point leaves the database the source of truth with every write,
+ * and a rerun does the whole of it again.
+ */
+export async function rollback(options: RollbackOptions): Promise<RollbackResult> {
+  const to = options.to ?? 'dual-write'
+  const clock = options.clock ?? systemClock
+  const phases = await PhaseStore.open(options.target)
+  try {
+    const work = async (assertHeld: () => void): Promise<RollbackResult> => {
+      const state = await phases.state()
+      const result: RollbackResult = {
+        from: state.phase,
+        to,
+        epoch: state.epoch,
+        moved: false,
+        regenerated: null,
+        backup: null,
+        dryRun: options.dryRun === true,
+      }
+      if (state.phase === to) return result
+      if (state.phase === 'json-only') {
+        throw new UsageError(`phase is json-only; moving to ${to} is not a rollback`, {
+          nextStep: 'Start dual-write with: skill-metrics phase dual-write',
+        })
+      }
+      const at = clock.now()
+      const record = (epoch: number, toPhase: Phase, outcome: string): TransitionRecord => ({
+        at: at.toISOString(),
+        actor: currentActor(),
+        reason: options.reason ?? null,
+        from_phase: state.phase,
+        to_phase: toPhase,
+        epoch,
+        result: outcome,
+        forced: false,
+        detail: null,
+      })
+      const fromDatabase = DB_TRUTH_PHASES.includes(state.phase)
+      result.moved = true
+      result.epoch = state.epoch + (fromDatabase ? 2 : 1)
+      if (!fromDatabase) {
+        if (!options.dryRun)
+          await flipPhase(phases, options.jsonFile, record(result.epoch, to, 'ok'), null)
+        return result
+      }
+      const store = await SkillMetricsStore.open({ target: options.target })
+      try {
+        if (options.dryRun) {
+          result.regenerated = {
+            invocations: await store.invocationCount(),
+            skills: (await store.skillAggregates()).size,
+            bytes: null,
+          }
+          return result
+        }
+        let regenerated: NonNullable<RollbackResult['regenerated']> | undefined
+        await flipPhase(
+          phases,
+          options.jsonFile,
+          record(result.epoch, to, 'ok'),
+          null,
+          async () => {
+            // File writers meet the mark and wait for the lock; database writers meet the new
+            // epoch and then the mark: no write lands anywhere while the file is regenerated.
+            await phases.commitTransition(
+              record(
+                state.epoch + 1,
+                state.phase,
+                'rollback under way: database writes fenced while the legacy file is regenerated',
+              ),
+              state.cutover_at,
+            )
+            const { backup, ...written } = await regenerateLegacyFile(
+              options.jsonFile,
+              store,
+              at,
+              assertHeld,
+            )
+            regenerated = written
+            result.backup = backup
+          },
+        )
+        result.regenerated = regenerated!
+        return result
+      } finally {
+        await store.close()
+      }
+    }
+    // A dry run takes no lock: taking it writes the lock directory.
+    return options.dryRun
+      ? await work(() => {})
+      : await withWritersLock(options.jsonFile, (lock) => work(lock.assertHeld), {
+          timeoutMs: options.lockTimeoutMs,
+        })
+  } finally {
+    await phases.close()
+  }
+}
+
+/**
+ * Writes the legacy file the database holds, in the exact legacy format, atomically, keeping
+ * what was there as a backup. Top-level keys the legacy format does not know survive from the
+ * previous file. The writer state accepts the new bytes, so nothing mistakes them for a foreign
+ * write.
+ */
+async function regenerateLegacyFile(
+  jsonFile: string,
+  store: SkillMetricsStore,
+  at: Date,
+  assertHeld: () => void,
+) {
+  const document = await store.legacyDocument()
+  const previous = await scanLegacyFile(jsonFile).catch(() => null)
+  document.extra = previous?.extra ?? []
+  document.last_updated = toNaiveLocalIso(at)
+  const backup = await backupLegacyFile(jsonFile, at)
+  const bytes = encodeLegacyFile(document)
+  const state = await readWriterState(jsonFile)
+  await replaceLegacyFile(
+    jsonFile,
+    bytes,
+    backup?.fingerprint ?? null,
+    state,
+    at.toISOString(),
+    assertHeld,
+  )
+  return {
+    invocations: document.invocations.length,
+    skills: document.skills.size,
+    bytes: bytes.length,
+    backup,
+  }
+}
