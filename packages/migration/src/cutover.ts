@@ -149,12 +149,15 @@ export async function cutover(options: CutoverOptions): Promise<CutoverResult> {
             throw new RefusedError('the phase moved while cutover prepared; nothing was changed')
           }
           // The flip and the health check need a moment of the freeze too.
-          const signal = AbortSignal.timeout(freezeTimeoutMs - Math.min(1_000, freezeTimeoutMs / 4))
+          const signal = AbortSignal.timeout(
+            Math.ceil(freezeTimeoutMs - Math.min(1_000, freezeTimeoutMs / 4)),
+          )
           let report: ValidationReport
           let last: Awaited<ReturnType<typeof finishSync>>
           try {
             last = await finishSync(store, { ...migrateOptions, signal }, bulk)
             report = await compare(store, { ...migrateOptions, signal })
+            signal.throwIfAborted()
           } catch (error) {
             if (!signal.aborted) throw error
             throw await failure(

@@ -1,5 +1,5 @@
 import { RefusedError } from '@skill-metrics/core'
-import { createDataSource, SkillMetricsStore } from '@skill-metrics/db-store'
+import { SkillMetricsStore } from '@skill-metrics/db-store'
 import { JsonFileTracker } from '@skill-metrics/json-tracker'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { migrateData } from '../src/data-migrator.js'
@@ -8,11 +8,11 @@ import { describeMismatch, readMismatches } from '../src/dual-read-mismatches.js
 import { DualReadTracker } from '../src/dual-read-tracker.js'
 import { readMisses, recordMiss } from '../src/dual-write-misses.js'
 import { DualWriteTracker } from '../src/dual-write-tracker.js'
-import { dualReadGuard, noUnresolvedMismatches } from '../src/guards.js'
+import { noUnresolvedMismatches } from '../src/guards.js'
 import { openTracker } from '../src/open-tracker.js'
 import { PhaseStore } from '../src/phase-store.js'
 import { migrationStatus, nextCommand } from '../src/status.js'
-import { transition } from '../src/transition.js'
+import { corrupt, smallInDualRead, toDualRead } from './dual-read-support.js'
 import { DIALECTS, fixturePath, inDualWrite, type Migration } from './support.js'
 
 const cleanups: Array<() => Promise<void>> = []
@@ -20,30 +20,11 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0)) await cleanup()
 })
 
-const toDualRead = ({ jsonFile, target }: Migration) =>
-  transition({ jsonFile, target, to: 'dual-read', from: ['migrated'], guard: dualReadGuard })
-
-/** small.json backfilled, validated clean (so migrated), then moved to dual-read. */
+/** small.json in dual-read, dropped after the test. */
 async function inDualRead(dialect: 'sqlite' | 'postgres'): Promise<Migration> {
-  const migration = await inDualWrite(dialect, fixturePath('small'))
+  const migration = await smallInDualRead(dialect)
   cleanups.push(migration.db.drop)
-  await migrateData(migration)
-  expect((await runValidation(migration)).advanced).toMatchObject({ to: 'migrated' })
-  await toDualRead(migration)
   return migration
-}
-
-/** Changes one stored value behind every tracker's back. */
-async function corrupt({ target }: Migration, skill: string) {
-  const source = await createDataSource(target).initialize()
-  try {
-    await source.query(
-      `UPDATE skill_metrics SET total_invocations = total_invocations + 5 WHERE skill_name = ${target.dialect === 'postgres' ? '$1' : '?'}`,
-      [skill],
-    )
-  } finally {
-    await source.destroy()
-  }
 }
 
 async function unresolvedGuard({ jsonFile, target }: Migration) {

@@ -1,0 +1,205 @@
+import { readFile, writeFile } from 'node:fs/promises'
+import { InconsistencyError, RefusedError } from '@skill-metrics/core'
+import { createDataSource } from '@skill-metrics/db-store'
+import { JsonFileTracker, loadLegacyFile } from '@skill-metrics/json-tracker'
+import { afterEach, describe, expect, it } from 'vitest'
+import { cutover } from '../src/cutover.js'
+import { migrateData } from '../src/data-migrator.js'
+import { runValidation } from '../src/data-validator.js'
+import { openTracker } from '../src/open-tracker.js'
+import { readPhaseCopy } from '../src/phase-copy.js'
+import { PhaseStore } from '../src/phase-store.js'
+import { rollback } from '../src/rollback.js'
+import { migrationStatus } from '../src/status.js'
+import { corrupt, smallInDualRead } from './dual-read-support.js'
+import { DIALECTS, type Migration } from './support.js'
+
+const cleanups: Array<() => Promise<void>> = []
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0)) await cleanup()
+})
+
+async function inDualRead(dialect: 'sqlite' | 'postgres'): Promise<Migration> {
+  const migration = await smallInDualRead(dialect)
+  cleanups.push(migration.db.drop)
+  return migration
+}
+
+async function phaseOf({ target }: Migration) {
+  const store = await PhaseStore.open(target)
+  try {
+    return { ...(await store.state()), history: await store.history(1) }
+  } finally {
+    await store.close()
+  }
+}
+
+/** The phase in the database, the copy beside the file, and the file's bytes: what "nothing changed" means. */
+async function snapshot(migration: Migration) {
+  const { phase, epoch } = await phaseOf(migration)
+  return {
+    phase,
+    epoch,
+    copy: await readPhaseCopy(migration.jsonFile),
+    file: await readFile(migration.jsonFile),
+  }
+}
+
+describe.each(DIALECTS)('cutover on %s', (dialect) => {
+  it('moves dual-read to db-primary with a verified backup; a rerun changes nothing; writers then go to the database only', async () => {
+    const migration = await inDualRead(dialect)
+    const before = await snapshot(migration)
+
+    const dry = await cutover({ ...migration, dryRun: true })
+    expect(dry).toMatchObject({ dryRun: true, moved: false, epoch: before.epoch + 1 })
+    expect(await snapshot(migration)).toEqual(before)
+
+    const result = await cutover(migration)
+    expect(result).toMatchObject({ from: 'dual-read', to: 'db-primary', moved: true })
+    expect(result.health.every((check) => check.ok)).toBe(true)
+    const manifest = await readFile(result.backup!.manifest, 'utf8')
+    const { createHash } = await import('node:crypto')
+    const sha256 = createHash('sha256')
+      .update(await readFile(result.backup!.path))
+      .digest('hex')
+    expect(manifest).toMatch(new RegExp(`^${sha256}  skill_metrics\\.json\\.backup-`))
+    expect(await readFile(result.backup!.path)).toEqual(before.file)
+    expect(await phaseOf(migration)).toMatchObject({ phase: 'db-primary', epoch: result.epoch })
+    expect(await readPhaseCopy(migration.jsonFile)).toMatchObject({
+      phase: 'db-primary',
+      epoch: result.epoch,
+      transitioning: false,
+    })
+
+    expect(await cutover(migration)).toMatchObject({ moved: false, from: 'db-primary' })
+
+    const tracker = await openTracker({ jsonFile: migration.jsonFile, db: migration.target })
+    cleanups.unshift(() => tracker.close())
+    await (await tracker.trackInvocation('after-cutover'))()
+    expect((await tracker.getSkillMetrics('after-cutover'))?.total_invocations).toBe(1)
+    expect(await readFile(migration.jsonFile)).toEqual(before.file)
+  })
+
+  it('refuses while a dual-read mismatch is unresolved, and goes once it is repaired', async () => {
+    const migration = await inDualRead(dialect)
+    await corrupt(migration, 'type-fixer')
+    const tracker = await openTracker({ jsonFile: migration.jsonFile, db: migration.target })
+    await tracker.getSkillMetrics('type-fixer')
+    await tracker.close()
+    const before = await snapshot(migration)
+    const refused = await cutover(migration).catch((error: unknown) => error)
+    expect(refused).toBeInstanceOf(RefusedError)
+    expect((refused as RefusedError).exitCode).toBe(4)
+    expect((refused as Error).message).toMatch(/dual-read mismatch/)
+    expect(await snapshot(migration)).toEqual(before)
+    expect((await phaseOf(migration)).history[0]!.result).toMatch(/^refused: /)
+
+    await migrateData(migration)
+    expect((await runValidation(migration)).report.clean).toBe(true)
+    expect(await cutover(migration)).toMatchObject({ moved: true })
+  })
+
+  it('refuses after a foreign writer rewrote the file, and status says so', async () => {
+    const migration = await inDualRead(dialect)
+    const tracker = await openTracker({ jsonFile: migration.jsonFile, db: migration.target })
+    await (await tracker.trackInvocation('ours'))()
+    await tracker.close()
+    // A plain rewrite that skips the lock, as the original Python tracker does.
+    const document = JSON.parse(await readFile(migration.jsonFile, 'utf8'))
+    document.last_updated = '2030-01-01T00:00:00'
+    await writeFile(migration.jsonFile, JSON.stringify(document, null, 2))
+    const status = await migrationStatus(migration.jsonFile, migration.target)
+    expect(status.legacy.foreignWrites.length).toBeGreaterThan(0)
+    const refused = await cutover(migration).catch((error: unknown) => error)
+    expect(refused).toBeInstanceOf(RefusedError)
+    expect((refused as Error).message).toMatch(/not skill-metrics/)
+    expect((await phaseOf(migration)).phase).toBe('dual-read')
+  })
+
+  it('a freeze that cannot finish in time changes nothing and says why', async () => {
+    const migration = await inDualRead(dialect)
+    const before = await snapshot(migration)
+    const failed = await cutover({ ...migration, freezeTimeoutMs: 1 }).catch(
+      (error: unknown) => error,
+    )
+    expect(failed).toBeInstanceOf(RefusedError)
+    expect((failed as Error).message).toMatch(/--freeze-timeout/)
+    const after = await snapshot(migration)
+    expect({ ...after, file: undefined }).toEqual({ ...before, file: undefined })
+    expect((await phaseOf(migration)).history[0]!.result).toMatch(/^failed: the freeze/)
+    // The freeze is over: writers go on in dual-read.
+    const writer = new JsonFileTracker({ file: migration.jsonFile })
+    await (await writer.trackInvocation('still-dual-read'))()
+  })
+
+  it('a difference the freeze finds keeps dual-read (exit 5)', async () => {
+    const migration = await inDualRead(dialect)
+    // An invocation the file does not have: the sync never deletes, so the freeze's comparison finds it.
+    const source = await createDataSource(migration.target).initialize()
+    await source.query(
+      `INSERT INTO skill_invocation (id, skill_name, invoked_at, workflow_path, completed, follow_up_actions, schema_version, seq)
+       VALUES ('00000000-0000-5000-8000-000000000000', 'ghost', '2030-01-01T00:00:00', NULL, ${dialect === 'postgres' ? 'false' : '0'}, '[]', 1, NULL)`,
+    )
+    await source.destroy()
+    const failed = await cutover(migration).catch((error: unknown) => error)
+    expect(failed).toBeInstanceOf(InconsistencyError)
+    expect((failed as InconsistencyError).exitCode).toBe(5)
+    expect((failed as Error).message).toMatch(/extra/)
+    expect((await phaseOf(migration)).phase).toBe('dual-read')
+  })
+})
+
+describe.each(DIALECTS)('rollback on %s', (dialect) => {
+  it('from db-primary regenerates the file with every write, keeps the old one, and a backfill then changes nothing', async () => {
+    const migration = await inDualRead(dialect)
+    const history = await loadLegacyFile(migration.jsonFile)
+    await cutover(migration)
+    const tracker = await openTracker({ jsonFile: migration.jsonFile, db: migration.target })
+    cleanups.unshift(() => tracker.close())
+    for (const skill of ['type-fixer', 'new-after-cutover', 'type-fixer'])
+      await (await tracker.trackInvocation(skill, { workflowPath: 'after' }))({
+        followUpActions: ['x'],
+      })
+    const pending = await tracker.trackInvocation('new-after-cutover')
+    const expected = await tracker.getAllMetrics()
+
+    const dry = await rollback({ ...migration, dryRun: true })
+    expect(dry.regenerated).toMatchObject({ invocations: history.invocations.length + 4 })
+    expect((await phaseOf(migration)).phase).toBe('db-primary')
+
+    const result = await rollback(migration)
+    expect(result).toMatchObject({ from: 'db-primary', to: 'dual-write', moved: true })
+    expect(await readFile(result.backup!.path)).toEqual(await readFile(result.backup!.path))
+    const file = await loadLegacyFile(migration.jsonFile)
+    expect(file.invocations.slice(0, history.invocations.length)).toEqual(history.invocations)
+    expect(file.invocations.length).toBe(history.invocations.length + 4)
+    expect(await new JsonFileTracker({ file: migration.jsonFile }).getAllMetrics()).toEqual(
+      expected,
+    )
+
+    // The invocation started before the rollback completes on the legacy file, once.
+    await pending()
+    expect(
+      (await new JsonFileTracker({ file: migration.jsonFile }).getSkillMetrics('new-after-cutover'))
+        ?.total_invocations,
+    ).toBe(2)
+    // Every record kept its id and place: a backfill inserts nothing and validation is clean.
+    const backfill = await migrateData(migration)
+    expect(backfill).toMatchObject({ inserted: 0, displaced: 0 })
+    expect((await runValidation(migration)).report.clean).toBe(true)
+  })
+
+  it('from a JSON-truth phase only moves the phase; to json-only as asked', async () => {
+    const migration = await inDualRead(dialect)
+    const before = await readFile(migration.jsonFile)
+    expect(await rollback({ ...migration, to: 'json-only' })).toMatchObject({
+      from: 'dual-read',
+      to: 'json-only',
+      regenerated: null,
+      moved: true,
+    })
+    expect(await readFile(migration.jsonFile)).toEqual(before)
+    expect((await phaseOf(migration)).phase).toBe('json-only')
+    expect(await rollback({ ...migration, to: 'json-only' })).toMatchObject({ moved: false })
+  })
+})
