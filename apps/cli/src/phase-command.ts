@@ -1,6 +1,7 @@
 import type { Phase } from '@skill-metrics/core'
 import { type Guard, transition } from '@skill-metrics/migration'
 import { BaseCommand } from './base-command.js'
+import { checkLines } from './health-output.js'
 import { dryRunFlag, forceFlags } from './schema-output.js'
 
 /** A `phase` command: one guarded transition, its checks printed, then what the phase does and what comes next. */
@@ -32,8 +33,7 @@ export abstract class PhaseCommand extends BaseCommand<typeof PhaseCommand> {
       this.printJson(outcome)
       return
     }
-    for (const check of outcome.checks)
-      this.log(`${check.ok ? 'ok  ' : 'FAIL'} ${check.name}: ${check.detail}`)
+    this.log(checkLines(outcome.checks))
     this.log(
       dryRun
         ? `Would move ${outcome.from} → ${this.to} (epoch ${outcome.epoch}).`

@@ -1,6 +1,7 @@
 import { Flags } from '@oclif/core'
 import { type CutoverStep, cutover, DEFAULT_FREEZE_TIMEOUT_MS } from '@skill-metrics/migration'
 import { BaseCommand } from '../base-command.js'
+import { checkLines } from '../health-output.js'
 import { dryRunFlag } from '../schema-output.js'
 
 const STEP_TEXT: Record<CutoverStep, string> = {
@@ -40,8 +41,7 @@ export default class Cutover extends BaseCommand<typeof Cutover> {
       this.printJson(result)
       return
     }
-    for (const check of [...result.checks, ...result.health])
-      this.log(`${check.ok ? 'ok  ' : 'FAIL'} ${check.name}: ${check.detail}`)
+    this.log(checkLines([...result.checks, ...result.health]))
     if (result.dryRun) {
       this.log(`Would cut over ${result.from} → db-primary (epoch ${result.epoch}).`)
     } else if (!result.moved) {
