@@ -1,5 +1,8 @@
 // A scratch PostgreSQL database for a benchmark, or undefined when no server answers.
+import { execFileSync } from 'node:child_process'
+import { join } from 'node:path'
 import pg from 'pg'
+import { root, timed } from './measure.mjs'
 
 const POSTGRES_URL = process.env.SKILL_METRICS_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/test'
 
@@ -24,4 +27,27 @@ export async function scratchPostgres(label) {
       await client.end()
     },
   }
+}
+
+export const psql = (url, command) =>
+  execFileSync('psql', [url, '-v', 'ON_ERROR_STOP=1', '-q', '-c', command], { stdio: 'pipe' })
+
+/**
+ * The reference for loading a legacy file into PostgreSQL: JSON.parse into CSV, then `psql \copy`
+ * into a table without keys or indexes. Returns the two times apart, since the backfill goal is
+ * set against the copy alone.
+ */
+export function copyReference(url, work, legacyFile) {
+  const csv = join(work, 'rows.csv')
+  const csvSeconds = timed('reference: legacy file → CSV', () =>
+    execFileSync(process.execPath, [join(root, 'bench/csv-of-legacy.mjs'), legacyFile, csv]),
+  )
+  psql(
+    url,
+    'CREATE TABLE IF NOT EXISTS copy_reference (skill_name TEXT, invoked_at TEXT, workflow_path TEXT, completed BOOLEAN, duration_seconds DOUBLE PRECISION, follow_up_actions JSON, error_type TEXT)',
+  )
+  const copySeconds = timed('reference: psql \\copy', () =>
+    psql(url, `\\copy copy_reference FROM '${csv}' WITH (FORMAT csv)`),
+  )
+  return { csvSeconds, copySeconds }
 }

@@ -1,9 +1,11 @@
 // Track+complete latency against the number of stored invocations: the JSON tracker rewrites the
 // whole file twice per invocation, the database store touches a few indexed rows.
-import { copyFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { copyFileSync, writeFileSync } from 'node:fs'
+import { basename, join } from 'node:path'
 import { importLegacyDocument, parseDatabaseUrl, SkillMetricsStore } from '@skill-metrics/db-store'
 import { generateLegacyFile, JsonFileTracker, loadLegacyFile } from '@skill-metrics/json-tracker'
+import { count, goal, root, verdict } from './measure.mjs'
+import { logLogChart } from './plot.mjs'
 import { scratchPostgres } from './postgres.mjs'
 
 const SIZES = (process.env.BENCH_TRACK_SIZES ?? '1000,10000,100000').split(',').map(Number)
@@ -11,6 +13,11 @@ const SIZES = (process.env.BENCH_TRACK_SIZES ?? '1000,10000,100000').split(',').
 /** Samples for the JSON tracker shrink with size: one sample at 100k takes about a second. */
 const jsonSamples = (size) => (size <= 1_000 ? 60 : size <= 10_000 ? 30 : 12)
 const STORE_SAMPLES = 400
+const STORES = [
+  ['sqlite', 'SQLite'],
+  ['postgres', 'PostgreSQL'],
+]
+const plotFile = join(root, 'bench/track-latency.svg')
 
 function quantile(sorted, fraction) {
   const rank = fraction * (sorted.length - 1)
@@ -43,6 +50,29 @@ async function storeLatency(url, document) {
 const ms = (value) =>
   value === undefined ? 'n/a' : `${value < 10 ? value.toFixed(2) : value.toFixed(0)} ms`
 
+const compact = (size) => (size >= 1_000 ? `${size / 1_000}k` : String(size))
+
+const latencyPlot = (rows) =>
+  logLogChart({
+    title: 'Track + complete latency against stored invocations',
+    xLabel: 'stored invocations',
+    yLabel: 'latency (ms)',
+    xTick: compact,
+    lowerLabel: 'p50',
+    upperLabel: 'p99',
+    series: [
+      ['json', 'JSON tracker', '#d62728'],
+      ['sqlite', 'SQLite store', '#1f77b4'],
+      ['postgres', 'PostgreSQL store', '#2ca02c'],
+    ]
+      .filter(([key]) => rows.every((row) => row[key] !== undefined))
+      .map(([key, name, color]) => ({
+        name,
+        color,
+        points: rows.map((row) => ({ x: row.size, y: row[key].p50, upper: row[key].p99 })),
+      })),
+  })
+
 /** Measures every size and returns the BENCHMARKS.md section. */
 export async function trackLatencySection(work) {
   const rows = []
@@ -64,40 +94,37 @@ export async function trackLatencySection(work) {
       `${size.toLocaleString('en')} stored: JSON p50 ${ms(json.p50)} p99 ${ms(json.p99)} · SQLite p50 ${ms(sqlite.p50)} p99 ${ms(sqlite.p99)} · PostgreSQL p50 ${ms(postgres?.p50)} p99 ${ms(postgres?.p99)}`,
     )
   }
+  writeFileSync(plotFile, latencyPlot(rows))
   const first = rows[0]
   const last = rows.at(-1)
-  const flat = (pick) => pick(last).p50 / pick(first).p50
-  const goals = [
-    [
-      `SQLite store stays flat: p50 at ${last.size.toLocaleString('en')} < 2× p50 at ${first.size.toLocaleString('en')}`,
-      `${flat((row) => row.sqlite).toFixed(2)}×`,
-      flat((row) => row.sqlite) < 2,
-    ],
-    ...(last.postgres === undefined
-      ? []
-      : [
-          [
-            `PostgreSQL store stays flat: p50 at ${last.size.toLocaleString('en')} < 2× p50 at ${first.size.toLocaleString('en')}`,
-            `${flat((row) => row.postgres).toFixed(2)}×`,
-            flat((row) => row.postgres) < 2,
-          ],
-        ]),
-    [
-      `SQLite store ≥ 100× faster than the JSON tracker at ${last.size.toLocaleString('en')} (p50)`,
-      `${(last.json.p50 / last.sqlite.p50).toFixed(0)}×`,
-      last.json.p50 / last.sqlite.p50 >= 100,
-    ],
-    ...(last.postgres === undefined
-      ? []
-      : [
-          [
-            `PostgreSQL store ≥ 100× faster than the JSON tracker at ${last.size.toLocaleString('en')} (p50)`,
-            `${(last.json.p50 / last.postgres.p50).toFixed(0)}×`,
-            last.json.p50 / last.postgres.p50 >= 100,
-          ],
-        ]),
-  ]
-  return `## Track + complete latency against stored invocations
+  const goals = []
+  for (const [key, store] of STORES) {
+    if (last[key] === undefined) continue
+    const flat = last[key].p50 / first[key].p50
+    goals.push(
+      goal(
+        `${store} store stays flat: p50 at ${count(last.size)} stored < 2× p50 at ${count(first.size)}`,
+        `p50 ${ms(last[key].p50)} at ${count(last.size)}`,
+        `the same store's p50 at ${count(first.size)}: ${ms(first[key].p50)}`,
+        `${flat.toFixed(2)}×`,
+        flat < 2,
+      ),
+    )
+  }
+  for (const [key, store] of STORES) {
+    if (last[key] === undefined) continue
+    const faster = last.json.p50 / last[key].p50
+    goals.push(
+      goal(
+        `${store} store ≥ 100× faster than the JSON tracker at ${count(last.size)} stored (p50)`,
+        `p50 ${ms(last[key].p50)}`,
+        `JSON tracker's p50 at ${count(last.size)}: ${ms(last.json.p50)}`,
+        `${faster.toFixed(0)}× faster`,
+        faster >= 100,
+      ),
+    )
+  }
+  const markdown = `## Track + complete latency against stored invocations
 
 One \`trackInvocation\` and its completer, timed together, in one process, on a store holding a
 generated history of that size. JSON tracker: ${SIZES.map((size) => `${jsonSamples(size)}`).join(' / ')}
@@ -112,8 +139,11 @@ ${rows
   )
   .join('\n')}
 
-| goal | measured | met |
-|---|---|---|
-${goals.map(([goal, measured, met]) => `| ${goal} | ${measured} | ${met ? 'yes' : 'NO'} |`).join('\n')}
+![Track + complete latency against stored invocations, log-log](bench/${basename(plotFile)})
+
+| goal | measured | reference | ratio | result |
+|---|---|---|---|---|
+${goals.map((row) => `| ${row.name} | ${row.measured} | ${row.reference} | ${row.ratio} | ${verdict(row.met)} |`).join('\n')}
 `
+  return { markdown, goals }
 }

@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest'
+import { aggregatesMatchRecords, lostOrDoubled, sameInvocations } from './invariants.js'
+import type { Invocation, StoreContent } from './stores.js'
+
+const record = (path: string, completed = true): Invocation => ({
+  skill_name: 'review',
+  invoked_at: '2026-01-01T00:00:00',
+  workflow_path: path,
+  completed,
+  duration_seconds: 1.5,
+  error_type: null,
+  follow_up_actions: ['commit'],
+})
+
+const store = (invocations: Invocation[]): StoreContent => ({
+  invocations,
+  skills: new Map([
+    [
+      'review',
+      {
+        total_invocations: invocations.length,
+        completed_invocations: invocations.filter((invocation) => invocation.completed).length,
+        abandoned_invocations: invocations.filter((invocation) => !invocation.completed).length,
+        total_duration_seconds:
+          1.5 * invocations.filter((invocation) => invocation.completed).length,
+        workflow_paths: Object.fromEntries(
+          invocations.map((invocation) => [invocation.workflow_path, 1]),
+        ),
+        common_errors: {},
+        follow_up_actions: { commit: invocations.length },
+      },
+    ],
+  ]),
+})
+
+describe('the harness’s own invariant checks', () => {
+  it('name a returned invocation that is missing, and one counted twice', () => {
+    const truth = store([record('a'), record('b'), record('b')])
+    expect(lostOrDoubled(['a', 'b', 'c'], truth, 'the file')).toEqual([
+      { invariant: 'no double count', detail: 'b is in the file 2 times' },
+      {
+        invariant: 'no lost invocation',
+        detail: 'c returned to its writer but is not in the file',
+      },
+    ])
+  })
+
+  it('find aggregates that differ from the records', () => {
+    const content = store([record('a'), record('b', false)])
+    expect(aggregatesMatchRecords(content, 'the file')).toEqual([])
+    content.skills.get('review')!.total_invocations += 1
+    expect(aggregatesMatchRecords(content, 'the file')[0]!.detail).toBe(
+      'skill review in the file: total_invocations 3 ≠ 2 recomputed',
+    )
+  })
+
+  it('name the first invocation the database lacks, and count its extras', () => {
+    const file = store([record('a'), record('b')])
+    expect(sameInvocations(file, store([record('b'), record('c')]))).toEqual([
+      {
+        invariant: 'the database holds every invocation of the file',
+        detail:
+          'invocation 0 of the file (review at 2026-01-01T00:00:00, path "a") is missing from the database',
+      },
+      {
+        invariant: 'the database holds every invocation of the file',
+        detail: 'the database holds 1 invocation(s) the file does not',
+      },
+    ])
+    expect(sameInvocations(file, store([record('a')]), 1)).toEqual([])
+  })
+})

@@ -1,0 +1,158 @@
+// The end-to-end smoke (apps/smoke: every phase, forward and back, with writers running) timed at
+// each size, next to the same work done with no migration machinery in the same run.
+import { execFileSync, spawnSync } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import { bareSqliteLoad } from './backfill.mjs'
+import { count, goal, root } from './measure.mjs'
+import { copyReference, scratchPostgres } from './postgres.mjs'
+
+const SMOKE = join(root, 'apps/smoke/bin/run.js')
+const WRITERS = 4
+// The cutover's freeze rereads the whole legacy file; at 1M that takes longer than the 5 s default.
+const FREEZE_TIMEOUT = 120
+// Far above any run seen, so that only a hung smoke is cut short.
+const TIMEOUT_MS = 45 * 60 * 1000
+
+export const smokeSizes = (process.env.BENCH_SMOKE_SIZES ?? '100000,1000000').split(',').map(Number)
+// The 1M runs take most of the bench's time; skipping them is a choice the report states.
+const skipped = (size) => process.env.BENCH_SKIP_1M_SMOKE === '1' && size >= 1_000_000
+const DIALECTS = [
+  ['sqlite', 'SQLite'],
+  ['postgres', 'PostgreSQL'],
+]
+
+/** One smoke run: wall time from spawn to exit, and its JSON report when it printed one. */
+function runSmoke(dialect, size) {
+  const args = [
+    SMOKE,
+    ...['--dialect', dialect, '--invocations', String(size), '--writers', String(WRITERS)],
+    ...['--freeze-timeout', String(FREEZE_TIMEOUT), '--json'],
+  ]
+  const started = process.hrtime.bigint()
+  const run = spawnSync(process.execPath, args, {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    maxBuffer: 1 << 26,
+    timeout: TIMEOUT_MS,
+  })
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9
+  let report
+  try {
+    report = JSON.parse(run.stdout.toString())
+  } catch {
+    report = undefined
+  }
+  const failure =
+    run.status === 0 && report?.ok === true
+      ? undefined
+      : `exit ${run.status ?? run.signal}${report?.violations?.length ? `, ${report.violations.length} violations` : ''}`
+  console.log(
+    `smoke ${dialect} ${count(size)}: ${seconds.toFixed(1)} s${failure ? ` FAILED (${failure}): ${run.stderr.toString().slice(-2000)}` : ''}`,
+  )
+  return { seconds, report, failure }
+}
+
+/**
+ * The reference: what the lifecycle cannot avoid, done once and bare. Write the legacy file
+ * (`generate`), load it into the database with no key, index, validation or checkpoint, and read
+ * it once (one streaming pass, what any validation must at least do).
+ */
+async function reference(work, dialect, size, legacy) {
+  if (dialect === 'sqlite') {
+    const load = bareSqliteLoad(work, legacy.file, join(work, `smoke-reference-${size}.db`))
+    return {
+      seconds: legacy.generate.seconds + load.seconds + legacy.metrics.seconds,
+      text: `generate ${legacy.generate.seconds.toFixed(1)} s + JSON.parse and INSERT into a bare table ${load.seconds.toFixed(1)} s + one streaming pass ${legacy.metrics.seconds.toFixed(1)} s`,
+    }
+  }
+  const database = await scratchPostgres('smoke_reference')
+  if (database === undefined) return undefined
+  try {
+    const { csvSeconds, copySeconds } = copyReference(database.url, work, legacy.file)
+    return {
+      seconds: legacy.generate.seconds + csvSeconds + copySeconds + legacy.metrics.seconds,
+      text: `generate ${legacy.generate.seconds.toFixed(1)} s + JSON.parse to CSV ${csvSeconds.toFixed(1)} s + \`psql \\copy\` into a bare table ${copySeconds.toFixed(1)} s + one streaming pass ${legacy.metrics.seconds.toFixed(1)} s`,
+    }
+  } finally {
+    await database.drop()
+  }
+}
+
+const title = (size, name) =>
+  `end-to-end smoke, ${count(size)} invocations, ${name} (${WRITERS} writers)`
+const notRunGoal = (size, name, reason) => goal(title(size, name), `not run: ${reason}`, '—', '—')
+
+const notRun = (reason) => ({
+  markdown: `## End-to-end smoke
+
+Not run: ${reason}.
+`,
+  goals: smokeSizes.flatMap((size) => DIALECTS.map(([, name]) => notRunGoal(size, name, reason))),
+  failed: false,
+})
+
+/**
+ * Runs the smoke at every size on both dialects. `legacy`: size → { file, generate, metrics }
+ * measured earlier in this run on a file of that size.
+ */
+export async function smokeSection(work, legacy) {
+  if (!existsSync(SMOKE)) return notRun('apps/smoke missing')
+  // `pnpm bench` builds only the packages the root depends on; the smoke app is not one of them,
+  // and a stale dist would time yesterday's smoke.
+  execFileSync('pnpm', ['--filter', '@skill-metrics/smoke', 'run', 'build'], {
+    cwd: root,
+    stdio: 'ignore',
+  })
+  const goals = []
+  const runs = []
+  for (const size of smokeSizes) {
+    for (const [dialect, name] of DIALECTS) {
+      if (skipped(size)) {
+        goals.push(notRunGoal(size, name, 'skipped with BENCH_SKIP_1M_SMOKE=1'))
+        continue
+      }
+      const bare = await reference(work, dialect, size, legacy.get(size))
+      if (bare === undefined) {
+        goals.push(notRunGoal(size, name, 'no PostgreSQL server'))
+        continue
+      }
+      const run = runSmoke(dialect, size)
+      runs.push({ size, name, ...run })
+      goals.push(
+        goal(
+          title(size, name),
+          run.failure
+            ? `FAILED (${run.failure}) after ${run.seconds.toFixed(1)} s`
+            : `${run.seconds.toFixed(1)} s`,
+          `${bare.seconds.toFixed(1)} s: ${bare.text}`,
+          `${(run.seconds / bare.seconds).toFixed(1)}× the time`,
+        ),
+      )
+    }
+  }
+  const steps = [
+    ...new Set(runs.flatMap((run) => run.report?.steps?.map((step) => step.step) ?? [])),
+  ]
+  const seconds = (run, name) => {
+    const step = run.report?.steps?.find((candidate) => candidate.step === name)
+    return step === undefined ? '—' : step.seconds.toFixed(1)
+  }
+  const markdown = `## End-to-end smoke
+
+\`node apps/smoke/bin/run.js --dialect D --invocations N --writers ${WRITERS} --freeze-timeout ${FREEZE_TIMEOUT} --json\`:
+the whole lifecycle on a generated legacy file with ${WRITERS} writers running (CLI and library
+writers): schema migrate, dual-write, data migrate twice, validate and dual-read, cutover, more
+writes, rollback, migrate and validate again, dual-read, cutover, cleanup --force; every step is
+checked against the file. Measured: wall time from spawn to exit. Reference, in the same run on
+a file of the same size: the work no lifecycle can skip, done once and bare — generate the file,
+load it into a table without keys or indexes, read it once. The lifecycle migrates three times,
+validates twice and rewrites the file on rollback, all while writers hold the lock in turns, so
+the ratio is the price of the whole migration, not of one step. No goal was set for this time.
+
+| step (seconds) | ${runs.map((run) => `${count(run.size)}, ${run.name}`).join(' | ')} |
+|---|${runs.map(() => '---|').join('')}
+${steps.map((step) => `| ${step} | ${runs.map((run) => seconds(run, step)).join(' | ')} |`).join('\n')}
+| **total (wall, spawn to exit)** | ${runs.map((run) => `**${run.seconds.toFixed(1)}**${run.failure ? ` FAILED (${run.failure})` : ''}`).join(' | ')} |
+`
+  return { markdown, goals, failed: runs.some((run) => run.failure !== undefined) }
+}
