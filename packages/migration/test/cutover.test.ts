@@ -1,8 +1,10 @@
+import { existsSync } from 'node:fs'
 import { readFile, writeFile } from 'node:fs/promises'
 import { InconsistencyError, RefusedError } from '@skill-metrics/core'
 import { createDataSource } from '@skill-metrics/db-store'
 import { JsonFileTracker, loadLegacyFile } from '@skill-metrics/json-tracker'
 import { afterEach, describe, expect, it } from 'vitest'
+import { cleanup } from '../src/cleanup.js'
 import { cutover } from '../src/cutover.js'
 import { migrateData } from '../src/data-migrator.js'
 import { runValidation } from '../src/data-validator.js'
@@ -186,6 +188,23 @@ describe.each(DIALECTS)('rollback on %s', (dialect) => {
     // Every record kept its id and place: a backfill inserts nothing and validation is clean.
     const backfill = await migrateData(migration)
     expect(backfill).toMatchObject({ inserted: 0, displaced: 0 })
+    expect((await runValidation(migration)).report.clean).toBe(true)
+  })
+
+  it('from cleaned (no legacy file left) regenerates it whole', async () => {
+    const migration = await inDualRead(dialect)
+    await cutover(migration)
+    const tracker = await openTracker({ jsonFile: migration.jsonFile, db: migration.target })
+    cleanups.unshift(() => tracker.close())
+    await (await tracker.trackInvocation('after-cutover'))()
+    const expected = await tracker.getAllMetrics()
+    await cleanup({ ...migration, force: true, reason: 'test' })
+    expect(existsSync(migration.jsonFile)).toBe(false)
+    const result = await rollback(migration)
+    expect(result).toMatchObject({ from: 'cleaned', to: 'dual-write', backup: null })
+    expect(await new JsonFileTracker({ file: migration.jsonFile }).getAllMetrics()).toEqual(
+      expected,
+    )
     expect((await runValidation(migration)).report.clean).toBe(true)
   })
 
