@@ -2,7 +2,7 @@ import { Flags } from '@oclif/core'
 import type { MetricsTracker } from '@skill-metrics/core'
 import { type DatabaseTarget, SkillMetricsStore } from '@skill-metrics/db-store'
 import { JsonFileTracker } from '@skill-metrics/json-tracker'
-import { readSourceOf } from '@skill-metrics/migration'
+import { openTracker, readSourceOf } from '@skill-metrics/migration'
 
 export type ReadSource = 'json' | 'db'
 
@@ -21,17 +21,24 @@ export async function resolveSource(
   return flag === 'json' || flag === 'db' ? flag : readSourceOf(jsonFile)
 }
 
-/** Runs `work` on the tracker of the chosen source and closes it. */
+/**
+ * Runs `work` on the tracker of the chosen source and closes it. With no `--source`, the phase's
+ * own tracker reads: in dual-read it compares the database with the file and records what
+ * differs, as every reader does then.
+ */
 export async function withReadTracker<T>(
+  flag: string | undefined,
   source: ReadSource,
   jsonFile: string,
   database: DatabaseTarget,
   work: (tracker: MetricsTracker) => Promise<T>,
 ): Promise<T> {
   const tracker: MetricsTracker =
-    source === 'db'
-      ? await SkillMetricsStore.open({ target: database })
-      : new JsonFileTracker({ file: jsonFile })
+    flag === undefined
+      ? await openTracker({ jsonFile, db: database })
+      : source === 'db'
+        ? await SkillMetricsStore.open({ target: database })
+        : new JsonFileTracker({ file: jsonFile })
   try {
     return await work(tracker)
   } finally {

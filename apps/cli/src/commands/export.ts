@@ -19,7 +19,7 @@ export default class Export extends BaseCommand<typeof Export> {
   async run(): Promise<void> {
     const source = await resolveSource(this.flags.source, this.jsonFile)
     const out = resolve(this.args.out)
-    await withReadTracker(source, this.jsonFile, this.database, (tracker) =>
+    await withReadTracker(this.flags.source, source, this.jsonFile, this.database, (tracker) =>
       tracker.exportMetrics(out),
     )
     const from = source === 'db' ? this.database.display : this.jsonFile

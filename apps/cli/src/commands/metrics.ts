@@ -18,8 +18,12 @@ export default class Metrics extends BaseCommand<typeof Metrics> {
 
   async run(): Promise<void> {
     const source = await resolveSource(this.flags.source, this.jsonFile)
-    const all = await withReadTracker(source, this.jsonFile, this.database, (tracker) =>
-      tracker.getAllMetrics(),
+    const all = await withReadTracker(
+      this.flags.source,
+      source,
+      this.jsonFile,
+      this.database,
+      (tracker) => tracker.getAllMetrics(),
     )
     const metrics =
       this.args.skill === undefined

@@ -8,8 +8,12 @@ export default class Report extends BaseCommand<typeof Report> {
 
   async run(): Promise<void> {
     const source = await resolveSource(this.flags.source, this.jsonFile)
-    const report = await withReadTracker(source, this.jsonFile, this.database, (tracker) =>
-      tracker.generateReport(),
+    const report = await withReadTracker(
+      this.flags.source,
+      source,
+      this.jsonFile,
+      this.database,
+      (tracker) => tracker.generateReport(),
     )
     if (this.jsonEnabled()) this.printJson({ report })
     else this.log(report)

@@ -10,8 +10,12 @@ export default class Summary extends BaseCommand<typeof Summary> {
 
   async run(): Promise<void> {
     const source = await resolveSource(this.flags.source, this.jsonFile)
-    const summary = await withReadTracker(source, this.jsonFile, this.database, (tracker) =>
-      tracker.getSummary(),
+    const summary = await withReadTracker(
+      this.flags.source,
+      source,
+      this.jsonFile,
+      this.database,
+      (tracker) => tracker.getSummary(),
     )
     if (this.jsonEnabled()) this.printJson(summaryToJson(summary))
     else this.log(summaryText(summary))
