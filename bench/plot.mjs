@@ -128,6 +128,7 @@ export function logLogChart({ title, xLabel, yLabel, series, xTick, upperLabel, 
   text(legendX + 34, keyY + 24, upperLabel, 'font-size="12"')
 
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}">
+<title>${escapeXml(title)}</title>
 <rect width="100%" height="100%" fill="white"/>
 ${out.join('\n')}
 </svg>

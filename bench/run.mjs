@@ -3,7 +3,7 @@
 // a measured command itself fails.
 import { execFileSync } from 'node:child_process'
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
-import { cpus, tmpdir, totalmem } from 'node:os'
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { backfillSection } from './backfill.mjs'
 import { count, goal, measureCli, measureNode, root, verdict } from './measure.mjs'
@@ -13,6 +13,8 @@ import { trackLatencySection } from './track-latency.mjs'
 const invocations = Number(process.env.BENCH_INVOCATIONS ?? 1_000_000)
 const work = mkdtempSync(join(tmpdir(), 'skill-metrics-bench-'))
 const started = Date.now()
+// Other work on the machine slows every measurement; the report shows how busy it was.
+const loadAtStart = loadavg()[0]
 
 const machine = () => {
   const cpu = cpus()[0]?.model ?? 'unknown CPU'
@@ -113,6 +115,8 @@ try {
 
 Written by \`pnpm bench\` (bench/run.mjs) on ${new Date().toISOString().slice(0, 10)}, in ${minutes.toFixed(0)} minutes.
 Machine: ${machine()}.
+Load average (1 min) at the start ${loadAtStart.toFixed(1)}, at the end ${loadavg()[0].toFixed(1)}, on ${cpus().length} cores: above the
+core count, other work shared the machine and the times are longer than on a quiet one.
 
 Knobs, all optional: \`BENCH_INVOCATIONS\` (the large file, default 1,000,000),
 \`BENCH_TRACK_SIZES\` (default 1000,10000,100000), \`BENCH_SMOKE_SIZES\` (default

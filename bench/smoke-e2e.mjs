@@ -42,13 +42,19 @@ function runSmoke(dialect, size) {
   } catch {
     report = undefined
   }
+  const violations = (report?.violations ?? []).map(
+    (violation) => `after ${violation.step}: ${violation.invariant}: ${violation.detail}`,
+  )
   const failure =
     run.status === 0 && report?.ok === true
       ? undefined
-      : `exit ${run.status ?? run.signal}${report?.violations?.length ? `, ${report.violations.length} violations` : ''}`
-  console.log(
-    `smoke ${dialect} ${count(size)}: ${seconds.toFixed(1)} s${failure ? ` FAILED (${failure}): ${run.stderr.toString().slice(-2000)}` : ''}`,
-  )
+      : `exit ${run.status ?? run.signal}${violations.length ? `; ${violations[0].split('\n')[0].slice(0, 300).replaceAll('|', '\\|')}` : ''}`
+  console.log(`smoke ${dialect} ${count(size)}: ${seconds.toFixed(1)} s`)
+  if (failure) {
+    console.log(
+      `FAILED (${failure})\n${violations.join('\n')}\n${run.stderr.toString().slice(-2000)}`,
+    )
+  }
   return { seconds, report, failure }
 }
 

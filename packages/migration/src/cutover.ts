@@ -66,12 +66,15 @@ export interface CutoverResult {
 export async function cutover(options: CutoverOptions): Promise<CutoverResult> {
   const clock = options.clock ?? systemClock
   const freezeTimeoutMs = options.freezeTimeoutMs ?? DEFAULT_FREEZE_TIMEOUT_MS
-  // A copy left marked by a killed run is settled from the database before anything is decided.
-  await settledPhaseCopy({
-    jsonFile: options.jsonFile,
-    db: options.target,
-    lockTimeoutMs: options.lockTimeoutMs,
-  })
+  // A copy left marked by a killed run is settled from the database before anything is decided
+  // (a dry run writes nothing, so it leaves that to the real run).
+  if (!options.dryRun) {
+    await settledPhaseCopy({
+      jsonFile: options.jsonFile,
+      db: options.target,
+      lockTimeoutMs: options.lockTimeoutMs,
+    })
+  }
   const phases = await PhaseStore.open(options.target)
   try {
     const state = await phases.state()
