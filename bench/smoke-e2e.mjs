@@ -131,7 +131,10 @@ export async function smokeSection(work, legacy) {
             ? `FAILED (${run.failure}) after ${run.seconds.toFixed(1)} s`
             : `${run.seconds.toFixed(1)} s`,
           `${bare.seconds.toFixed(1)} s: ${bare.text}`,
-          `${(run.seconds / bare.seconds).toFixed(1)}× the time`,
+          // A failed smoke stops at its first violation: its time is not the lifecycle's.
+          run.failure
+            ? '— (incomplete run)'
+            : `${(run.seconds / bare.seconds).toFixed(1)}× the time`,
         ),
       )
     }
