@@ -1,6 +1,6 @@
 // The end-to-end smoke (apps/smoke: every phase, forward and back, with writers running) timed at
 // each size, next to the same work done with no migration machinery in the same run.
-import { execFileSync, spawnSync } from 'node:child_process'
+import { spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { bareSqliteLoad } from './backfill.mjs'
@@ -103,12 +103,6 @@ Not run: ${reason}.
  */
 export async function smokeSection(work, legacy) {
   if (!existsSync(SMOKE)) return notRun('apps/smoke missing')
-  // `pnpm bench` builds only the packages the root depends on; the smoke app is not one of them,
-  // and a stale dist would time yesterday's smoke.
-  execFileSync('pnpm', ['--filter', '@skill-metrics/smoke', 'run', 'build'], {
-    cwd: root,
-    stdio: 'ignore',
-  })
   const goals = []
   const runs = []
   for (const size of smokeSizes) {
