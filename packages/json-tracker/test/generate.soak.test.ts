@@ -1,15 +1,26 @@
+import { fileURLToPath } from 'node:url'
+import { execa } from 'execa'
 import { describe, expect, it } from 'vitest'
-import { generateLegacyFile } from '../src/generate.js'
 import { freshLegacyPath } from './writers.js'
+
+// The built generator in a process of its own, as `skill-metrics generate` runs it: inside the
+// test worker the sources go through vite's transform and share the worker with the runner.
+const built = fileURLToPath(new URL('../dist/index.js', import.meta.url))
 
 describe('generating a large legacy file', () => {
   it('writes 1,000,000 invocations in under 10 s', async () => {
     const file = await freshLegacyPath()
-    const started = performance.now()
-    const result = await generateLegacyFile(file, { invocations: 1_000_000 })
-    const seconds = (performance.now() - started) / 1000
-    console.log(`generate 1,000,000: ${seconds.toFixed(2)} s, ${result.bytes} bytes`)
+    const run = await execa('node', [
+      '--input-type=module',
+      '-e',
+      `import { generateLegacyFile } from ${JSON.stringify(built)}
+       const started = performance.now()
+       const result = await generateLegacyFile(${JSON.stringify(file)}, { invocations: 1_000_000 })
+       console.log(JSON.stringify({ ...result, seconds: (performance.now() - started) / 1000 }))`,
+    ])
+    const result = JSON.parse(String(run.stdout))
+    console.log(`generate 1,000,000: ${result.seconds.toFixed(2)} s, ${result.bytes} bytes`)
     expect(result.invocations).toBe(1_000_000)
-    expect(seconds).toBeLessThan(10)
+    expect(result.seconds).toBeLessThan(10)
   }, 60_000)
 })
