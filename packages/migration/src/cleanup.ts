@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { createReadStream, createWriteStream } from 'node:fs'
-import { open, rm, stat } from 'node:fs/promises'
+import { rm, stat } from 'node:fs/promises'
 import { basename, dirname } from 'node:path'
 import type { Duplex, Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
@@ -9,6 +9,7 @@ import { type Clock, InconsistencyError, systemClock } from '@skill-metrics/core
 import type { DatabaseTarget } from '@skill-metrics/db-store'
 import { type FileFingerprint, writerStatePathOf } from '@skill-metrics/json-tracker'
 import writeFileAtomic from 'write-file-atomic'
+import { syncPath } from './backup.js'
 import {
   type GuardCheck,
   type GuardContext,
@@ -121,7 +122,7 @@ async function writeArchive(jsonFile: string, path: string): Promise<LegacyArchi
     createGzip(),
     createWriteStream(path, { flags: 'wx' }),
   )
-  await fsync(path)
+  await syncPath(path)
   const [readBack, decompressed] = await streamThrough(
     path,
     createGunzip(),
@@ -142,7 +143,7 @@ async function writeArchive(jsonFile: string, path: string): Promise<LegacyArchi
     `${original.sha256}  ${basename(path, '.gz')}\n${compressed.sha256}  ${basename(path)}\n`,
     { fsync: true },
   )
-  await fsync(dirname(path))
+  await syncPath(dirname(path))
   return { path, manifest, original, compressed }
 }
 
@@ -175,15 +176,6 @@ function hashTap() {
     fingerprint(): FileFingerprint {
       return { size, sha256: hash.digest('hex') }
     },
-  }
-}
-
-async function fsync(path: string): Promise<void> {
-  const handle = await open(path, 'r')
-  try {
-    await handle.sync()
-  } finally {
-    await handle.close()
   }
 }
 
