@@ -1,0 +1,3 @@
+import { describeConcurrentTracks } from './track-concurrency.js'
+
+describeConcurrentTracks(20)
