@@ -31,5 +31,6 @@ export {
   LOCK_STALE_MS,
   type LockOptions,
   lockPathOf,
+  lockQueuePathOf,
   withWritersLock,
 } from './writers-lock.js'

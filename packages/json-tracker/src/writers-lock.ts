@@ -1,5 +1,7 @@
-import { mkdir } from 'node:fs/promises'
-import { dirname } from 'node:path'
+import { createHash, randomBytes } from 'node:crypto'
+import { mkdir, readdir, rmdir, stat, unlink, utimes, writeFile } from 'node:fs/promises'
+import { hostname } from 'node:os'
+import { dirname, join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { BadInputError, LockTimeoutError } from '@skill-metrics/core'
 import lockfile from 'proper-lockfile'
@@ -27,6 +29,105 @@ export interface HeldLock {
 
 export function lockPathOf(file: string): string {
   return `${file}.lock`
+}
+
+/** The folder where waiters for the writers' lock of `file` take their tickets. */
+export function lockQueuePathOf(file: string): string {
+  return `${file}.lock-queue`
+}
+
+const HOST = createHash('sha256').update(hostname()).digest('hex').slice(0, 8)
+const POLL_MS = 25
+
+/**
+ * proper-lockfile is polled, not queued: when a holder releases, whichever waiter polls first
+ * wins, so with eight writers rewriting a large file one of them could lose race after race and
+ * wait past the timeout (seen in the smoke runs). Waiters therefore take a ticket — a file named
+ * by arrival time — and only the first live ticket may try the lock, which makes waits first come,
+ * first served: a writer waits for those ahead of it, never for newcomers. A ticket is refreshed
+ * while its waiter lives; one whose process is gone (same host) or that went unrefreshed for
+ * `LOCK_STALE_MS` is removed by the next waiter that sees it.
+ */
+class LockTicket {
+  readonly #queue: string
+  readonly #name: string
+  readonly #refresh: NodeJS.Timeout
+
+  private constructor(queue: string, name: string) {
+    this.#queue = queue
+    this.#name = name
+    this.#refresh = setInterval(() => void this.#touch(), LOCK_REFRESH_MS)
+    this.#refresh.unref()
+  }
+
+  static async take(file: string): Promise<LockTicket> {
+    const queue = lockQueuePathOf(file)
+    const arrival = String(Date.now()).padStart(15, '0')
+    const name = `${arrival}-${randomBytes(4).toString('hex')}-${HOST}-${process.pid}`
+    const ticket = new LockTicket(queue, name)
+    await ticket.#write()
+    return ticket
+  }
+
+  get #path(): string {
+    return join(this.#queue, this.#name)
+  }
+
+  async #write(): Promise<void> {
+    // The last waiter to leave removes the folder, possibly between our mkdir and our write.
+    for (;;) {
+      await mkdir(this.#queue, { recursive: true })
+      try {
+        await writeFile(this.#path, '')
+        return
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
+      }
+    }
+  }
+
+  async #touch(): Promise<void> {
+    const now = new Date()
+    try {
+      await utimes(this.#path, now, now)
+    } catch (error) {
+      // Removed as stale while this process stalled: the same name takes back the same place.
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') await this.#write().catch(() => {})
+    }
+  }
+
+  /** True when no live ticket is ahead of this one; removes the dead ones it passes. */
+  async isFirst(): Promise<boolean> {
+    const names = (await readdir(this.#queue).catch(() => [] as string[])).sort()
+    for (const name of names) {
+      if (name >= this.#name) return true
+      if (await isLive(join(this.#queue, name), name)) return false
+      await unlink(join(this.#queue, name)).catch(() => {})
+    }
+    return true
+  }
+
+  async leave(): Promise<void> {
+    clearInterval(this.#refresh)
+    await unlink(this.#path).catch(() => {})
+    await rmdir(this.#queue).catch(() => {})
+  }
+}
+
+async function isLive(path: string, name: string): Promise<boolean> {
+  const [, , host, pid] = name.split('-')
+  if (host === HOST && pid !== undefined && !processExists(Number(pid))) return false
+  const info = await stat(path).catch(() => undefined)
+  return info !== undefined && Date.now() - info.mtimeMs < LOCK_STALE_MS
+}
+
+function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'
+  }
 }
 
 /**
@@ -60,12 +161,18 @@ export async function withWritersLock<T>(
     },
   }
   const deadline = Date.now() + timeoutMs
+  const ticket = await LockTicket.take(file)
   let release: (() => Promise<void>) | undefined
-  for (let attempt = 0; release === undefined; attempt += 1) {
-    try {
-      release = await lockfile.lock(file, options)
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') throw error
+  try {
+    for (let attempt = 0; release === undefined; attempt += 1) {
+      if (await ticket.isFirst()) {
+        try {
+          release = await lockfile.lock(file, options)
+          break
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') throw error
+        }
+      }
       if (Date.now() >= deadline) {
         throw new LockTimeoutError(
           `the writers' lock of ${file} is held by another process; gave up after ${timeoutMs} ms`,
@@ -74,9 +181,11 @@ export async function withWritersLock<T>(
           },
         )
       }
-      // Growing, jittered back-off: many writers waiting on one file must not poll in lock step.
-      await sleep(Math.min(2 * 2 ** attempt, 25) * (0.5 + Math.random()))
+      // Jittered, so that waiters do not poll the queue in lock step.
+      await sleep(Math.min(2 * 2 ** attempt, POLL_MS) * (0.5 + Math.random()))
     }
+  } finally {
+    await ticket.leave()
   }
   try {
     return await work({

@@ -1,0 +1,88 @@
+import { mkdtemp, readdir } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { execa } from 'execa'
+import { describe, expect, it } from 'vitest'
+import { lockQueuePathOf, withWritersLock } from '../src/writers-lock.js'
+
+async function freshFile(): Promise<string> {
+  return join(await mkdtemp(join(tmpdir(), 'sm-lock-')), 'skill_metrics.json')
+}
+
+/** Holds the lock of `file` until the returned function is called. */
+async function holdLock(file: string): Promise<() => Promise<void>> {
+  let release!: () => void
+  let taken!: () => void
+  const isTaken = new Promise<void>((resolve) => (taken = resolve))
+  const held = withWritersLock(file, async () => {
+    taken()
+    await new Promise<void>((resolve) => (release = resolve))
+  })
+  await isTaken
+  return async () => {
+    release()
+    await held
+  }
+}
+
+const ticketsOf = async (file: string) => readdir(lockQueuePathOf(file)).catch(() => [])
+
+async function untilTickets(file: string, count: number): Promise<void> {
+  while ((await ticketsOf(file)).length < count) await sleep(5)
+}
+
+describe("the writers' lock", () => {
+  it('serves waiters in the order they came, whoever polls first', async () => {
+    const file = await freshFile()
+    const release = await holdLock(file)
+    const order: number[] = []
+    const waiters: Promise<void>[] = []
+    for (let waiter = 0; waiter < 8; waiter += 1) {
+      waiters.push(withWritersLock(file, async () => void order.push(waiter)))
+      await untilTickets(file, waiter + 1)
+      await sleep(2)
+    }
+    await release()
+    await Promise.all(waiters)
+    expect(order).toEqual([0, 1, 2, 3, 4, 5, 6, 7])
+    expect(await ticketsOf(file)).toEqual([])
+  })
+
+  it('a waiter that gives up leaves the queue, and the next one goes on', async () => {
+    const file = await freshFile()
+    const release = await holdLock(file)
+    const impatient = withWritersLock(file, async () => 'never', { timeoutMs: 100 })
+    await expect(impatient).rejects.toThrow(/gave up after 100 ms/)
+    const patient = withWritersLock(file, async () => 'served')
+    await untilTickets(file, 1)
+    await release()
+    expect(await patient).toBe('served')
+    expect(await ticketsOf(file)).toEqual([])
+  })
+
+  it('a ticket left by a killed waiter is passed over at once', async () => {
+    const file = await freshFile()
+    const release = await holdLock(file)
+    // Through the built package, as every child writer in these tests.
+    const child = execa(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `const { withWritersLock } = await import('@skill-metrics/json-tracker'); await withWritersLock(${JSON.stringify(file)}, async () => {})`,
+      ],
+      { cwd: new URL('..', import.meta.url), reject: false },
+    )
+    await untilTickets(file, 1)
+    child.kill('SIGKILL')
+    await child
+    await release()
+    const started = performance.now()
+    await withWritersLock(file, async () => {}, { timeoutMs: 2_000 })
+    // Its ticket is still refreshed-looking (killed within the stale period): only its dead pid
+    // tells it apart, so waiting less than the stale period shows the pid was checked.
+    expect(performance.now() - started).toBeLessThan(1_000)
+    expect(await ticketsOf(file)).toEqual([])
+  })
+})
