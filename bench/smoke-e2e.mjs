@@ -140,13 +140,19 @@ export async function smokeSection(work, legacy) {
     const step = run.report?.steps?.find((candidate) => candidate.step === name)
     return step === undefined ? '—' : step.seconds.toFixed(1)
   }
+  const longestWrite = (run) => {
+    const held = (run.report?.steps ?? []).map((step) => step.longestWriteSeconds ?? 0)
+    return held.length === 0 ? '—' : Math.max(...held).toFixed(1)
+  }
   const markdown = `## End-to-end smoke
 
 \`node apps/smoke/bin/run.js --dialect D --invocations N --writers ${WRITERS} --freeze-timeout ${FREEZE_TIMEOUT} --json\`:
 the whole lifecycle on a generated legacy file with ${WRITERS} writers running (CLI and library
 writers): schema migrate, dual-write, data migrate twice, validate and dual-read, cutover, more
 writes, rollback, migrate and validate again, dual-read, cutover, cleanup --force; every step is
-checked against the file. Measured: wall time from spawn to exit. Reference, in the same run on
+checked against the file. Measured: wall time from spawn to exit, and the longest any writer was
+held (a library start or completion, or a whole \`skill-metrics track\` process; writers give up
+after 30 s). Reference, in the same run on
 a file of the same size: the work no lifecycle can skip, done once and bare — generate the file,
 load it into a table without keys or indexes, read it once. The lifecycle migrates three times,
 validates twice and rewrites the file on rollback, all while writers hold the lock in turns, so
@@ -155,6 +161,7 @@ the ratio is the price of the whole migration, not of one step. No goal was set 
 | step (seconds) | ${runs.map((run) => `${count(run.size)}, ${run.name}`).join(' | ')} |
 |---|${runs.map(() => '---|').join('')}
 ${steps.map((step) => `| ${step} | ${runs.map((run) => seconds(run, step)).join(' | ')} |`).join('\n')}
+| longest a writer was held (s) | ${runs.map(longestWrite).join(' | ')} |
 | **total (wall, spawn to exit)** | ${runs.map((run) => `**${run.seconds.toFixed(1)}**${run.failure ? ` FAILED (${run.failure})` : ''}`).join(' | ')} |
 `
   return { markdown, goals, failed: runs.some((run) => run.failure !== undefined) }

@@ -35,6 +35,8 @@ export interface StepReport {
   json: number | null
   db: number | null
   mismatches: number
+  /** The longest a writer was held during the step (see `Writers.takeLongestWriteMs`). */
+  longestWriteSeconds: number | null
   result: string
 }
 
@@ -86,6 +88,7 @@ export async function main(argv: string[]): Promise<number> {
           seconds: step.seconds.toFixed(1),
           json: step.json ?? '-',
           db: step.db ?? '-',
+          longestWrite: step.longestWriteSeconds?.toFixed(1) ?? '-',
         })),
         columns: [
           { key: 'step', name: 'Step' },
@@ -93,6 +96,7 @@ export async function main(argv: string[]): Promise<number> {
           { key: 'json', name: 'JSON invocations' },
           { key: 'db', name: 'DB invocations' },
           { key: 'mismatches', name: 'Mismatches' },
+          { key: 'longestWrite', name: 'Longest write (s)' },
           { key: 'result', name: 'Result' },
         ],
         overflow: 'wrap',
@@ -228,12 +232,14 @@ export async function runSmoke(options: Options): Promise<SmokeReport> {
       violations.push({ step, invariant: 'every step succeeds', detail: (error as Error).message })
     }
     const found = await check(step, extra)
+    const longestWriteMs = (await writers?.takeLongestWriteMs()) ?? null
     steps.push({
       step,
       seconds: (performance.now() - stepStarted) / 1000,
       json: (await readLegacyFile(jsonFile))?.invocations.length ?? null,
       db: await db.reader.count(),
       mismatches: await mismatches(),
+      longestWriteSeconds: longestWriteMs === null ? null : longestWriteMs / 1000,
       result: found > 0 && !failed ? `${found} violation(s)` : result,
     })
     // The first violated step ends the run: what follows would build on a broken state.

@@ -17,6 +17,8 @@ export class Writers {
   readonly #library: Array<{ log: string; run: ResultPromise }> = []
   readonly #trackLoops: Promise<void>[] = []
   readonly #trackReturned: string[] = []
+  #trackMs: number[] = []
+  readonly #linesSeen = new Map<string, number>()
   readonly errors: string[] = []
   #stopping = false
 
@@ -41,6 +43,7 @@ export class Writers {
   async #trackLoop(name: string, jsonFile: string, dbUrl: string): Promise<void> {
     for (let index = 0; !this.#stopping; index += 1) {
       const tag = `${name}-${index}`
+      const started = performance.now()
       const run = await execa(
         'node',
         [
@@ -58,6 +61,7 @@ export class Writers {
         ],
         { reject: false },
       )
+      this.#trackMs.push(performance.now() - started)
       if (run.exitCode === 0) this.#trackReturned.push(tag)
       else
         this.errors.push(
@@ -66,14 +70,38 @@ export class Writers {
     }
   }
 
+  async #libraryLines(log: string): Promise<Array<{ tag: string; ms: number }>> {
+    const text = await readFile(log, 'utf8').catch(() => '')
+    return text
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => {
+        const [tag, ms] = line.split(' ')
+        return { tag: tag!, ms: Number(ms) }
+      })
+  }
+
   /** Every tag whose writes returned so far. */
   async returned(): Promise<string[]> {
     const tags = [...this.#trackReturned]
-    for (const { log } of this.#library) {
-      const text = await readFile(log, 'utf8').catch(() => '')
-      tags.push(...text.split('\n').filter(Boolean))
-    }
+    for (const { log } of this.#library)
+      tags.push(...(await this.#libraryLines(log)).map((line) => line.tag))
     return tags
+  }
+
+  /**
+   * The longest a writer was held since the last call, in ms: a library call (a start or a
+   * completion) or a whole `skill-metrics track` process (its start-up included); null if none.
+   */
+  async takeLongestWriteMs(): Promise<number | null> {
+    const times = this.#trackMs
+    this.#trackMs = []
+    for (const { log } of this.#library) {
+      const lines = await this.#libraryLines(log)
+      times.push(...lines.slice(this.#linesSeen.get(log) ?? 0).map((line) => line.ms))
+      this.#linesSeen.set(log, lines.length)
+    }
+    return times.length === 0 ? null : Math.max(...times)
   }
 
   async stop(): Promise<void> {
