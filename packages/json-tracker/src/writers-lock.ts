@@ -74,14 +74,16 @@ class LockTicket {
   }
 
   async #write(): Promise<void> {
-    // The last waiter to leave removes the folder, possibly between our mkdir and our write.
-    for (;;) {
-      await mkdir(this.#queue, { recursive: true })
+    // The last waiter to leave removes the folder, possibly while we create it (a recursive mkdir
+    // then fails with ENOENT) or between our mkdir and our write: try again. Only a folder that
+    // cannot be created at all makes every attempt fail.
+    for (let attempt = 1; ; attempt += 1) {
       try {
+        await mkdir(this.#queue, { recursive: true })
         await writeFile(this.#path, '')
         return
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || attempt === 100) throw error
       }
     }
   }

@@ -1,10 +1,13 @@
-import { mkdtemp, readdir } from 'node:fs/promises'
+import { mkdir, mkdtemp, readdir, rmdir } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { execa } from 'execa'
 import { describe, expect, it } from 'vitest'
 import { lockQueuePathOf, withWritersLock } from '../src/writers-lock.js'
+
+// Children run the built package, as every child writer in these tests.
+const packageDir = new URL('..', import.meta.url)
 
 async function freshFile(): Promise<string> {
   return join(await mkdtemp(join(tmpdir(), 'sm-lock-')), 'skill_metrics.json')
@@ -49,6 +52,25 @@ describe("the writers' lock", () => {
     expect(await ticketsOf(file)).toEqual([])
   })
 
+  it('a writer joining while the last waiter leaves (and removes the queue folder) gets in', async () => {
+    const file = await freshFile()
+    const queue = lockQueuePathOf(file)
+    // What other processes' waiters do as they come and go, as fast as it can be done.
+    let stop = false
+    const churn = (async () => {
+      while (!stop) {
+        await mkdir(queue, { recursive: true }).catch(() => {})
+        await rmdir(queue).catch(() => {})
+      }
+    })()
+    try {
+      for (let round = 0; round < 300; round += 1) await withWritersLock(file, async () => {})
+    } finally {
+      stop = true
+      await churn
+    }
+  })
+
   it('a waiter that gives up leaves the queue, and the next one goes on', async () => {
     const file = await freshFile()
     const release = await holdLock(file)
@@ -64,7 +86,6 @@ describe("the writers' lock", () => {
   it('a ticket left by a killed waiter is passed over at once', async () => {
     const file = await freshFile()
     const release = await holdLock(file)
-    // Through the built package, as every child writer in these tests.
     const child = execa(
       process.execPath,
       [
@@ -72,7 +93,7 @@ describe("the writers' lock", () => {
         '-e',
         `const { withWritersLock } = await import('@skill-metrics/json-tracker'); await withWritersLock(${JSON.stringify(file)}, async () => {})`,
       ],
-      { cwd: new URL('..', import.meta.url), reject: false },
+      { cwd: packageDir, reject: false },
     )
     await untilTickets(file, 1)
     child.kill('SIGKILL')
