@@ -115,8 +115,8 @@ try {
 
 Written by \`pnpm bench\` (bench/run.mjs) on ${new Date().toISOString().slice(0, 10)}, in ${minutes.toFixed(0)} minutes.
 Machine: ${machine()}.
-Load average (1 min) at the start ${loadAtStart.toFixed(1)}, at the end ${loadavg()[0].toFixed(1)}, on ${cpus().length} cores: above the
-core count, other work shared the machine and the times are longer than on a quiet one.
+Load average (1 min) at the start ${loadAtStart.toFixed(1)}, at the end ${loadavg()[0].toFixed(1)}, on ${cpus().length} cores
+(${Math.max(loadAtStart, loadavg()[0]) > cpus().length ? 'above the core count: other work shared the machine, and the times are longer than on a quiet one' : 'not above the core count: nothing else loaded the machine'}).
 
 Knobs, all optional: \`BENCH_INVOCATIONS\` (the large file, default 1,000,000),
 \`BENCH_TRACK_SIZES\` (default 1000,10000,100000), \`BENCH_SMOKE_SIZES\` (default
