@@ -93,7 +93,9 @@ class LockTicket {
     try {
       await utimes(this.#path, now, now)
     } catch (error) {
-      // Removed as stale while this process stalled: the same name takes back the same place.
+      // Removed as stale while this process stalled: the same name takes back the same place. If
+      // even that fails, the waiter only loses its place in the queue (the next refresh tries
+      // again); the lock itself, and its timeout, are not affected.
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') await this.#write().catch(() => {})
     }
   }
@@ -166,7 +168,7 @@ export async function withWritersLock<T>(
   const ticket = await LockTicket.take(file)
   let release: (() => Promise<void>) | undefined
   try {
-    for (let attempt = 0; release === undefined; attempt += 1) {
+    for (let attempt = 0; ; attempt += 1) {
       if (await ticket.isFirst()) {
         try {
           release = await lockfile.lock(file, options)
