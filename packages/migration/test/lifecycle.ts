@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url'
 import { SkillMetricsStore } from '@skill-metrics/db-store'
 import { generateLegacyFile, loadLegacyFile } from '@skill-metrics/json-tracker'
 import { execa, type ResultPromise } from 'execa'
-import { expect } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { expectAggregatesMatchRecords } from '../../json-tracker/src/test-support/legacy-checks.js'
 import { cutover } from '../src/cutover.js'
 import { migrateData } from '../src/data-migrator.js'
@@ -14,7 +14,7 @@ import { dualReadGuard } from '../src/guards.js'
 import { PhaseStore } from '../src/phase-store.js'
 import { rollback } from '../src/rollback.js'
 import { transition } from '../src/transition.js'
-import { inDualWrite, type Migration } from './support.js'
+import { DIALECTS, inDualWrite, type Migration } from './support.js'
 
 const childWriter = fileURLToPath(new URL('./child-lifecycle-writer.mjs', import.meta.url))
 
@@ -158,4 +158,25 @@ export async function expectLifecycleUnderLiveWrites(
     await running.stop().catch(() => {})
     await migration.db.drop()
   }
+}
+
+/** The lifecycle above on every dialect, as one test each, printing what it measured. */
+export function describeLifecycle(
+  { writers, afterCutover }: { writers: number; afterCutover: number },
+  timeoutMs: number,
+  note = '',
+): void {
+  describe.each(DIALECTS)(
+    `the whole lifecycle on %s with ${writers} writers throughout${note}`,
+    (dialect) => {
+      it(
+        `dual-write → migrate → dual-read → cutover → ${afterCutover.toLocaleString('en')} writes → rollback loses nothing`,
+        async () => {
+          const measured = await expectLifecycleUnderLiveWrites(dialect, { writers, afterCutover })
+          console.log(`${dialect}: lifecycle`, measured)
+        },
+        timeoutMs,
+      )
+    },
+  )
 }
