@@ -9,6 +9,7 @@ export default defineConfig({
   resolve: {
     alias: {
       '@skill-metrics/core': source('./packages/core/src/index.ts'),
+      '@skill-metrics/durable-file': source('./packages/durable-file/src/index.ts'),
       '@skill-metrics/json-tracker': source('./packages/json-tracker/src/index.ts'),
       '@skill-metrics/db-store': source('./packages/db-store/src/index.ts'),
       '@skill-metrics/migration': source('./packages/migration/src/index.ts'),

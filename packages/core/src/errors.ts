@@ -85,6 +85,27 @@ export class LockTimeoutError extends RefusedError {
   override readonly code = 'LOCK_TIMEOUT'
 }
 
+/**
+ * A file could not be written whole: no space (ENOSPC, EDQUOT), an I/O error (EIO), a write the
+ * file system accepted only in part, or a copy that did not read back as written. Exit 4: the file
+ * it was replacing is left byte for byte as it was.
+ */
+export class WriteFailedError extends RefusedError {
+  override readonly code: string
+  readonly path: string
+
+  constructor(
+    code: 'NO_SPACE' | 'WRITE_FAILED',
+    path: string,
+    message: string,
+    options: SkillMetricsErrorOptions = {},
+  ) {
+    super(message, options)
+    this.code = code
+    this.path = path
+  }
+}
+
 /** The phase moved on since this process read it: it must reopen its tracker before writing. */
 export class StaleEpochError extends RefusedError {
   override readonly code = 'STALE_EPOCH'

@@ -24,6 +24,7 @@ export {
   type SkillMetricsErrorOptions,
   StaleEpochError,
   UsageError,
+  WriteFailedError,
 } from './errors.js'
 export { INVOCATION_ID_NAMESPACE, InvocationIdAssigner, invocationId } from './ids.js'
 export {

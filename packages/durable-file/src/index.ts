@@ -1,0 +1,14 @@
+export {
+  appendDurably,
+  createFileIfMissing,
+  type DurableWriteOptions,
+  type FileFingerprint,
+  fingerprintFile,
+  fingerprintOf,
+  type Payload,
+  PRIVATE_FILE_MODE,
+  syncFolder,
+  writeFileDurably,
+} from './durable-write.js'
+export { modeForFilesBeside } from './file-mode.js'
+export { type FreeSpace, freeSpaceOf } from './free-space.js'
