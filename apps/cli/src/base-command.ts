@@ -9,10 +9,12 @@ import {
   UsageError,
 } from '@skill-metrics/core'
 import {
+  asDatabaseFailure,
   type DatabaseTarget,
   DEFAULT_DATABASE_URL,
   parseDatabaseUrl,
 } from '@skill-metrics/db-store'
+import { modeForFilesBeside } from '@skill-metrics/durable-file'
 
 export const DEFAULT_JSON_FILE = '.session-buddy/skill_metrics.json'
 
@@ -65,7 +67,10 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     this.flags = parsed.flags as CommandFlags<T>
     this.args = parsed.args as CommandArgs<T>
     this.jsonFile = resolve(this.flags['json-file'])
-    this.database = parseDatabaseUrl(this.flags.db)
+    this.database = {
+      ...parseDatabaseUrl(this.flags.db),
+      fileMode: await modeForFilesBeside(this.jsonFile),
+    }
   }
 
   /** Prints a result under `--json`: ordered JSON values (Maps) exactly as Python would. */
@@ -103,6 +108,9 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   /** Our errors as they are; oclif's usage errors translated; the rest are bugs. */
   #known(error: Error): Error {
     if (error instanceof SkillMetricsError) return error
+    const databaseFailure =
+      this.database === undefined ? error : asDatabaseFailure(error, this.database)
+    if (databaseFailure !== error) return databaseFailure as Error
     if (error instanceof Errors.CLIError && error.oclif.exit === ExitCode.usage) {
       return new UsageError(error.message, { cause: error })
     }

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { createFileIfMissing } from '@skill-metrics/durable-file'
 import { DataSource, type EntitySchema } from 'typeorm'
 import type { DatabaseTarget } from './database-url.js'
 
@@ -45,7 +46,12 @@ export function createDataSource(
   const entities = options.entities ?? []
   if (target.dialect === 'sqlite') {
     const readOnly = options.readOnly === true && !target.inMemory
-    if (!target.inMemory && !readOnly) mkdirSync(dirname(target.path), { recursive: true })
+    if (!target.inMemory && !readOnly) {
+      mkdirSync(dirname(target.path), { recursive: true })
+      // SQLite would create the file 0644 under the usual umask; its -wal and -shm files take
+      // the database file's mode, so creating it first with the legacy file's mode covers all three.
+      createFileIfMissing(target.path, target.fileMode)
+    }
     return new DataSource({
       type: 'better-sqlite3',
       database: target.path,

@@ -3,9 +3,16 @@ import { BadInputError } from '@skill-metrics/core'
 import { z } from 'zod'
 
 /** Where the store lives, parsed from `--db` / `SKILL_METRICS_DB`. */
-export type DatabaseTarget =
+export type DatabaseTarget = (
   | { dialect: 'sqlite'; path: string; inMemory: boolean; display: string }
   | { dialect: 'postgres'; url: string; schema: string | undefined; display: string }
+) & {
+  /**
+   * The mode of files the store creates (a new SQLite database and its journals, exports): the
+   * legacy file's, so a copy is never readable by more users than it (default 0600).
+   */
+  fileMode?: number
+}
 
 export const DEFAULT_DATABASE_URL = 'sqlite:.session-buddy/skill_metrics.db'
 

@@ -1,4 +1,5 @@
 export { createDataSource, type DataSourceOptions, SQLITE_BUSY_TIMEOUT_MS } from './data-source.js'
+export { asDatabaseFailure } from './database-errors.js'
 export {
   type DatabaseTarget,
   DEFAULT_DATABASE_URL,

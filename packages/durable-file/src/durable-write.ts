@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto'
-import { createReadStream } from 'node:fs'
+import { closeSync, createReadStream, fchmodSync, openSync } from 'node:fs'
 import { type FileHandle, link, open, rename, stat, unlink } from 'node:fs/promises'
 import { basename, dirname } from 'node:path'
 import { RefusedError } from '@skill-metrics/core'
@@ -19,6 +19,8 @@ export interface DurableWriteOptions {
   exclusive?: boolean
   /** The mode of a file that does not exist yet (default 0600); an existing file keeps its own. */
   mode?: number
+  /** The payload's size when it streams from a file of known size: named when space runs out. */
+  expectedSize?: number
   /** Runs once the copy is verified, right before the rename: the last moment to back out. */
   beforeCommit?: () => void
 }
@@ -94,10 +96,11 @@ export async function writeFileDurably(
   } catch (error) {
     if (!closed) await handle.close().catch(() => {})
     await unlink(temporary).catch(() => {})
+    if (error instanceof PayloadFailure) throw error.cause
     if ((error as NodeJS.ErrnoException).code === 'EEXIST' && options.exclusive === true) {
       throw new RefusedError(`${path} already exists; it is not overwritten`, { cause: error })
     }
-    throw asWriteFailure(error, path, bytesNeeded(payload, written.size))
+    throw asWriteFailure(error, path, bytesNeeded(payload, written.size, options.expectedSize))
   }
 }
 
@@ -132,21 +135,27 @@ export async function appendDurably(
   }
 }
 
-/** Creates an empty file with `mode` unless one exists (then it keeps its own mode). */
-export async function createFileIfMissing(path: string, mode = PRIVATE_FILE_MODE): Promise<void> {
-  let handle: FileHandle
+/**
+ * Creates an empty file with `mode` unless one exists (then it keeps its own mode). Synchronous:
+ * it runs where a database driver is about to open the file, outside any async flow.
+ */
+export function createFileIfMissing(path: string, mode = PRIVATE_FILE_MODE): void {
+  let fd: number
   try {
-    handle = await open(path, 'wx', mode)
+    fd = openSync(path, 'wx', mode)
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') return
     throw openFailure(error, path)
   }
   try {
-    await handle.chmod(mode)
+    fchmodSync(fd, mode)
   } finally {
-    await handle.close()
+    closeSync(fd)
   }
 }
+
+/** Small pieces (the legacy writer yields one per JSON token) are written in batches of this. */
+const BATCH_BYTES = 1 << 20
 
 /**
  * Every byte of the payload, continuing after short writes; a write that makes no progress is a
@@ -158,8 +167,20 @@ async function writeAll(
   written: { size: number },
 ): Promise<FileFingerprint> {
   const hash = createHash('sha256')
-  for await (const piece of piecesOf(payload)) {
-    const buffer = typeof piece === 'string' ? Buffer.from(piece) : piece
+  let batch: Array<Buffer | string> = []
+  let batched = 0
+  const flush = async () => {
+    const [only] = batch
+    const buffer =
+      batch.length === 1 && Buffer.isBuffer(only)
+        ? only
+        : batch.every((piece) => typeof piece === 'string')
+          ? Buffer.from(batch.join(''))
+          : Buffer.concat(
+              batch.map((piece) => (typeof piece === 'string' ? Buffer.from(piece) : piece)),
+            )
+    batch = []
+    batched = 0
     hash.update(buffer)
     let offset = 0
     while (offset < buffer.length) {
@@ -171,18 +192,55 @@ async function writeAll(
       written.size += bytesWritten
     }
   }
+  for await (const piece of sourceFailuresMarked(payload)) {
+    batch.push(piece)
+    batched += piece.length
+    if (batched >= BATCH_BYTES) await flush()
+  }
+  if (batch.length > 0) await flush()
   return { size: written.size, sha256: hash.digest('hex') }
 }
 
 /** The payload's size when known before it is written; else more than what was written. */
-function bytesNeeded(payload: Payload, written: number): string {
+function bytesNeeded(payload: Payload, written: number, expected: number | undefined): string {
+  if (expected !== undefined) return `${expected} bytes`
   if (typeof payload === 'string') return `${Buffer.byteLength(payload)} bytes`
   if (Buffer.isBuffer(payload)) return `${payload.length} bytes`
   return `more than ${written} bytes`
 }
 
-function piecesOf(payload: Payload): Iterable<Buffer | string> | AsyncIterable<Buffer | string> {
-  return typeof payload === 'string' || Buffer.isBuffer(payload) ? [payload] : payload
+/** An error of the payload's source (a file being copied), not of the write: passed on as it is. */
+class PayloadFailure {
+  constructor(readonly cause: unknown) {}
+}
+
+async function* sourceFailuresMarked(payload: Payload): AsyncGenerator<Buffer | string> {
+  if (typeof payload === 'string' || Buffer.isBuffer(payload)) {
+    yield payload
+    return
+  }
+  const pieces =
+    Symbol.asyncIterator in payload ? payload[Symbol.asyncIterator]() : payload[Symbol.iterator]()
+  let finished = false
+  try {
+    for (;;) {
+      let next: IteratorResult<Buffer | string>
+      try {
+        next = await pieces.next()
+      } catch (error) {
+        finished = true
+        throw new PayloadFailure(error)
+      }
+      if (next.done === true) {
+        finished = true
+        return
+      }
+      yield next.value
+    }
+  } finally {
+    // A write that failed stops the source too (a file stream is closed, not left open).
+    if (!finished) await pieces.return?.()
+  }
 }
 
 async function verifyCopy(temporary: string, expected: FileFingerprint, path: string) {

@@ -140,13 +140,13 @@ export async function generateLegacyFile(
   const tally = { completed: 0, abandoned: 0, pending: 0 }
   const bytes = await writePiecesToFile(
     path,
-    options.overwrite === true ? 'w' : 'wx',
     legacyFilePieces({
       invocations: invocationsOf(settings, skills, tally),
       skills,
       last_updated: isoFromMicros(Date.UTC(2025, 11, 31) * 1000),
       extra: [],
     }),
+    { exclusive: options.overwrite !== true },
   )
   return { invocations: settings.invocations, skills: skills.size, ...tally, bytes }
 }

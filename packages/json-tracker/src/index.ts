@@ -15,9 +15,9 @@ export {
   scanLegacyFile,
 } from './legacy-reader.js'
 export { encodeLegacyFile } from './legacy-writer.js'
+
 export {
   type ForeignWrite,
-  fingerprintFile,
   noteForeignWrite,
   readWriterState,
   replaceLegacyFile,

@@ -20,6 +20,7 @@ import {
   toNaiveLocalIso,
   toSkillMetrics,
 } from '@skill-metrics/core'
+import { modeForFilesBeside } from '@skill-metrics/durable-file'
 import { type FileFingerprint, scanLegacyFile } from './legacy-reader.js'
 import { encodeLegacyFile, writePiecesToFile } from './legacy-writer.js'
 import { noteForeignWrite, readWriterState, replaceLegacyFile } from './writer-state.js'
@@ -166,11 +167,9 @@ export class JsonFileTracker implements MetricsTracker {
 
   async exportMetrics(outputFile: string): Promise<void> {
     const document = await loadLegacyFile(this.file)
-    await writePiecesToFile(
-      outputFile,
-      'w',
-      exportPieces(document, toNaiveLocalIso(this.#clock.now())),
-    )
+    await writePiecesToFile(outputFile, exportPieces(document, toNaiveLocalIso(this.#clock.now())), {
+      mode: await modeForFilesBeside(this.file),
+    })
   }
 
   async close(): Promise<void> {}

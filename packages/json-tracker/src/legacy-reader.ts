@@ -1,3 +1,4 @@
+import type { FileFingerprint } from '@skill-metrics/durable-file'
 import { isUtf8 } from 'node:buffer'
 import { createHash } from 'node:crypto'
 import { type FileHandle, open, readdir, stat } from 'node:fs/promises'
@@ -39,10 +40,7 @@ export interface LegacyScan {
   fingerprint: FileFingerprint | null
 }
 
-export interface FileFingerprint {
-  size: number
-  sha256: string
-}
+export type { FileFingerprint }
 
 type Token = { name: string; value?: unknown }
 type TokenBatch = typeof END_OF_INPUT | { values: Token[] }

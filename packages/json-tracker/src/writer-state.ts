@@ -1,9 +1,10 @@
-import { createHash } from 'node:crypto'
-import { createReadStream } from 'node:fs'
-import { open, readFile } from 'node:fs/promises'
-import { dirname } from 'node:path'
-import writeFileAtomic from 'write-file-atomic'
-import type { FileFingerprint } from './legacy-reader.js'
+import { readFile, rm } from 'node:fs/promises'
+import {
+  type FileFingerprint,
+  fingerprintOf,
+  modeForFilesBeside,
+  writeFileDurably,
+} from '@skill-metrics/durable-file'
 
 /**
  * What we know of the last write we made to a legacy file, kept beside it. The original Python
@@ -27,26 +28,6 @@ const KEPT_FOREIGN_WRITES = 20
 
 export function writerStatePathOf(file: string): string {
   return `${file}.writer-state.json`
-}
-
-export function fingerprintOf(bytes: Buffer): FileFingerprint {
-  return { size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') }
-}
-
-/** Size and sha256 of a file's bytes as they are now, without parsing it; null when it is missing. */
-export async function fingerprintFile(path: string): Promise<FileFingerprint | null> {
-  const hash = createHash('sha256')
-  let size = 0
-  try {
-    for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
-      hash.update(chunk as Buffer)
-      size += (chunk as Buffer).length
-    }
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null
-    throw error
-  }
-  return { size, sha256: hash.digest('hex') }
 }
 
 export async function readWriterState(file: string): Promise<WriterState | null> {
@@ -79,17 +60,6 @@ export function noteForeignWrite(
   }
 }
 
-async function writeDurably(path: string, bytes: Buffer | string): Promise<void> {
-  await writeFileAtomic(path, bytes, { fsync: true })
-  // The rename is durable only once the directory entry is on disk.
-  const directory = await open(dirname(path), 'r')
-  try {
-    await directory.sync()
-  } finally {
-    await directory.close()
-  }
-}
-
 /**
  * Replaces `file` atomically and durably. The state beside it is written first, accepting both the
  * new bytes and the old, so a crash between the two writes is never mistaken for a foreign writer.
@@ -104,11 +74,26 @@ export async function replaceLegacyFile(
 ): Promise<FileFingerprint> {
   const written = fingerprintOf(bytes)
   const accepted = previous === null ? [written] : [written, previous]
-  await writeDurably(
-    writerStatePathOf(file),
+  const statePath = writerStatePathOf(file)
+  const stateBefore = await readFile(statePath).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return null
+    throw error
+  })
+  await writeFileDurably(
+    statePath,
     JSON.stringify({ accepted, written_at: now, foreign_writes: state?.foreign_writes ?? [] }),
+    { mode: await modeForFilesBeside(file) },
   )
-  beforeCommit()
-  await writeDurably(file, bytes)
+  try {
+    await writeFileDurably(file, bytes, { beforeCommit })
+  } catch (error) {
+    // The file is as it was, so the state goes back too. Should that fail as well (the disk is
+    // full), the new state still accepts the file's unchanged bytes: no false foreign write.
+    await (stateBefore === null
+      ? rm(statePath, { force: true })
+      : writeFileDurably(statePath, stateBefore)
+    ).catch(() => {})
+    throw error
+  }
   return written
 }

@@ -1,15 +1,18 @@
 import { createHash } from 'node:crypto'
-import { createReadStream, createWriteStream } from 'node:fs'
+import { createReadStream } from 'node:fs'
 import { rm, stat } from 'node:fs/promises'
-import { basename, dirname } from 'node:path'
-import type { Duplex, Writable } from 'node:stream'
+import { basename } from 'node:path'
+import type { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { createGunzip, createGzip } from 'node:zlib'
 import { type Clock, InconsistencyError, systemClock } from '@skill-metrics/core'
 import type { DatabaseTarget } from '@skill-metrics/db-store'
-import { type FileFingerprint, writerStatePathOf } from '@skill-metrics/json-tracker'
-import writeFileAtomic from 'write-file-atomic'
-import { syncPath } from './backup.js'
+import {
+  type FileFingerprint,
+  modeForFilesBeside,
+  writeFileDurably,
+} from '@skill-metrics/durable-file'
+import { writerStatePathOf } from '@skill-metrics/json-tracker'
 import {
   type GuardCheck,
   type GuardContext,
@@ -94,9 +97,9 @@ function retentionOver({ state }: GuardContext, retentionDays: number, clock: Cl
 }
 
 /**
- * Writes `<file>.archive-<timestamp>.json.gz` and its manifest, then reads the archive back: the
- * legacy file is removed right after, so an archive that does not decompress to its exact bytes
- * must stop the cleanup first.
+ * Writes `<file>.archive-<timestamp>.json.gz` and its manifest durably, with the legacy file's
+ * mode, then reads the archive back through gunzip: the legacy file is removed right after, so an
+ * archive that does not decompress to its exact bytes must stop the cleanup first.
  */
 async function archiveLegacyFile(jsonFile: string, now: Date): Promise<LegacyArchive> {
   const stamp = now
@@ -104,59 +107,39 @@ async function archiveLegacyFile(jsonFile: string, now: Date): Promise<LegacyArc
     .replace(/[-:]/g, '')
     .replace(/\.\d+Z$/, 'Z')
   const path = `${jsonFile}.archive-${stamp}.json.gz`
+  const mode = await modeForFilesBeside(jsonFile)
+  const read = hashTap()
+  // Exclusive: an archive already there is refused, and the durable write leaves nothing behind.
+  const compressed = await writeFileDurably(
+    path,
+    createReadStream(jsonFile).compose<Readable>(read.pass).compose(createGzip()),
+    { exclusive: true, mode },
+  )
+  const original = read.fingerprint()
   try {
-    return await writeArchive(jsonFile, path)
-  } catch (error) {
-    // A partial or unverified archive must not pass for a good one; one we did not write stays.
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
-      await rm(path, { force: true })
-      await rm(manifestPathOf(path), { force: true })
+    const decompressed = hashTap()
+    await pipeline(createReadStream(path), createGunzip(), decompressed.pass, async (source) => {
+      for await (const _ of source);
+    })
+    if (decompressed.fingerprint().sha256 !== original.sha256) {
+      throw new InconsistencyError(
+        `the archive of ${jsonFile} did not read back as written; the legacy file and the phase are as they were`,
+        { nextStep: 'Check the disk, then run skill-metrics cleanup again.' },
+      )
     }
+    const manifest = manifestPathOf(path)
+    // The original's line names what `gunzip -k` makes of the archive, so `sha256sum -c` checks both.
+    await writeFileDurably(
+      manifest,
+      `${original.sha256}  ${basename(path, '.gz')}\n${compressed.sha256}  ${basename(path)}\n`,
+      { mode },
+    )
+    return { path, manifest, original, compressed }
+  } catch (error) {
+    // A partial or unverified archive must not pass for a good one.
+    await rm(path, { force: true })
     throw error
   }
-}
-
-async function writeArchive(jsonFile: string, path: string): Promise<LegacyArchive> {
-  const [original, compressed] = await streamThrough(
-    jsonFile,
-    createGzip(),
-    createWriteStream(path, { flags: 'wx' }),
-  )
-  await syncPath(path)
-  const [readBack, decompressed] = await streamThrough(
-    path,
-    createGunzip(),
-    async (source: AsyncIterable<Buffer>) => {
-      for await (const _ of source);
-    },
-  )
-  if (readBack.sha256 !== compressed.sha256 || decompressed.sha256 !== original.sha256) {
-    throw new InconsistencyError(
-      `the archive of ${jsonFile} did not read back as written; the legacy file and the phase are as they were`,
-      { nextStep: 'Check the disk, then run skill-metrics cleanup again.' },
-    )
-  }
-  const manifest = manifestPathOf(path)
-  // The original's line names what `gunzip -k` makes of the archive, so `sha256sum -c` checks both.
-  await writeFileAtomic(
-    manifest,
-    `${original.sha256}  ${basename(path, '.gz')}\n${compressed.sha256}  ${basename(path)}\n`,
-    { fsync: true },
-  )
-  await syncPath(dirname(path))
-  return { path, manifest, original, compressed }
-}
-
-/** Streams a file through `transform` into `sink`: the fingerprints of what went in and came out. */
-async function streamThrough(
-  path: string,
-  transform: Duplex,
-  sink: Writable | ((source: AsyncIterable<Buffer>) => Promise<void>),
-): Promise<[FileFingerprint, FileFingerprint]> {
-  const before = hashTap()
-  const after = hashTap()
-  await pipeline(createReadStream(path), before.pass, transform, after.pass, sink)
-  return [before.fingerprint(), after.fingerprint()]
 }
 
 const manifestPathOf = (archive: string) => `${archive}.sha256`

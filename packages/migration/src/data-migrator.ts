@@ -15,9 +15,9 @@ import {
   SkillMetricsStore,
   storedRecordOf,
 } from '@skill-metrics/db-store'
+import { fingerprintFile } from '@skill-metrics/durable-file'
 import {
   type FileFingerprint,
-  fingerprintFile,
   sameFingerprint,
   scanLegacyFile,
   withWritersLock,

@@ -12,6 +12,7 @@ import {
   type StoredInvocation,
   sameRecord,
 } from '@skill-metrics/db-store'
+import { modeForFilesBeside, writeFileDurably } from '@skill-metrics/durable-file'
 import { scanLegacyFile, withWritersLock } from '@skill-metrics/json-tracker'
 import { currentActor } from './actor.js'
 import type { RejectedRecord } from './data-migrator.js'
@@ -61,6 +62,11 @@ export interface RunValidationOptions extends ValidateOptions {
    */
   force?: boolean
   reason?: string
+  /**
+   * Writes the full report (every difference with its fields) to this file before the phase
+   * moves: a report that cannot be written stops the run with nothing changed.
+   */
+  reportFile?: string
 }
 
 /**
@@ -279,6 +285,11 @@ export interface ValidationRun {
 export async function runValidation(options: RunValidationOptions): Promise<ValidationRun> {
   requireReasonToForce(options)
   const report = await validateData(options)
+  if (options.reportFile !== undefined) {
+    await writeFileDurably(options.reportFile, `${JSON.stringify(report, null, 2)}\n`, {
+      mode: await modeForFilesBeside(options.jsonFile),
+    })
+  }
   const phases = await PhaseStore.open(options.target)
   let phase: string
   try {

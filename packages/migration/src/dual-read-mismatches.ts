@@ -28,7 +28,7 @@ export function mismatchLogPathOf(jsonFile: string): string {
 
 /** Appends an entry durably (one line, fsync'd before the read returns). */
 export function recordMismatch(jsonFile: string, mismatch: DualReadMismatch): Promise<void> {
-  return appendJsonLine(mismatchLogPathOf(jsonFile), mismatch)
+  return appendJsonLine(mismatchLogPathOf(jsonFile), jsonFile, mismatch)
 }
 
 export function readMismatches(jsonFile: string): Promise<DualReadMismatch[]> {

@@ -15,7 +15,7 @@ export function missLogPathOf(jsonFile: string): string {
 
 /** Appends a miss durably (one line, fsync'd before the caller's write returns). */
 export function recordMiss(jsonFile: string, miss: DualWriteMiss): Promise<void> {
-  return appendJsonLine(missLogPathOf(jsonFile), miss)
+  return appendJsonLine(missLogPathOf(jsonFile), jsonFile, miss)
 }
 
 export function readMisses(jsonFile: string): Promise<DualWriteMiss[]> {

@@ -1,5 +1,7 @@
 import { SkillMetricsError } from '@skill-metrics/core'
-import { fingerprintFile, readWriterState, scanLegacyFile } from '@skill-metrics/json-tracker'
+import { fingerprintFile } from '@skill-metrics/durable-file'
+import { readWriterState, scanLegacyFile } from '@skill-metrics/json-tracker'
+import { dualWriteSpace } from './disk-space.js'
 import { describeMismatch, readMismatches, unresolvedMismatches } from './dual-read-mismatches.js'
 import { readMisses } from './dual-write-misses.js'
 import type { GuardCheck, GuardContext } from './transition.js'
@@ -55,9 +57,16 @@ export async function noForeignWriter({ jsonFile, state }: GuardContext): Promis
   return { name, ok: true, detail: 'none recorded' }
 }
 
-/** Phase 1's guard: schema at the latest version (PhaseStore.open checks it), file valid, no foreign writer. */
+/**
+ * Phase 1's guard: schema at the latest version (PhaseStore.open checks it), file valid, no
+ * foreign writer, room for what dual-write writes.
+ */
 export async function dualWriteGuard(context: GuardContext): Promise<GuardCheck[]> {
-  return [await legacyFileValid(context), await noForeignWriter(context)]
+  return [
+    await legacyFileValid(context),
+    await noForeignWriter(context),
+    await dualWriteSpace(context),
+  ]
 }
 
 /** No database write that dual-write missed is waiting for repair. */

@@ -1,14 +1,18 @@
-import { open, readFile } from 'node:fs/promises'
+import { readFile } from 'node:fs/promises'
+import { appendDurably, modeForFilesBeside } from '@skill-metrics/durable-file'
 
-/** Appends one JSON line durably: fsync'd before the caller's operation returns. */
-export async function appendJsonLine(path: string, value: unknown): Promise<void> {
-  const handle = await open(path, 'a')
-  try {
-    await handle.write(`${JSON.stringify(value)}\n`)
-    await handle.sync()
-  } finally {
-    await handle.close()
-  }
+/**
+ * Appends one JSON line to a log kept beside the legacy file, durably (fsync'd before the
+ * caller's operation returns, cut back on a short write); a new log gets the legacy file's mode.
+ */
+export async function appendJsonLine(
+  path: string,
+  jsonFile: string,
+  value: unknown,
+): Promise<void> {
+  await appendDurably(path, `${JSON.stringify(value)}\n`, {
+    mode: await modeForFilesBeside(jsonFile),
+  })
 }
 
 /** Every line of a log; a missing log is empty. */

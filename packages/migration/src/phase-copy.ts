@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import { BadInputError, PHASES, type Phase } from '@skill-metrics/core'
-import writeFileAtomic from 'write-file-atomic'
+import { modeForFilesBeside, writeFileDurably } from '@skill-metrics/durable-file'
 import { z } from 'zod'
 
 /**
@@ -55,8 +55,8 @@ export async function readPhaseCopy(jsonFile: string): Promise<PhaseCopy | null>
 }
 
 export async function writePhaseCopy(jsonFile: string, copy: PhaseCopy): Promise<void> {
-  await writeFileAtomic(phaseCopyPathOf(jsonFile), `${JSON.stringify(copy, null, 2)}\n`, {
-    fsync: true,
+  await writeFileDurably(phaseCopyPathOf(jsonFile), `${JSON.stringify(copy, null, 2)}\n`, {
+    mode: await modeForFilesBeside(jsonFile),
   })
 }
 

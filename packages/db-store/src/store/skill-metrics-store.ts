@@ -1,6 +1,3 @@
-import { createWriteStream } from 'node:fs'
-import { Readable } from 'node:stream'
-import { pipeline } from 'node:stream/promises'
 import {
   applyCompletion,
   averageDuration,
@@ -33,6 +30,7 @@ import {
   toNaiveLocalIso,
   toSkillMetrics,
 } from '@skill-metrics/core'
+import { writeFileDurably } from '@skill-metrics/durable-file'
 import type { Database } from 'better-sqlite3'
 import type { DataSource } from 'typeorm'
 import { createDataSource } from '../data-source.js'
@@ -136,13 +134,17 @@ export class SkillMetricsStore implements MetricsTracker {
   #sqliteBatches: SqliteBatchOperations | undefined
   #backfillSync = false
   readonly #epoch: number | undefined
+  /** The mode of files this store writes (exports): the legacy file's, given by the target. */
+  readonly #fileMode: number | undefined
 
   private constructor(
     dataSource: DataSource,
     dialect: Dialect,
     clock: Clock,
     epoch: number | undefined,
+    fileMode: number | undefined,
   ) {
+    this.#fileMode = fileMode
     this.#dataSource = dataSource
     this.#dialect = dialect
     this.#clock = clock
@@ -182,7 +184,7 @@ export class SkillMetricsStore implements MetricsTracker {
       entities: STORE_ENTITIES,
       busyTimeoutMs,
     }).initialize()
-    return new SkillMetricsStore(dataSource, target.dialect, clock, epoch)
+    return new SkillMetricsStore(dataSource, target.dialect, clock, epoch, target.fileMode)
   }
 
   async close(): Promise<void> {
@@ -375,9 +377,10 @@ export class SkillMetricsStore implements MetricsTracker {
 
   /** The legacy export layout (summary, skills, invocations, exported_at) from the database. */
   async exportMetrics(outputFile: string): Promise<void> {
-    await pipeline(
-      Readable.from(exportPieces(await this.legacyDocument(), toNaiveLocalIso(this.#clock.now()))),
-      createWriteStream(outputFile),
+    await writeFileDurably(
+      outputFile,
+      exportPieces(await this.legacyDocument(), toNaiveLocalIso(this.#clock.now())),
+      { mode: this.#fileMode },
     )
   }
 

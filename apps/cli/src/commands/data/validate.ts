@@ -1,4 +1,3 @@
-import { writeFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { Flags } from '@oclif/core'
 import { InconsistencyError } from '@skill-metrics/core'
@@ -25,12 +24,10 @@ export default class DataValidate extends BaseCommand<typeof DataValidate> {
       target: this.database,
       force: this.flags.force,
       reason: this.flags.reason,
+      reportFile: this.flags.report === undefined ? undefined : resolve(this.flags.report),
       onProgress: (progress) =>
         bar.update(progress.bytesRead, progress.totalBytes, progress.compared),
     }).finally(() => bar.stop())
-    if (this.flags.report !== undefined) {
-      await writeFile(resolve(this.flags.report), `${JSON.stringify(report, null, 2)}\n`)
-    }
     if (this.jsonEnabled()) this.printJson({ ...report, advancedTo: advanced?.to ?? null })
     else {
       const { skills, invocations } = report
