@@ -16,7 +16,8 @@ export function asDatabaseFailure(error: unknown, target: DatabaseTarget): unkno
       ? `the file system of ${dirname(target.path)}`
       : 'the database server'
   const detail = `${code}: ${(error as Error).message}`
-  if (code === 'SQLITE_FULL' || code === '53100') {
+  // SHMSIZE: the -shm file could not grow, which on Linux means the file system is full.
+  if (code === 'SQLITE_FULL' || code === 'SQLITE_IOERR_SHMSIZE' || code === '53100') {
     return new WriteFailedError(
       'NO_SPACE',
       target.display,
