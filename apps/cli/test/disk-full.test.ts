@@ -1,34 +1,13 @@
 import { createHash } from 'node:crypto'
 import { copyFile, readdir, readFile, rm } from 'node:fs/promises'
 import { join } from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
-import {
-  fillDisk,
-  mountTmpfs,
-  type Tmpfs,
-} from '../../../packages/durable-file/src/test-support/tmpfs.js'
+import { describe, expect, it } from 'vitest'
+import { fillDisk, tmpfsForTest } from '../../../packages/durable-file/src/test-support/tmpfs.js'
 import { fixturePath, makeTempDir, removeDir, runCli } from './support.js'
 
 // The lifecycle on a real file system that fills (a small tmpfs, as a full disk in the field):
 // each step that writes meets a full disk once, must exit 4 naming the cause and leave the legacy
 // file byte for byte, and passes once the filler is removed.
-const mounted: Tmpfs[] = []
-afterEach(async () => {
-  for (const tmpfs of mounted.splice(0)) await tmpfs.unmount()
-})
-
-async function tmpfsOrSkip(bytes: number, skip: () => void): Promise<Tmpfs> {
-  const tmpfs = await mountTmpfs(bytes)
-  if ('dir' in tmpfs) {
-    mounted.push(tmpfs)
-    return tmpfs
-  }
-  if (process.env.CI) throw new Error(`CI must run the full-disk tests: ${tmpfs.skipReason}`)
-  console.warn(`skipped: ${tmpfs.skipReason}`)
-  skip()
-  throw new Error('unreachable')
-}
-
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex')
 
 function lifecycle(jsonFile: string, database: string, cwd: string) {
@@ -45,7 +24,7 @@ function lifecycle(jsonFile: string, database: string, cwd: string) {
 
 describe('a full disk under the legacy file and the SQLite database', () => {
   it('track, data migrate, cutover, rollback and cleanup exit 4 and change nothing; each passes once there is room', async (context) => {
-    const tmpfs = await tmpfsOrSkip(8 << 20, () => context.skip())
+    const tmpfs = await tmpfsForTest(8 << 20, context)
     const jsonFile = join(tmpfs.dir, 'skill_metrics.json')
     await copyFile(fixturePath('medium'), jsonFile)
     const { cli, ok, phase } = lifecycle(jsonFile, `sqlite:${join(tmpfs.dir, 'm.db')}`, tmpfs.dir)
@@ -109,7 +88,7 @@ describe('a full disk under the legacy file and the SQLite database', () => {
 
 describe('a full disk under the database alone, in dual-write', () => {
   it('writers go on: each database write is missed and recorded, never the file', async (context) => {
-    const tmpfs = await tmpfsOrSkip(2 << 20, () => context.skip())
+    const tmpfs = await tmpfsForTest(2 << 20, context)
     const dir = await makeTempDir('sm-disk-full-')
     try {
       const jsonFile = join(dir, 'skill_metrics.json')

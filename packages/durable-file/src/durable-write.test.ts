@@ -2,7 +2,7 @@ import { chmod, mkdtemp, readdir, readFile, stat, writeFile } from 'node:fs/prom
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { BadInputError, ExitCode, RefusedError, WriteFailedError } from '@skill-metrics/core'
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { beforeEach, describe, expect, it } from 'vitest'
 import { installWriteFault } from '../test/inject-write-faults.mjs'
 import {
   appendDurably,
@@ -11,7 +11,7 @@ import {
   modeForFilesBeside,
   writeFileDurably,
 } from './index.js'
-import { fillDisk, mountTmpfs, type Tmpfs } from './test-support/tmpfs.js'
+import { fillDisk, tmpfsForTest } from './test-support/tmpfs.js'
 
 let dir: string
 const ORIGINAL = Buffer.from('{"invocations": [], "skills": {}}')
@@ -181,20 +181,8 @@ describe('modes beside the legacy file', () => {
 })
 
 describe('on a real file system that fills (tmpfs)', () => {
-  let tmpfs: Tmpfs | { skipReason: string }
-  beforeAll(async () => {
-    tmpfs = await mountTmpfs(1 << 20)
-  })
-  afterAll(async () => {
-    if ('dir' in tmpfs) await tmpfs.unmount()
-  })
-
   it('refuses a payload that does not fit and leaves the original', async (context) => {
-    if (!('dir' in tmpfs)) {
-      if (process.env.CI) throw new Error(`CI must run the full-disk tests: ${tmpfs.skipReason}`)
-      console.warn(`skipped: ${tmpfs.skipReason}`)
-      return context.skip()
-    }
+    const tmpfs = await tmpfsForTest(1 << 20, context)
     const path = join(tmpfs.dir, 'file.json')
     await writeFile(path, ORIGINAL)
     await fillDisk(tmpfs.dir, 64 * 1024)

@@ -17,6 +17,8 @@ export type Payload = Buffer | string | Iterable<Buffer | string> | AsyncIterabl
 export interface DurableWriteOptions {
   /** Refuse (exit 4) to replace a file that exists, instead of replacing it. */
   exclusive?: boolean
+  /** What the refusal of an existing file tells the user to do (default: choose another path). */
+  existsNextStep?: string
   /** The mode of a file that does not exist yet (default 0600); an existing file keeps its own. */
   mode?: number
   /** The payload's size when it streams from a file of known size: named when space runs out. */
@@ -68,9 +70,7 @@ export async function writeFileDurably(
 ): Promise<FileFingerprint> {
   const existing = await statIfAny(path)
   if (existing !== null && options.exclusive === true) {
-    throw new RefusedError(`${path} already exists; it is not overwritten`, {
-      nextStep: 'Choose another path, or move the existing file away first.',
-    })
+    throw existsError(path, options)
   }
   const temporary = `${dirname(path)}/.${basename(path)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`
   const handle = await openNew(temporary, path)
@@ -98,11 +98,18 @@ export async function writeFileDurably(
     await unlink(temporary).catch(() => {})
     if (error instanceof PayloadFailure) throw error.cause
     if ((error as NodeJS.ErrnoException).code === 'EEXIST' && options.exclusive === true) {
-      throw new RefusedError(`${path} already exists; it is not overwritten`, { cause: error })
+      throw existsError(path, options, error)
     }
     throw asWriteFailure(error, path, bytesNeeded(payload, written.size, options.expectedSize))
   }
 }
+
+const existsError = (path: string, options: DurableWriteOptions, cause?: unknown) =>
+  new RefusedError(`${path} already exists; it is not overwritten`, {
+    cause,
+    nextStep:
+      options.existsNextStep ?? 'Choose another path, or move the existing file away first.',
+  })
 
 /**
  * Appends `text` and fsyncs it before returning. A failed append is cut back to where the file

@@ -146,7 +146,10 @@ export async function generateLegacyFile(
       last_updated: isoFromMicros(Date.UTC(2025, 11, 31) * 1000),
       extra: [],
     }),
-    { exclusive: options.overwrite !== true },
+    {
+      exclusive: options.overwrite !== true,
+      existsNextStep: 'Pass --force to overwrite it, or choose another path.',
+    },
   )
   return { invocations: settings.invocations, skills: skills.size, ...tally, bytes }
 }

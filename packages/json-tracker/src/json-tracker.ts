@@ -167,9 +167,13 @@ export class JsonFileTracker implements MetricsTracker {
 
   async exportMetrics(outputFile: string): Promise<void> {
     const document = await loadLegacyFile(this.file)
-    await writePiecesToFile(outputFile, exportPieces(document, toNaiveLocalIso(this.#clock.now())), {
-      mode: await modeForFilesBeside(this.file),
-    })
+    await writePiecesToFile(
+      outputFile,
+      exportPieces(document, toNaiveLocalIso(this.#clock.now())),
+      {
+        mode: await modeForFilesBeside(this.file),
+      },
+    )
   }
 
   async close(): Promise<void> {}

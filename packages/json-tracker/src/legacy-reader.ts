@@ -1,4 +1,3 @@
-import type { FileFingerprint } from '@skill-metrics/durable-file'
 import { isUtf8 } from 'node:buffer'
 import { createHash } from 'node:crypto'
 import { type FileHandle, open, readdir, stat } from 'node:fs/promises'
@@ -14,6 +13,7 @@ import {
   parseSkillAggregate,
   type SkillAggregate,
 } from '@skill-metrics/core'
+import type { FileFingerprint } from '@skill-metrics/durable-file'
 import { jsonParser } from 'stream-json/core/parser.js'
 
 export interface ScanOptions {

@@ -1,5 +1,5 @@
 import { type LegacyContent, legacyFilePieces } from '@skill-metrics/core'
-import { writeFileDurably } from '@skill-metrics/durable-file'
+import { type DurableWriteOptions, writeFileDurably } from '@skill-metrics/durable-file'
 
 const BATCH_CHARS = 1 << 20
 
@@ -31,7 +31,7 @@ export function encodeLegacyFile(content: LegacyContent): Buffer {
 export async function writePiecesToFile(
   path: string,
   pieces: Iterable<string>,
-  options: { exclusive?: boolean; mode?: number } = {},
+  options: DurableWriteOptions = {},
 ): Promise<number> {
   return (await writeFileDurably(path, pieces, options)).size
 }

@@ -16,11 +16,12 @@ import {
   recordValidation,
   type ValidationReport,
 } from './data-validator.js'
+import { cutoverSpace, type FreeSpaceReader } from './disk-space.js'
 import { noForeignWriter, noUnresolvedMismatches } from './guards.js'
 import { checkHealth } from './health.js'
 import { writePhaseCopy } from './phase-copy.js'
 import { PhaseStore, type TransitionRecord } from './phase-store.js'
-import { type GuardCheck, settledPhaseCopy } from './transition.js'
+import { type GuardCheck, requireReasonToForce, settledPhaseCopy } from './transition.js'
 
 export const DEFAULT_FREEZE_TIMEOUT_MS = 5_000
 
@@ -32,9 +33,13 @@ export interface CutoverOptions {
   /** How long writers may be held waiting (default 5 s); past it nothing changes. */
   freezeTimeoutMs?: number
   dryRun?: boolean
+  /** Cuts over though the free-space check fails; needs a reason, which is recorded. */
+  force?: boolean
+  reason?: string
   /** How long cutover waits to take the writers' lock before the freeze starts. */
   lockTimeoutMs?: number
   clock?: Clock
+  freeSpace?: FreeSpaceReader
   onStep?: (step: CutoverStep) => void
 }
 
@@ -45,6 +50,8 @@ export interface CutoverResult {
   /** False when the phase already was db-primary (a rerun): nothing was changed. */
   moved: boolean
   checks: GuardCheck[]
+  /** True when --force passed a failed free-space check. */
+  forced: boolean
   backup: LegacyBackup | null
   /** The sync and validation done before the freeze, while writers went on. */
   bulk: { migrate: MigrateResult; validated: number; differences: number } | null
@@ -64,6 +71,7 @@ export interface CutoverResult {
  * `db-primary` with a database equal to the file, and its rerun says so.
  */
 export async function cutover(options: CutoverOptions): Promise<CutoverResult> {
+  requireReasonToForce(options)
   const clock = options.clock ?? systemClock
   const freezeTimeoutMs = options.freezeTimeoutMs ?? DEFAULT_FREEZE_TIMEOUT_MS
   // A copy left marked by a killed run is settled from the database before anything is decided
@@ -84,6 +92,7 @@ export async function cutover(options: CutoverOptions): Promise<CutoverResult> {
       epoch: state.epoch,
       moved: false,
       checks: [],
+      forced: false,
       backup: null,
       bulk: null,
       freeze: null,
@@ -97,20 +106,24 @@ export async function cutover(options: CutoverOptions): Promise<CutoverResult> {
       })
     }
     const context = { jsonFile: options.jsonFile, target: options.target, state, store: phases }
-    result.checks = [await noForeignWriter(context), await noUnresolvedMismatches(context)]
+    const space = await cutoverSpace(options)
+    result.checks = [await noForeignWriter(context), await noUnresolvedMismatches(context), space]
     const record = (epoch: number, from: Phase, to: Phase, outcome: string): TransitionRecord => ({
       at: clock.now().toISOString(),
       actor: currentActor(),
-      reason: null,
+      reason: options.reason ?? null,
       from_phase: from,
       to_phase: to,
       epoch,
       result: outcome,
-      forced: false,
+      forced: result.forced,
       detail: JSON.stringify(result.checks),
     })
     const failed = result.checks.filter((check) => !check.ok)
-    if (failed.length > 0) {
+    // --force passes the free-space check only, an estimate the operator may know better; the
+    // other guards are cleared by repairing the data (data migrate, then data validate).
+    result.forced = options.force === true && failed.length > 0 && failed.every((c) => c === space)
+    if (failed.length > 0 && !result.forced) {
       const reasons = failed.map((check) => check.detail).join('; ')
       if (!options.dryRun) {
         await phases.recordAttempt(
@@ -191,6 +204,7 @@ export async function cutover(options: CutoverOptions): Promise<CutoverResult> {
             target: options.target,
             clock,
             duringTransition: true,
+            freeSpace: options.freeSpace,
           })
           result.health = health.checks
           if (!health.ok) {

@@ -3,6 +3,7 @@ import { type Clock, type Phase, systemClock } from '@skill-metrics/core'
 import type { DatabaseTarget } from '@skill-metrics/db-store'
 import { LOCK_STALE_MS, lockPathOf } from '@skill-metrics/json-tracker'
 import { JSON_TRUTH_PHASES } from './data-migrator.js'
+import { type FreeSpaceReader, healthSpace } from './disk-space.js'
 import { noForeignWriter } from './guards.js'
 import { type PhaseCopy, readPhaseCopy } from './phase-copy.js'
 import { PhaseStore, type ValidationRecord } from './phase-store.js'
@@ -18,9 +19,11 @@ export interface HealthOptions {
    * phase, before it clears the copy's `transitioning` mark: that mark is then expected.
    */
   duringTransition?: boolean
+  freeSpace?: FreeSpaceReader
 }
 
 export interface HealthReport {
+  /** False when a check failed; a warning leaves it true. */
   ok: boolean
   checks: GuardCheck[]
 }
@@ -31,15 +34,17 @@ const VALIDATED_PHASES: readonly Phase[] = ['migrated', 'dual-read']
 type DatabaseStatus = Awaited<ReturnType<typeof databaseStatus>>
 
 /**
- * `skill-metrics health`: every check named, failed ones with why. It only reads — it takes no
- * lock, so it answers while a writer or a transition holds one — and a failing check (an
- * unreachable database included) is reported, never thrown.
+ * `skill-metrics health`: every check named, failed and warned ones with why; a warning (free
+ * space running short) does not make it fail. It only reads — it takes no lock, so it answers
+ * while a writer or a transition holds one — and a failing check (an unreachable database
+ * included) is reported, never thrown.
  */
 export async function checkHealth({
   jsonFile,
   target,
   clock = systemClock,
   duringTransition = false,
+  freeSpace,
 }: HealthOptions): Promise<HealthReport> {
   const [database, copy] = await Promise.all([
     databaseStatus(target),
@@ -55,6 +60,7 @@ export async function checkHealth({
   const phase = database.phase?.phase ?? (copy instanceof Error ? undefined : copy?.phase)
   if (phase !== undefined && JSON_TRUTH_PHASES.includes(phase))
     checks.push(await foreignWriter(jsonFile, target, database))
+  checks.push(await healthSpace({ jsonFile, target, freeSpace }))
   return { ok: checks.every((check) => check.ok), checks }
 }
 

@@ -1,6 +1,8 @@
+import { rm } from 'node:fs/promises'
 import {
   type Clock,
   type Phase,
+  RefusedError,
   systemClock,
   toNaiveLocalIso,
   UsageError,
@@ -15,8 +17,9 @@ import {
 } from '@skill-metrics/json-tracker'
 import { currentActor } from './actor.js'
 import { backupLegacyFile, type LegacyBackup } from './backup.js'
+import { type FreeSpaceReader, rollbackSpace } from './disk-space.js'
 import { PhaseStore, type TransitionRecord } from './phase-store.js'
-import { flipPhase } from './transition.js'
+import { flipPhase, type GuardCheck, requireReasonToForce } from './transition.js'
 
 /** Phases in which the database is the source of truth: going back rewrites the legacy file. */
 export const DB_TRUTH_PHASES: readonly Phase[] = ['db-primary', 'cleaned']
@@ -28,10 +31,13 @@ export interface RollbackOptions {
   jsonFile: string
   target: DatabaseTarget
   to?: RollbackTarget
+  /** Rolls back though the free-space check fails; needs the reason, which is recorded. */
+  force?: boolean
   reason?: string
   dryRun?: boolean
   lockTimeoutMs?: number
   clock?: Clock
+  freeSpace?: FreeSpaceReader
 }
 
 export interface RollbackResult {
@@ -40,6 +46,10 @@ export interface RollbackResult {
   epoch: number
   /** False when the phase already was the target: nothing was changed. */
   moved: boolean
+  /** What was checked before the legacy file is regenerated; none when it is not. */
+  checks: GuardCheck[]
+  /** True when --force passed a failed free-space check. */
+  forced: boolean
   /** Set when the legacy file was regenerated from the database (or would be, on a dry run). */
   regenerated: { invocations: number; skills: number; bytes: number | null } | null
   /** The previous legacy file, kept beside it. */
@@ -57,6 +67,7 @@ export interface RollbackResult {
  * and a rerun does the whole of it again.
  */
 export async function rollback(options: RollbackOptions): Promise<RollbackResult> {
+  requireReasonToForce(options)
   const to = options.to ?? 'dual-write'
   const clock = options.clock ?? systemClock
   const phases = await PhaseStore.open(options.target)
@@ -68,6 +79,8 @@ export async function rollback(options: RollbackOptions): Promise<RollbackResult
         to,
         epoch: state.epoch,
         moved: false,
+        checks: [],
+        forced: false,
         regenerated: null,
         backup: null,
         dryRun: options.dryRun === true,
@@ -87,17 +100,27 @@ export async function rollback(options: RollbackOptions): Promise<RollbackResult
         to_phase: toPhase,
         epoch,
         result: outcome,
-        forced: false,
-        detail: null,
+        forced: result.forced,
+        detail: result.checks.length === 0 ? null : JSON.stringify(result.checks),
       })
       const fromDatabase = DB_TRUTH_PHASES.includes(state.phase)
-      result.moved = true
-      result.epoch = state.epoch + (fromDatabase ? 2 : 1)
       if (!fromDatabase) {
+        result.moved = true
+        result.epoch = state.epoch + 1
         if (!options.dryRun)
           await flipPhase(phases, options.jsonFile, record(result.epoch, to, 'ok'), null)
         return result
       }
+      const space = await rollbackSpace(options)
+      result.checks = [space]
+      result.forced = !space.ok && options.force === true
+      if (!space.ok && !result.forced) {
+        if (!options.dryRun)
+          await phases.recordAttempt(record(state.epoch, to, `refused: ${space.detail}`))
+        throw new RefusedError(`refused to roll back to ${to}: ${space.detail}`)
+      }
+      result.moved = true
+      result.epoch = state.epoch + 2
       const store = await SkillMetricsStore.open({ target: options.target })
       try {
         if (options.dryRun) {
@@ -171,14 +194,20 @@ async function regenerateLegacyFile(
   const backup = await backupLegacyFile(jsonFile, at)
   const bytes = encodeLegacyFile(document)
   const state = await readWriterState(jsonFile)
-  await replaceLegacyFile(
-    jsonFile,
-    bytes,
-    backup?.fingerprint ?? null,
-    state,
-    at.toISOString(),
-    assertHeld,
-  )
+  try {
+    await replaceLegacyFile(
+      jsonFile,
+      bytes,
+      backup?.fingerprint ?? null,
+      state,
+      at.toISOString(),
+      assertHeld,
+    )
+  } catch (error) {
+    // The file is as it was: a copy of it would only take the space a retry needs.
+    if (backup !== null) await Promise.all([rm(backup.path), rm(backup.manifest)])
+    throw error
+  }
   return {
     invocations: document.invocations.length,
     skills: document.skills.size,

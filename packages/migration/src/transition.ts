@@ -2,6 +2,7 @@ import { type Clock, type Phase, RefusedError, systemClock, UsageError } from '@
 import type { DatabaseTarget } from '@skill-metrics/db-store'
 import { withWritersLock } from '@skill-metrics/json-tracker'
 import { currentActor } from './actor.js'
+import type { FreeSpaceReader } from './disk-space.js'
 import { type PhaseCopy, readPhaseCopy, writePhaseCopy } from './phase-copy.js'
 import { type PhaseState, PhaseStore, type TransitionRecord } from './phase-store.js'
 
@@ -10,6 +11,11 @@ export interface GuardCheck {
   name: string
   ok: boolean
   detail: string
+  /**
+   * `warn`: the check passed (`ok` stays true, nothing is refused) but something needs attention
+   * before it turns into a failure, such as a disk filling up.
+   */
+  level?: 'warn'
 }
 
 export interface GuardContext {
@@ -17,6 +23,8 @@ export interface GuardContext {
   target: DatabaseTarget
   state: PhaseState
   store: PhaseStore
+  /** Measures free space for the guards that check it (default: the real file system). */
+  freeSpace?: FreeSpaceReader
 }
 
 export type Guard = (context: GuardContext) => Promise<GuardCheck[]>
@@ -34,6 +42,7 @@ export interface TransitionRequest {
   dryRun?: boolean
   lockTimeoutMs?: number
   clock?: Clock
+  freeSpace?: FreeSpaceReader
   /**
    * Work that belongs to the transition, run under the same lock once the guard passed (never on
    * a dry run): `beforeFlip` before the phase moves (a failure leaves the phase as it was),
@@ -70,7 +79,13 @@ export async function transition(request: TransitionRequest): Promise<Transition
           `phase is ${state.phase}; ${request.to} goes from ${request.from.join(' or ')}`,
         )
       }
-      const context = { jsonFile: request.jsonFile, target: request.target, state, store }
+      const context = {
+        jsonFile: request.jsonFile,
+        target: request.target,
+        state,
+        store,
+        freeSpace: request.freeSpace,
+      }
       const checks = await request.guard(context)
       const failed = checks.filter((check) => !check.ok)
       const outcome: TransitionOutcome = {
@@ -135,7 +150,25 @@ export async function flipPhase(
 ): Promise<void> {
   const copy = { phase: record.to_phase, epoch: record.epoch, updated_at: record.at }
   await writePhaseCopy(jsonFile, { ...copy, transitioning: true })
-  await whileMarked?.()
+  try {
+    await whileMarked?.()
+  } catch (error) {
+    // The database did not move: the copy goes back to what it says. Should that write fail too
+    // (a full disk), the mark stays and the next writer settles it (settledPhaseCopy); `status`
+    // and `health` show it until then, so nothing is hidden.
+    await store
+      .state()
+      .then((state) =>
+        writePhaseCopy(jsonFile, {
+          phase: state.phase,
+          epoch: state.epoch,
+          transitioning: false,
+          updated_at: new Date().toISOString(),
+        }),
+      )
+      .catch(() => {})
+    throw error
+  }
   await store.commitTransition(record, cutoverAt)
   await writePhaseCopy(jsonFile, { ...copy, transitioning: false })
 }

@@ -51,6 +51,7 @@ describe.each(DIALECTS)('health on %s', (dialect) => {
       'no stuck lock',
       'last validation',
       'no foreign writer',
+      'free space',
     ])
     await advanceTo(migration, 'dual-write', 'migrated')
     await recordValidation(migration, true)

@@ -2,7 +2,7 @@ import { Flags } from '@oclif/core'
 import { type CutoverStep, cutover, DEFAULT_FREEZE_TIMEOUT_MS } from '@skill-metrics/migration'
 import { BaseCommand } from '../base-command.js'
 import { checkLines } from '../health-output.js'
-import { dryRunFlag } from '../schema-output.js'
+import { dryRunFlag, forceFlags } from '../schema-output.js'
 
 const STEP_TEXT: Record<CutoverStep, string> = {
   sync: 'syncing the database with the legacy file (writers go on)',
@@ -15,7 +15,7 @@ const STEP_TEXT: Record<CutoverStep, string> = {
 
 export default class Cutover extends BaseCommand<typeof Cutover> {
   static override summary =
-    'Phase 4: make the database the source of truth, with no process stopped. Guard: phase dual-read, no unresolved mismatch, no foreign writer.'
+    'Phase 4: make the database the source of truth, with no process stopped. Guard: phase dual-read, no unresolved mismatch, no foreign writer, room for the backup and a rewrite of the legacy file.'
 
   static override flags = {
     'freeze-timeout': Flags.integer({
@@ -23,6 +23,11 @@ export default class Cutover extends BaseCommand<typeof Cutover> {
       min: 1,
       max: 600,
     }),
+    force: Flags.boolean({
+      summary: 'Cut over though the free-space check fails (needs --reason; recorded).',
+      dependsOn: ['reason'],
+    }),
+    reason: forceFlags.reason,
     'dry-run': dryRunFlag,
   }
 
@@ -33,6 +38,8 @@ export default class Cutover extends BaseCommand<typeof Cutover> {
       target: this.database,
       freezeTimeoutMs: freezeTimeout === undefined ? undefined : freezeTimeout * 1000,
       dryRun: this.flags['dry-run'],
+      force: this.flags.force,
+      reason: this.flags.reason,
       onStep: (step) => {
         if (!this.jsonEnabled()) this.logToStderr(`… ${STEP_TEXT[step]}`)
       },

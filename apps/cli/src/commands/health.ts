@@ -5,14 +5,18 @@ import { checkLines } from '../health-output.js'
 
 export default class Health extends BaseCommand<typeof Health> {
   static override summary =
-    'Database reachable, schema at the latest version, phase and epoch consistent, no stuck lock, last validation, no foreign writer while the file is the source of truth. Exit 4 naming the failed checks.'
+    'Database reachable, schema at the latest version, phase and epoch consistent, no stuck lock, last validation, no foreign writer while the file is the source of truth; warns (exit 0) when a folder of the file or the SQLite database has less free space than two copies of the file. Exit 4 naming the failed checks.'
 
   async run(): Promise<void> {
     const report = await checkHealth({ jsonFile: this.jsonFile, target: this.database })
     const failed = report.checks.filter((check) => !check.ok)
     if (failed.length === 0) {
+      const warned = report.checks.filter((check) => check.level === 'warn').length
       if (this.jsonEnabled()) this.printJson(report)
-      else this.log(`${checkLines(report.checks)}\nHealthy.`)
+      else
+        this.log(
+          `${checkLines(report.checks)}\n${warned === 0 ? 'Healthy.' : `Healthy, with ${warned} warning${warned === 1 ? '' : 's'}.`}`,
+        )
       return
     }
     // Under --json the error is the one document on stdout, so it carries each failure's detail.

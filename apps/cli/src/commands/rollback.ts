@@ -1,6 +1,7 @@
 import { Flags } from '@oclif/core'
 import { ROLLBACK_TARGETS, rollback } from '@skill-metrics/migration'
 import { BaseCommand } from '../base-command.js'
+import { checkLines } from '../health-output.js'
 import { dryRunFlag } from '../schema-output.js'
 
 export default class Rollback extends BaseCommand<typeof Rollback> {
@@ -12,6 +13,11 @@ export default class Rollback extends BaseCommand<typeof Rollback> {
       summary: 'The phase to go back to (default dual-write).',
       options: [...ROLLBACK_TARGETS],
     }),
+    force: Flags.boolean({
+      summary:
+        'Regenerate the legacy file though the free-space check fails (needs --reason; recorded).',
+      dependsOn: ['reason'],
+    }),
     reason: Flags.string({ summary: 'Why, recorded in the phase history.' }),
     'dry-run': dryRunFlag,
   }
@@ -21,6 +27,7 @@ export default class Rollback extends BaseCommand<typeof Rollback> {
       jsonFile: this.jsonFile,
       target: this.database,
       to: this.flags.to as (typeof ROLLBACK_TARGETS)[number] | undefined,
+      force: this.flags.force,
       reason: this.flags.reason,
       dryRun: this.flags['dry-run'],
     })
@@ -32,6 +39,7 @@ export default class Rollback extends BaseCommand<typeof Rollback> {
       this.log(`Already ${result.to} (epoch ${result.epoch}); nothing to do.`)
       return
     }
+    if (result.checks.length > 0) this.log(checkLines(result.checks))
     const regenerated = result.regenerated
     if (result.dryRun) {
       this.log(

@@ -31,6 +31,27 @@ export async function mountTmpfs(bytes: number): Promise<Tmpfs | { skipReason: s
   }
 }
 
+/** What `tmpfsForTest` needs of vitest's test context. */
+interface TestContext {
+  skip(note?: string): never
+  onTestFinished(cleanup: () => Promise<void>): void
+}
+
+/**
+ * A tmpfs of `bytes` for one test, unmounted when it ends. Where it cannot be mounted the test is
+ * skipped with the reason outside CI and fails under `CI`: a full-disk test never passes unrun.
+ */
+export async function tmpfsForTest(bytes: number, context: TestContext): Promise<Tmpfs> {
+  const tmpfs = await mountTmpfs(bytes)
+  if (!('dir' in tmpfs)) {
+    if (process.env.CI) throw new Error(`CI must run the full-disk tests: ${tmpfs.skipReason}`)
+    console.warn(`skipped: ${tmpfs.skipReason}`)
+    return context.skip(tmpfs.skipReason)
+  }
+  context.onTestFinished(() => tmpfs.unmount())
+  return tmpfs
+}
+
 /** Fills a file system to its last `leave` bytes with a filler file; returns its path. */
 export async function fillDisk(dir: string, leave = 0): Promise<string> {
   const filler = join(dir, 'filler')
