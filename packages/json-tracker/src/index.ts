@@ -14,13 +14,11 @@ export {
   type ScanOptions,
   scanLegacyFile,
 } from './legacy-reader.js'
-export { encodeLegacyFile } from './legacy-writer.js'
-
+export { encodeLegacyFile, replaceLegacyFile } from './legacy-writer.js'
 export {
   type ForeignWrite,
   noteForeignWrite,
   readWriterState,
-  replaceLegacyFile,
   sameFingerprint,
   type WriterState,
   writerStatePathOf,

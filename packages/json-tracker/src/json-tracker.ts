@@ -22,8 +22,8 @@ import {
 } from '@skill-metrics/core'
 import { modeForFilesBeside } from '@skill-metrics/durable-file'
 import { type FileFingerprint, scanLegacyFile } from './legacy-reader.js'
-import { encodeLegacyFile, writePiecesToFile } from './legacy-writer.js'
-import { noteForeignWrite, readWriterState, replaceLegacyFile } from './writer-state.js'
+import { encodeLegacyFile, replaceLegacyFile, writePiecesToFile } from './legacy-writer.js'
+import { noteForeignWrite, readWriterState } from './writer-state.js'
 import { withWritersLock } from './writers-lock.js'
 
 export interface JsonTrackerOptions {

@@ -11,12 +11,8 @@ import {
   parseSkillAggregate,
 } from '@skill-metrics/core'
 import { describe, expect, it } from 'vitest'
-import {
-  type LegacyScan,
-  parseOrderedJson,
-  type ScanOptions,
-  scanLegacyFile,
-} from './legacy-reader.js'
+import { type LegacyScan, type ScanOptions, scanLegacyFile } from './legacy-reader.js'
+import { parseOrderedJson } from './ordered-json.js'
 import { FIXTURE_NAMES, fixturePath } from './test-support/fixtures.js'
 
 async function tempFile(content: string | Buffer): Promise<string> {

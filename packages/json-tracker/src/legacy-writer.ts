@@ -1,5 +1,13 @@
+import { readFile, rm } from 'node:fs/promises'
 import { type LegacyContent, legacyFilePieces } from '@skill-metrics/core'
-import { type DurableWriteOptions, writeFileDurably } from '@skill-metrics/durable-file'
+import {
+  type DurableWriteOptions,
+  type FileFingerprint,
+  fingerprintOf,
+  modeForFilesBeside,
+  writeFileDurably,
+} from '@skill-metrics/durable-file'
+import { type WriterState, writerStatePathOf } from './writer-state.js'
 
 const BATCH_CHARS = 1 << 20
 
@@ -34,4 +42,42 @@ export async function writePiecesToFile(
   options: DurableWriteOptions = {},
 ): Promise<number> {
   return (await writeFileDurably(path, pieces, options)).size
+}
+
+/**
+ * Replaces `file` atomically and durably. The state beside it is written first, accepting both the
+ * new bytes and the old, so a crash between the two writes is never mistaken for a foreign writer.
+ */
+export async function replaceLegacyFile(
+  file: string,
+  bytes: Buffer,
+  previous: FileFingerprint | null,
+  state: WriterState | null,
+  now: string,
+  beforeCommit: () => void,
+): Promise<FileFingerprint> {
+  const written = fingerprintOf(bytes)
+  const accepted = previous === null ? [written] : [written, previous]
+  const statePath = writerStatePathOf(file)
+  const stateBefore = await readFile(statePath).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return null
+    throw error
+  })
+  await writeFileDurably(
+    statePath,
+    JSON.stringify({ accepted, written_at: now, foreign_writes: state?.foreign_writes ?? [] }),
+    { mode: await modeForFilesBeside(file) },
+  )
+  try {
+    await writeFileDurably(file, bytes, { beforeCommit })
+  } catch (error) {
+    // The file is as it was, so the state goes back too. Should that fail as well (the disk is
+    // full), the new state still accepts the file's unchanged bytes: no false foreign write.
+    await (stateBefore === null
+      ? rm(statePath, { force: true })
+      : writeFileDurably(statePath, stateBefore)
+    ).catch(() => {})
+    throw error
+  }
+  return written
 }

@@ -1,10 +1,5 @@
-import { readFile, rm } from 'node:fs/promises'
-import {
-  type FileFingerprint,
-  fingerprintOf,
-  modeForFilesBeside,
-  writeFileDurably,
-} from '@skill-metrics/durable-file'
+import { readFile } from 'node:fs/promises'
+import type { FileFingerprint } from '@skill-metrics/durable-file'
 
 /**
  * What we know of the last write we made to a legacy file, kept beside it. The original Python
@@ -58,42 +53,4 @@ export function noteForeignWrite(
       { detected_at: now, found, expected: state.accepted[0] ?? null },
     ].slice(-KEPT_FOREIGN_WRITES),
   }
-}
-
-/**
- * Replaces `file` atomically and durably. The state beside it is written first, accepting both the
- * new bytes and the old, so a crash between the two writes is never mistaken for a foreign writer.
- */
-export async function replaceLegacyFile(
-  file: string,
-  bytes: Buffer,
-  previous: FileFingerprint | null,
-  state: WriterState | null,
-  now: string,
-  beforeCommit: () => void,
-): Promise<FileFingerprint> {
-  const written = fingerprintOf(bytes)
-  const accepted = previous === null ? [written] : [written, previous]
-  const statePath = writerStatePathOf(file)
-  const stateBefore = await readFile(statePath).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT') return null
-    throw error
-  })
-  await writeFileDurably(
-    statePath,
-    JSON.stringify({ accepted, written_at: now, foreign_writes: state?.foreign_writes ?? [] }),
-    { mode: await modeForFilesBeside(file) },
-  )
-  try {
-    await writeFileDurably(file, bytes, { beforeCommit })
-  } catch (error) {
-    // The file is as it was, so the state goes back too. Should that fail as well (the disk is
-    // full), the new state still accepts the file's unchanged bytes: no false foreign write.
-    await (stateBefore === null
-      ? rm(statePath, { force: true })
-      : writeFileDurably(statePath, stateBefore)
-    ).catch(() => {})
-    throw error
-  }
-  return written
 }
