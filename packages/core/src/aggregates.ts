@@ -59,13 +59,6 @@ export function averageDuration(aggregate: SkillAggregate): number {
   return aggregate.total_duration_seconds / aggregate.completed_invocations
 }
 
-/** The durations that the percentile columns are computed from: completed invocations only. */
-export function completedDuration(invocation: LegacyInvocation): number | undefined {
-  return invocation.completed && invocation.duration_seconds !== null
-    ? invocation.duration_seconds
-    : undefined
-}
-
 export function toSkillMetrics(
   aggregate: SkillAggregate,
   completedDurations: readonly number[],

@@ -2,7 +2,6 @@ export {
   aggregatesFromInvocations,
   applyCompletion,
   averageDuration,
-  completedDuration,
   completerRan,
   completionRate,
   newSkillAggregate,
@@ -50,6 +49,7 @@ export {
 } from './legacy-format.js'
 export {
   CompletedDurations,
+  completedDuration,
   type Percentiles,
   percentileOfSorted,
   percentiles,

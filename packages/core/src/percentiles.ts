@@ -1,4 +1,3 @@
-import { completedDuration } from './aggregates.js'
 import type { LegacyInvocation } from './legacy.js'
 
 export interface Percentiles {
@@ -76,4 +75,11 @@ export class CompletedDurations {
   of(skillName: string): number[] {
     return this.#bySkill.get(skillName)?.toArray() ?? []
   }
+}
+
+/** The durations that the percentile columns are computed from: completed invocations only. */
+export function completedDuration(invocation: LegacyInvocation): number | undefined {
+  return invocation.completed && invocation.duration_seconds !== null
+    ? invocation.duration_seconds
+    : undefined
 }

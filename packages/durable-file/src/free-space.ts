@@ -8,6 +8,9 @@ export interface FreeSpace {
   available: number
 }
 
+/** Reads free space: `freeSpaceOf`, or a stand-in where a test needs a disk that is full. */
+export type FreeSpaceReader = (path: string) => Promise<FreeSpace>
+
 /** The free space where `path` would be written (its folder, or the nearest existing parent). */
 export async function freeSpaceOf(path: string): Promise<FreeSpace> {
   let folder = dirname(path)

@@ -11,4 +11,4 @@ export {
   writeFileDurably,
 } from './durable-write.js'
 export { modeForFilesBeside } from './file-mode.js'
-export { type FreeSpace, freeSpaceOf } from './free-space.js'
+export { type FreeSpace, type FreeSpaceReader, freeSpaceOf } from './free-space.js'

@@ -6,6 +6,7 @@ import {
   systemClock,
 } from '@skill-metrics/core'
 import { type DatabaseTarget, SkillMetricsStore } from '@skill-metrics/db-store'
+import type { FreeSpaceReader } from '@skill-metrics/durable-file'
 import { withWritersLock } from '@skill-metrics/json-tracker'
 import { currentActor } from './actor.js'
 import { backupLegacyFile, type LegacyBackup } from './backup.js'
@@ -16,7 +17,7 @@ import {
   recordValidation,
   type ValidationReport,
 } from './data-validator.js'
-import { cutoverSpace, type FreeSpaceReader } from './disk-space.js'
+import { cutoverSpace } from './disk-space.js'
 import { noForeignWriter, noUnresolvedMismatches } from './guards.js'
 import { checkHealth } from './health.js'
 import { writePhaseCopy } from './phase-copy.js'

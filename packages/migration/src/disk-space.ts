@@ -1,10 +1,9 @@
 import { stat } from 'node:fs/promises'
 import type { DatabaseTarget } from '@skill-metrics/db-store'
-import { type FreeSpace, freeSpaceOf } from '@skill-metrics/durable-file'
+import { type FreeSpaceReader, freeSpaceOf } from '@skill-metrics/durable-file'
 import type { GuardCheck } from './transition.js'
 
 /** Where a path would be written and how much room is left there; tests inject a full disk. */
-export type FreeSpaceReader = (path: string) => Promise<FreeSpace>
 
 /** Bytes a step writes beside `path`, and what for (the check's detail names it). */
 interface SpaceNeed {

@@ -8,6 +8,7 @@ import {
   UsageError,
 } from '@skill-metrics/core'
 import { type DatabaseTarget, SkillMetricsStore } from '@skill-metrics/db-store'
+import type { FreeSpaceReader } from '@skill-metrics/durable-file'
 import {
   encodeLegacyFile,
   readWriterState,
@@ -17,7 +18,7 @@ import {
 } from '@skill-metrics/json-tracker'
 import { currentActor } from './actor.js'
 import { backupLegacyFile, type LegacyBackup } from './backup.js'
-import { type FreeSpaceReader, rollbackSpace } from './disk-space.js'
+import { rollbackSpace } from './disk-space.js'
 import { PhaseStore, type TransitionRecord } from './phase-store.js'
 import { flipPhase, type GuardCheck, requireReasonToForce } from './transition.js'
 
