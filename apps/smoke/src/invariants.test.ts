@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest'
-import { aggregatesMatchRecords, lostOrDoubled, sameInvocations } from './invariants.js'
+import {
+  aggregatesMatchRecords,
+  judgeRefusals,
+  lostOrDoubled,
+  type Refusal,
+  sameInvocations,
+} from './invariants.js'
 import type { Invocation, StoreContent } from './stores.js'
 
 const record = (path: string, completed = true): Invocation => ({
@@ -68,5 +74,41 @@ describe('the harness’s own invariant checks', () => {
       },
     ])
     expect(sameInvocations(file, store([record('a')]), 1)).toEqual([])
+  })
+
+  it('count a refusal while the disk was full, and name any other as an error', () => {
+    const refusal = (tag: string, startedAt: number, endedAt: number, detail: string): Refusal => ({
+      tag,
+      startedAt,
+      endedAt,
+      detail,
+    })
+    const noSpace = 'exited 4: no space left on /tmp/x (ENOSPC) writing /tmp/x/f.json'
+    const refusals = [
+      refusal('before', 100, 190, 'exited 4: lock not taken within 30 s'),
+      refusal('across the start', 150, 250, noSpace),
+      refusal('within', 300, 400, noSpace),
+      refusal('wrong cause', 300, 400, 'exited 4: lock not taken within 30 s'),
+      refusal('across the end', 900, 1100, noSpace),
+      refusal('after', 1001, 1100, noSpace),
+    ]
+    const judged = judgeRefusals(refusals, { from: 200, to: 1000 })
+    expect(judged.during.map((each) => each.tag)).toEqual([
+      'across the start',
+      'within',
+      'wrong cause',
+      'across the end',
+    ])
+    expect(judged.violations).toEqual([
+      { invariant: 'no writer gets an error', detail: 'exited 4: lock not taken within 30 s' },
+      {
+        invariant: 'a full disk refuses with "no space left"',
+        detail: 'exited 4: lock not taken within 30 s',
+      },
+      { invariant: 'no writer gets an error', detail: noSpace },
+    ])
+    // Still full (no end yet), and without --disk-full every refusal is an error.
+    expect(judgeRefusals(refusals.slice(5), { from: 200 }).violations).toEqual([])
+    expect(judgeRefusals(refusals, undefined).violations).toHaveLength(6)
   })
 })

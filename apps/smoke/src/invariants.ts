@@ -160,3 +160,47 @@ export function sameInvocations(
     })
   return violations.slice(0, 5)
 }
+
+/** A write its writer saw refused with exit 4, with when it ran (ms since the epoch). */
+export interface Refusal {
+  tag: string
+  startedAt: number
+  endedAt: number
+  /** What the writer saw: the command or call, the exit code and the tool's message. */
+  detail: string
+}
+
+/** When the disk was full: from the filler's first byte to its removal (`to` unset meanwhile). */
+export interface FullPeriod {
+  from: number
+  to?: number
+}
+
+/**
+ * Under `--disk-full` a write refused with exit 4 while the disk was full (its run overlapped the
+ * period) is the tool's answer, not a violation, and must name the cause ("no space left"). Any
+ * other refusal is an error of its writer, as in every run.
+ */
+export function judgeRefusals(
+  refusals: readonly Refusal[],
+  full: FullPeriod | undefined,
+): { during: Refusal[]; violations: Violation[] } {
+  const during: Refusal[] = []
+  const violations: Violation[] = []
+  for (const refusal of refusals) {
+    const overlaps =
+      full !== undefined &&
+      refusal.endedAt >= full.from &&
+      (full.to === undefined || refusal.startedAt <= full.to)
+    if (!overlaps) violations.push({ invariant: 'no writer gets an error', detail: refusal.detail })
+    else {
+      during.push(refusal)
+      if (!/no space left/.test(refusal.detail))
+        violations.push({
+          invariant: 'a full disk refuses with "no space left"',
+          detail: refusal.detail,
+        })
+    }
+  }
+  return { during, violations }
+}

@@ -1,5 +1,16 @@
 import { createHash } from 'node:crypto'
-import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
+import {
+  chmod,
+  copyFile,
+  cp,
+  mkdir,
+  mkdtemp,
+  readdir,
+  readFile,
+  rename,
+  rm,
+  stat,
+} from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -9,12 +20,29 @@ import { execa } from 'execa'
 import pg from 'pg'
 import { z } from 'zod'
 import {
+  type DiskFullReport,
+  FULL_MS,
+  holdDiskFull,
+  Tmpfs,
+  tmpfsBytesFor,
+  underCi,
+} from './disk-full.js'
+import {
   aggregatesMatchRecords,
+  type FullPeriod,
+  judgeRefusals,
   lostOrDoubled,
+  type Refusal,
   sameInvocations,
   type Violation,
 } from './invariants.js'
-import { type DatabaseReader, postgresReader, readLegacyFile, sqliteReader } from './stores.js'
+import {
+  type DatabaseReader,
+  postgresReader,
+  readLegacyFile,
+  type StoreContent,
+  sqliteReader,
+} from './stores.js'
 import { cliBin, Writers } from './writers.js'
 
 const optionsSchema = z.strictObject({
@@ -22,6 +50,7 @@ const optionsSchema = z.strictObject({
   invocations: z.coerce.number().int().min(100).max(10_000_000),
   writers: z.coerce.number().int().min(1).max(64),
   chaos: z.boolean(),
+  'disk-full': z.boolean(),
   json: z.boolean(),
   'freeze-timeout': z.coerce.number().int().min(1).max(600),
   /** A fault for the harness's own test: the backfill "skips" the file's first record. */
@@ -46,9 +75,12 @@ export interface SmokeReport {
   seconds: number
   steps: StepReport[]
   violations: Array<Violation & { step: string }>
+  /** With `--disk-full`: the tmpfs, the full period and the writes it refused. */
+  diskFull?: DiskFullReport
 }
 
-const USAGE = `usage: pnpm smoke [--dialect sqlite|postgres] [--invocations N] [--writers K] [--chaos] [--freeze-timeout S] [--json]`
+const USAGE = `usage: pnpm smoke [--dialect sqlite|postgres] [--invocations N] [--writers K] [--chaos] [--disk-full] [--freeze-timeout S] [--json]
+  --disk-full: the legacy file (and SQLite database) on a small tmpfs, filled for ${FULL_MS / 1000} s of dual-write (needs root; without the mount, skipped outside CI, fails under CI)`
 
 /** A CLI step that exits non-zero where the lifecycle expects 0. */
 class StepFailed extends Error {}
@@ -63,6 +95,7 @@ export async function main(argv: string[]): Promise<number> {
         invocations: { type: 'string', default: '5000' },
         writers: { type: 'string', default: '4' },
         chaos: { type: 'boolean', default: false },
+        'disk-full': { type: 'boolean', default: false },
         json: { type: 'boolean', default: false },
         'freeze-timeout': { type: 'string', default: '5' },
         break: { type: 'string' },
@@ -106,8 +139,16 @@ export async function main(argv: string[]): Promise<number> {
       process.stdout.write(
         `VIOLATION after ${violation.step}: ${violation.invariant}: ${violation.detail}\n`,
       )
+    const diskFull =
+      report.diskFull === undefined
+        ? ''
+        : report.diskFull.skipped !== undefined
+          ? `, disk-full skipped (${report.diskFull.skipped})`
+          : report.diskFull.fullSeconds === undefined
+            ? ', disk-full (not reached)'
+            : `, disk-full (${report.diskFull.refused} writes refused with exit 4)`
     process.stdout.write(
-      `${report.ok ? 'ok' : 'FAILED'}: ${options.dialect}, ${options.invocations} invocations, ${options.writers} writers${options.chaos ? ', chaos' : ''}, ${report.seconds.toFixed(1)} s\n`,
+      `${report.ok ? 'ok' : 'FAILED'}: ${options.dialect}, ${options.invocations} invocations, ${options.writers} writers${options.chaos ? ', chaos' : ''}${diskFull}, ${report.seconds.toFixed(1)} s\n`,
     )
   }
   return report.ok ? 0 : 1
@@ -148,9 +189,11 @@ async function database(dialect: Options['dialect'], dir: string): Promise<Datab
 export async function runSmoke(options: Options): Promise<SmokeReport> {
   const started = performance.now()
   const dir = await mkdtemp(join(tmpdir(), 'skill-metrics-smoke-'))
-  const jsonFile = join(dir, '.session-buddy', 'skill_metrics.json')
-  await mkdir(join(dir, '.session-buddy'))
-  const db = await database(options.dialect, dir)
+  const stateDir = join(dir, '.session-buddy')
+  const jsonFile = join(stateDir, 'skill_metrics.json')
+  await mkdir(stateDir)
+  // With --disk-full a tmpfs is mounted on the file's folder: the SQLite database goes there too.
+  const db = await database(options.dialect, options['disk-full'] ? stateDir : dir)
   const steps: StepReport[] = []
   const violations: SmokeReport['violations'] = []
   const cli = (args: string[]) =>
@@ -183,6 +226,16 @@ export async function runSmoke(options: Options): Promise<SmokeReport> {
     return outcome.exitCode === 0 ? 'finished before the kill' : 'killed, status answered, rerun ok'
   }
   let writers: Writers | undefined
+  const diskFull: DiskFullReport | undefined = options['disk-full'] ? { refused: 0 } : undefined
+  const disk: { tmpfs?: Tmpfs; full?: FullPeriod } = {}
+  const refusedWhileFull: Refusal[] = []
+  const refusalViolations: Violation[] = []
+  /** The writers' refusals so far: counted while the disk was full, errors otherwise. */
+  const collectRefusals = async () => {
+    const judged = judgeRefusals((await writers?.takeRefusals()) ?? [], disk.full)
+    refusedWhileFull.push(...judged.during)
+    refusalViolations.push(...judged.violations)
+  }
   const mismatches = async () => {
     const text = await readFile(`${jsonFile}.dual-read-mismatches.jsonl`, 'utf8').catch(() => '')
     return text.split('\n').filter((line) => line.includes('"kind":"mismatch"')).length
@@ -192,20 +245,26 @@ export async function runSmoke(options: Options): Promise<SmokeReport> {
     const returned = (await writers?.returned()) ?? []
     const phase = (await db.reader.phase())?.phase ?? 'json-only'
     const found: Violation[] = []
+    // The legacy file parses after every step, the source of truth or not.
+    let file: StoreContent | null = null
+    try {
+      file = await readLegacyFile(jsonFile)
+    } catch (error) {
+      found.push({ invariant: 'the legacy file parses', detail: (error as Error).message })
+    }
     if (phase === 'db-primary' || phase === 'cleaned') {
       const content = await db.reader.content()
       found.push(
         ...lostOrDoubled(returned, content, 'the database'),
         ...aggregatesMatchRecords(content, 'the database'),
       )
-    } else {
-      const content = await readLegacyFile(jsonFile)
-      if (content !== null)
-        found.push(
-          ...lostOrDoubled(returned, content, 'the legacy file'),
-          ...aggregatesMatchRecords(content, 'the legacy file'),
-        )
-    }
+    } else if (file !== null)
+      found.push(
+        ...lostOrDoubled(returned, file, 'the legacy file'),
+        ...aggregatesMatchRecords(file, 'the legacy file'),
+      )
+    await collectRefusals()
+    found.push(...refusalViolations.splice(0))
     found.push(...(await extra()))
     if (writers !== undefined)
       found.push(
@@ -236,7 +295,7 @@ export async function runSmoke(options: Options): Promise<SmokeReport> {
     steps.push({
       step,
       seconds: (performance.now() - stepStarted) / 1000,
-      json: (await readLegacyFile(jsonFile))?.invocations.length ?? null,
+      json: (await readLegacyFile(jsonFile).catch(() => null))?.invocations.length ?? null,
       db: await db.reader.count(),
       mismatches: await mismatches(),
       longestWriteSeconds: longestWriteMs === null ? null : longestWriteMs / 1000,
@@ -296,17 +355,39 @@ export async function runSmoke(options: Options): Promise<SmokeReport> {
       await breakBackfill()
     }
   }
+  // With --disk-full the file is generated beside the folder, measured, then copied onto the
+  // tmpfs sized for it.
+  const generated = diskFull === undefined ? jsonFile : join(dir, 'generated.json')
   try {
     await runStep('generate', async () => {
       await execa('node', [
         cliBin,
         'generate',
-        jsonFile,
+        generated,
         '--invocations',
         String(options.invocations),
       ])
       return undefined
     })
+    if (diskFull !== undefined)
+      await runStep('mount tmpfs', async () => {
+        const { size: legacyBytes, mode } = await stat(generated)
+        const bytes = tmpfsBytesFor(legacyBytes, options.dialect)
+        const mounted = await Tmpfs.mount(stateDir, bytes)
+        if (!(mounted instanceof Tmpfs)) {
+          if (underCi()) throw new StepFailed(`${mounted.reason} (CI must run --disk-full)`)
+          diskFull.skipped = mounted.reason
+          process.stderr.write(`smoke: --disk-full skipped: ${mounted.reason}\n`)
+          await rename(generated, jsonFile)
+          return `skipped: ${mounted.reason}`
+        }
+        disk.tmpfs = mounted
+        await copyFile(generated, jsonFile)
+        await chmod(jsonFile, mode & 0o777)
+        await rm(generated)
+        Object.assign(diskFull, { tmpfsBytes: bytes, legacyBytes })
+        return `${mib(bytes)} tmpfs for a ${mib(legacyBytes)} legacy file`
+      })
     await runStep('schema migrate', () => run(['schema', 'migrate']))
     await runStep('phase dual-write', () => run(['phase', 'dual-write']))
     writers = new Writers(dir, jsonFile, db.url, options.writers)
@@ -319,6 +400,38 @@ export async function runSmoke(options: Options): Promise<SmokeReport> {
         await db.reader.holdLocked(3_000)
         return 'locked for 3 s during dual-write'
       })
+    const { tmpfs } = disk
+    if (diskFull !== undefined && tmpfs !== undefined) {
+      let held: Awaited<ReturnType<typeof holdDiskFull>> | undefined
+      await runStep(
+        'disk full',
+        async () => {
+          const missLog = `${jsonFile}.dual-write-misses.jsonl`
+          const missesBefore = await lineCount(missLog)
+          disk.full = { from: Date.now() }
+          held = await holdDiskFull(tmpfs, jsonFile, disk.full)
+          await collectRefusals()
+          Object.assign(diskFull, {
+            fullSeconds: (disk.full.to! - disk.full.from) / 1000,
+            fillerBytes: held.filler.largest,
+            mostFreeBytes: held.mostFreeBytes,
+            missesRecorded: (await lineCount(missLog)) - missesBefore,
+          })
+          return `full for ${diskFull.fullSeconds!.toFixed(1)} s (${mib(held.filler.largest)} filler, at most ${kib(held.mostFreeBytes)} free): ${refusedWhileFull.length} writes refused with exit 4, ${diskFull.missesRecorded} database misses recorded`
+        },
+        async () => [
+          ...(held?.violations ?? []),
+          ...(refusedWhileFull.length > 0
+            ? []
+            : [
+                {
+                  invariant: 'the full disk refused at least one write',
+                  detail: `no write was refused with exit 4 in ${FULL_MS / 1000} s of a full disk: the fault was not exercised`,
+                },
+              ]),
+        ],
+      )
+    }
     await backfill('data migrate', options.chaos)
     await backfill('data migrate (again)', false)
     await runStep('data validate, phase dual-read', () => toDualRead('dual-read'))
@@ -363,7 +476,28 @@ export async function runSmoke(options: Options): Promise<SmokeReport> {
   } finally {
     await writers?.stop()
     await db.drop().catch(() => {})
+    if (disk.tmpfs !== undefined) {
+      await rm(join(stateDir, 'smoke-disk-full.filler'), { force: true })
+      // A failed run keeps its files for a look: those on the tmpfs are copied off it first.
+      const kept = `${stateDir}.kept`
+      if (violations.length > 0) await cp(stateDir, kept, { recursive: true })
+      const failed = await disk.tmpfs.unmount()
+      if (failed !== undefined)
+        violations.push({
+          step: 'harness',
+          invariant: 'the harness unmounts its tmpfs',
+          detail: failed,
+        })
+      else if (violations.length > 0) {
+        await rm(stateDir, { recursive: true, force: true })
+        await rename(kept, stateDir)
+      }
+    }
     if (violations.length === 0) await rm(dir, { recursive: true, force: true })
+  }
+  if (diskFull !== undefined && diskFull.skipped === undefined) {
+    diskFull.refused = refusedWhileFull.length
+    diskFull.firstRefusal = refusedWhileFull[0]?.detail.slice(0, 400)
   }
   const { json: _json, ...shown } = options
   return {
@@ -372,7 +506,17 @@ export async function runSmoke(options: Options): Promise<SmokeReport> {
     seconds: (performance.now() - started) / 1000,
     steps,
     violations,
+    ...(diskFull === undefined ? {} : { diskFull }),
   }
+}
+
+const mib = (bytes: number) => `${(bytes / (1 << 20)).toFixed(1)} MiB`
+const kib = (bytes: number) => `${Math.round(bytes / 1024)} KiB`
+
+/** The lines of a log; a missing log has none. */
+async function lineCount(path: string): Promise<number> {
+  const text = await readFile(path, 'utf8').catch(() => '')
+  return text.split('\n').filter(Boolean).length
 }
 
 /** The archive cleanup left, checked with nothing but zlib and sha256 against its manifest. */

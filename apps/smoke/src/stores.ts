@@ -40,6 +40,11 @@ export async function readLegacyFile(path: string): Promise<StoreContent | null>
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null
     throw error
   }
+  return parseLegacyFile(text)
+}
+
+/** The records and aggregates of a legacy file's text; throws when the text does not parse. */
+export function parseLegacyFile(text: string): StoreContent {
   const document = JSON.parse(text) as {
     invocations: Invocation[]
     skills: Record<string, Aggregate>

@@ -2,6 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { execa, type ResultPromise } from 'execa'
+import type { Refusal } from './invariants.js'
 
 const libraryWriter = fileURLToPath(new URL('../bin/library-writer.js', import.meta.url))
 export const cliBin = fileURLToPath(new URL('../../cli/bin/run.js', import.meta.url))
@@ -10,13 +11,15 @@ export const cliBin = fileURLToPath(new URL('../../cli/bin/run.js', import.meta.
  * The writers that run through the whole lifecycle: long-running library processes (following
  * every phase through `openTracker`) and loops of short `skill-metrics track` processes. Each tag
  * is known as returned only once its writer's writes returned: those are the invocations that
- * must never be lost.
+ * must never be lost. A write refused with exit 4 is kept apart, with when it ran: whether that
+ * is an error depends on when the disk was full (see `judgeRefusals`).
  */
 export class Writers {
   readonly #stopFile: string
   readonly #library: Array<{ log: string; run: ResultPromise }> = []
   readonly #trackLoops: Promise<void>[] = []
   readonly #trackReturned: string[] = []
+  #trackRefused: Refusal[] = []
   #trackMs: number[] = []
   readonly #linesSeen = new Map<string, number>()
   readonly errors: string[] = []
@@ -44,6 +47,7 @@ export class Writers {
     for (let index = 0; !this.#stopping; index += 1) {
       const tag = `${name}-${index}`
       const started = performance.now()
+      const startedAt = Date.now()
       const run = await execa(
         'node',
         [
@@ -62,11 +66,11 @@ export class Writers {
         { reject: false },
       )
       this.#trackMs.push(performance.now() - started)
+      const failure = `skill-metrics track ${tag} exited ${run.exitCode}: ${String(run.stderr).trim()}`
       if (run.exitCode === 0) this.#trackReturned.push(tag)
-      else
-        this.errors.push(
-          `skill-metrics track ${tag} exited ${run.exitCode}: ${String(run.stderr).trim()}`,
-        )
+      else if (run.exitCode === 4)
+        this.#trackRefused.push({ tag, startedAt, endedAt: Date.now(), detail: failure })
+      else this.errors.push(failure)
     }
   }
 
@@ -87,6 +91,34 @@ export class Writers {
     for (const { log } of this.#library)
       tags.push(...(await this.#libraryLines(log)).map((line) => line.tag))
     return tags
+  }
+
+  /** The writes refused with exit 4 since the last call (a library writer logs its own). */
+  async takeRefusals(): Promise<Refusal[]> {
+    const refusals = this.#trackRefused
+    this.#trackRefused = []
+    for (const { log } of this.#library) {
+      const refusedLog = `${log}.refused`
+      const text = await readFile(refusedLog, 'utf8').catch(() => '')
+      // Whole lines only: the writer may be appending one now.
+      const lines = text
+        .slice(0, text.lastIndexOf('\n') + 1)
+        .split('\n')
+        .filter(Boolean)
+      refusals.push(
+        ...lines.slice(this.#linesSeen.get(refusedLog) ?? 0).map((line) => {
+          const { tag, startedAt, endedAt, message } = JSON.parse(line)
+          return {
+            tag,
+            startedAt,
+            endedAt,
+            detail: `library call ${tag} refused with exit 4: ${message}`,
+          }
+        }),
+      )
+      this.#linesSeen.set(refusedLog, lines.length)
+    }
+    return refusals
   }
 
   /**

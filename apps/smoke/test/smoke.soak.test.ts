@@ -5,6 +5,7 @@ import {
   DIALECTS,
   TEST_POSTGRES_URL,
 } from '../../../packages/db-store/src/test-support/databases.js'
+import { diskFullSmoke } from './disk-full-support.js'
 
 const smoke = fileURLToPath(new URL('../bin/run.js', import.meta.url))
 
@@ -36,5 +37,17 @@ describe.each(DIALECTS)('the chaos smoke run on %s', (dialect) => {
     )
     expect(report.violations).toEqual([])
     expect(run.exitCode).toBe(0)
+  }, 1_200_000)
+})
+
+// The full disk at the chaos runs' size on PostgreSQL (the database off the tmpfs: only the legacy
+// file and its logs fill); SQLite on the full tmpfs runs in pnpm test (disk-full.test.ts).
+describe.skipIf(!DIALECTS.includes('postgres'))('the disk-full smoke run on postgres', () => {
+  it('20,000 invocations, 8 writers, the legacy file on a full tmpfs: refused, never corrupted', async (context) => {
+    await diskFullSmoke(
+      ['--dialect', 'postgres', '--invocations', '20000', '--writers', '8'],
+      (reason) => context.skip(reason),
+      { SKILL_METRICS_SMOKE_PG: TEST_POSTGRES_URL },
+    )
   }, 1_200_000)
 })

@@ -23,20 +23,31 @@ export async function legacyFileValid({ jsonFile }: GuardContext): Promise<Guard
   }
 }
 
+/** Whether the file's bytes are ones our last write accepted (hashed, not parsed: the other guard parses it). */
+async function fileAsWeLeftIt(jsonFile: string) {
+  const current = await fingerprintFile(jsonFile)
+  const writerState = await readWriterState(jsonFile)
+  const unabsorbed =
+    writerState !== null &&
+    current !== null &&
+    !writerState.accepted.some((accepted) => accepted.sha256 === current.sha256)
+  return { writerState, unabsorbed }
+}
+
 /**
  * No foreign writer: the file is as our last write left it, and no foreign write was seen since
  * the phase last changed. The original Python tracker takes no lock; while it writes, nothing the
  * migration does can be exact.
  */
 export async function noForeignWriter({ jsonFile, state }: GuardContext): Promise<GuardCheck> {
-  const writerState = await readWriterState(jsonFile)
   const name = 'no foreign writer'
+  let { writerState, unabsorbed } = await fileAsWeLeftIt(jsonFile)
+  // Our writers write the state, then the file, and this runs outside their lock: a write that
+  // lands between reading the state and hashing the file looks foreign. A foreign write stays
+  // foreign on a second look; ours is then accepted by the state it wrote first.
+  if (unabsorbed) ({ writerState, unabsorbed } = await fileAsWeLeftIt(jsonFile))
   if (writerState === null)
     return { name, ok: true, detail: 'no write by skill-metrics recorded yet' }
-  // Hashing the bytes is enough here; the other guard parses the file.
-  const current = await fingerprintFile(jsonFile)
-  const unabsorbed =
-    current !== null && !writerState.accepted.some((accepted) => accepted.sha256 === current.sha256)
   const since = writerState.foreign_writes.filter(
     (write) => state.changed_at === null || write.detected_at >= state.changed_at,
   )
