@@ -8,13 +8,12 @@ import {
   type LegacyInvocation,
   sameInvocation,
 } from '@skill-metrics/core'
-import { type DatabaseTarget, SkillMetricsStore } from '@skill-metrics/db-store'
+import { type DatabaseTarget, PhaseStore, SkillMetricsStore } from '@skill-metrics/db-store'
 import { modeForFilesBeside, writeFileDurably } from '@skill-metrics/durable-file'
 import { scanLegacyFile, withWritersLock } from '@skill-metrics/json-tracker'
 import { currentActor } from './actor.js'
 import type { RejectedRecord } from './data-migrator.js'
 import { migratedGuard } from './guards.js'
-import { PhaseStore } from './phase-store.js'
 import { requireReasonToForce, type TransitionOutcome, transition } from './transition.js'
 
 export type { FieldDiff }

@@ -1,12 +1,11 @@
 import { stat } from 'node:fs/promises'
 import { type Clock, type Phase, systemClock } from '@skill-metrics/core'
-import type { DatabaseTarget } from '@skill-metrics/db-store'
+import { type DatabaseTarget, PhaseStore, type ValidationRecord } from '@skill-metrics/db-store'
 import { LOCK_STALE_MS, lockPathOf } from '@skill-metrics/json-tracker'
 import { JSON_TRUTH_PHASES } from './data-migrator.js'
 import { type FreeSpaceReader, healthSpace } from './disk-space.js'
 import { noForeignWriter } from './guards.js'
 import { type PhaseCopy, readPhaseCopy } from './phase-copy.js'
-import { PhaseStore, type ValidationRecord } from './phase-store.js'
 import { databaseStatus } from './status.js'
 import type { GuardCheck } from './transition.js'
 
