@@ -20,15 +20,17 @@ export {
 export {
   BUNDLED_MIGRATIONS_DIR,
   DEFAULT_SCHEMA_LOCK_TIMEOUT_MS,
-  type PlannedStep,
   type RunOptions,
   SchemaRunner,
   type SchemaRunnerOptions,
-  type SchemaStatus,
-  type StepResult,
-  type VersionState,
-  type VersionStatus,
 } from './schema/schema-runner.js'
+export type {
+  PlannedStep,
+  SchemaStatus,
+  StepResult,
+  VersionState,
+  VersionStatus,
+} from './schema/schema-status.js'
 export { legacyRecordOf, storedRecordOf } from './store/invocation-rows.js'
 export { importLegacyDocument } from './store/legacy-import.js'
 export { SkillMetricsStore, type StoreOptions } from './store/skill-metrics-store.js'
