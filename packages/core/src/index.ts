@@ -7,6 +7,15 @@ export {
   newSkillAggregate,
   toSkillMetrics,
 } from './aggregates.js'
+export {
+  aggregateDiffs,
+  answerDiffs,
+  type FieldDiff,
+  invocationDiffs,
+  plainValue,
+  sameAnswer,
+  sameInvocation,
+} from './comparison.js'
 export { parseCounter, stringifyCounter } from './counters.js'
 export {
   BadInputError,

@@ -2,14 +2,13 @@ import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { createFileIfMissing } from '@skill-metrics/durable-file'
-import { DataSource, type EntitySchema } from 'typeorm'
+import { DataSource } from 'typeorm'
 import type { DatabaseTarget } from './database-url.js'
 
 /** How long SQLite waits on a locked database before it reports "database is locked". */
 export const SQLITE_BUSY_TIMEOUT_MS = 10_000
 
 export interface DataSourceOptions {
-  entities?: EntitySchema[]
   /** Opens SQLite read-only and never creates the file: what `--dry-run` needs. */
   readOnly?: boolean
   poolSize?: number
@@ -43,7 +42,6 @@ export function createDataSource(
   target: DatabaseTarget,
   options: DataSourceOptions = {},
 ): DataSource {
-  const entities = options.entities ?? []
   if (target.dialect === 'sqlite') {
     const readOnly = options.readOnly === true && !target.inMemory
     if (!target.inMemory && !readOnly) {
@@ -55,7 +53,6 @@ export function createDataSource(
     return new DataSource({
       type: 'better-sqlite3',
       database: target.path,
-      entities,
       readonly: readOnly,
       fileMustExist: readOnly,
       timeout: options.busyTimeoutMs ?? SQLITE_BUSY_TIMEOUT_MS,
@@ -65,7 +62,6 @@ export function createDataSource(
   return new DataSource({
     type: 'postgres',
     url: target.url,
-    entities,
     poolSize: options.poolSize ?? 10,
     applicationName: 'skill-metrics',
     ...(options.busyTimeoutMs === undefined ? {} : { connectTimeoutMS: options.busyTimeoutMs }),

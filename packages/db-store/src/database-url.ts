@@ -38,17 +38,30 @@ const postgresUrl = z
     'has a schema parameter that is not a plain identifier',
   )
 
-/** The URL with its password masked: safe for output and logs. */
+/** The URL with its password masked (in the user info and any `password` parameter): safe for output and logs. */
 export function redactUrl(text: string): string {
-  const withoutQueryPassword = text.replace(/([?&]password=)[^&#]*/gi, '$1***')
-  const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(withoutQueryPassword)
-  if (scheme === null) return withoutQueryPassword
-  const rest = withoutQueryPassword.slice(scheme[0].length)
-  // The user info ends at the authority's last "@"; a password may itself contain "@".
-  const at = rest.lastIndexOf('@', rest.search(/[/?#]|$/))
-  const colon = rest.indexOf(':')
-  if (at === -1 || colon === -1 || colon > at) return withoutQueryPassword
-  return `${scheme[0]}${rest.slice(0, colon)}:***${rest.slice(at)}`
+  let url: URL
+  try {
+    url = new URL(text)
+  } catch {
+    return maskPasswordInText(text)
+  }
+  if (url.password !== '') url.password = '***'
+  for (const key of [...url.searchParams.keys()]) {
+    if (key.toLowerCase() === 'password') url.searchParams.set(key, '***')
+  }
+  return url.toString()
+}
+
+/**
+ * What `new URL` refuses (no host, a bad port) is shown in error messages too: mask what looks
+ * like a password without parsing. The user info ends at the authority's last "@", since a
+ * password may itself contain "@".
+ */
+function maskPasswordInText(text: string): string {
+  return text
+    .replace(/([?&]password=)[^&#]*/gi, '$1***')
+    .replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/?#@]*:)[^/?#]*@/i, '$1***@')
 }
 
 /**

@@ -7,6 +7,12 @@ export {
   redactUrl,
 } from './database-url.js'
 export {
+  type PhaseState,
+  PhaseStore,
+  type TransitionRecord,
+  type ValidationRecord,
+} from './phases/phase-store.js'
+export {
   type MigrationSource,
   NO_TRANSACTION_DIRECTIVE,
   ROLLBACK_MARKER,
@@ -14,33 +20,28 @@ export {
 export {
   BUNDLED_MIGRATIONS_DIR,
   DEFAULT_SCHEMA_LOCK_TIMEOUT_MS,
-  type PlannedStep,
   type RunOptions,
   SchemaRunner,
   type SchemaRunnerOptions,
-  type SchemaStatus,
-  type StepResult,
-  type VersionState,
-  type VersionStatus,
 } from './schema/schema-runner.js'
-export { SqlSession } from './schema/sql-session.js'
-export {
-  type BackfillBatch,
-  type BatchSyncResult,
-  type FileRecord,
-  type RangeDifferences,
-  sameRecord,
-} from './store/batch-sync.js'
-export {
-  type CompleteInvocation,
-  importLegacyDocument,
-  legacyRecordOf,
-  lockStoreWrites,
-  type PendingInvocation,
-  type SkillBaseline,
-  SkillMetricsStore,
-  type StoredInvocation,
-  type StoreOptions,
-  storedRecordOf,
-  type UpsertResult,
-} from './store/skill-metrics-store.js'
+export type {
+  PlannedStep,
+  SchemaStatus,
+  StepResult,
+  VersionState,
+  VersionStatus,
+} from './schema/schema-status.js'
+export { legacyRecordOf, storedRecordOf } from './store/invocation-rows.js'
+export { importLegacyDocument } from './store/legacy-import.js'
+export { SkillMetricsStore, type StoreOptions } from './store/skill-metrics-store.js'
+export type {
+  BackfillBatch,
+  BatchSyncResult,
+  CompleteInvocation,
+  FileRecord,
+  PendingInvocation,
+  RangeDifferences,
+  SkillBaseline,
+  StoredInvocation,
+  UpsertResult,
+} from './store/store-types.js'

@@ -46,3 +46,23 @@ describe('database URLs', () => {
     expect((error as Error).message).not.toContain('secret')
   })
 })
+
+describe('redactUrl', () => {
+  it('masks the password of URLs it can parse, in the user info and in a password parameter', () => {
+    expect(redactUrl('postgres://me:p%40ss@h:5432/db?schema=s')).toBe(
+      'postgres://me:***@h:5432/db?schema=s',
+    )
+    expect(redactUrl('postgres://me:secret@h/db?PassWord=secret&x=1')).toBe(
+      'postgres://me:***@h/db?PassWord=***&x=1',
+    )
+    expect(redactUrl('sqlite:.session-buddy/m.db')).toBe('sqlite:.session-buddy/m.db')
+  })
+
+  it('masks the password of text it cannot parse as a URL', () => {
+    expect(redactUrl('postgres://me:secret@/db')).toBe('postgres://me:***@/db')
+    expect(redactUrl('postgres://me:s@cret@h:99999/db')).toBe('postgres://me:***@h:99999/db')
+    expect(redactUrl('postgres://me:secret@:5432/db?password=again')).toBe(
+      'postgres://me:***@:5432/db?password=***',
+    )
+  })
+})

@@ -416,3 +416,22 @@ async function snapshotFiles(db: TestDatabase): Promise<Record<string, string>> 
   }
   return files
 }
+
+describe.runIf(DIALECTS.includes('postgres'))('a version without a PostgreSQL copy', () => {
+  it('runs the shared file, and a database migrated while it had an identical copy validates clean', async () => {
+    const db = await database('postgres')
+    const withCopy = await migrationsCopy()
+    const shared = join(withCopy, 'V5__backfill_checkpoints.sql')
+    await writeFile(
+      join(withCopy, 'postgres', 'V5__backfill_checkpoints.sql'),
+      await readFile(shared),
+    )
+    await (await runner(db, withCopy)).migrate()
+
+    const status = await (await runner(db)).validate()
+    expect(status.current).toBe(LATEST_VERSION)
+    expect(status.versions.map((version) => version.state)).toEqual(
+      status.versions.map(() => 'applied'),
+    )
+  })
+})

@@ -5,7 +5,12 @@ import {
   RefusedError,
   systemClock,
 } from '@skill-metrics/core'
-import { type DatabaseTarget, SkillMetricsStore } from '@skill-metrics/db-store'
+import {
+  type DatabaseTarget,
+  PhaseStore,
+  SkillMetricsStore,
+  type TransitionRecord,
+} from '@skill-metrics/db-store'
 import type { FreeSpaceReader } from '@skill-metrics/durable-file'
 import { withWritersLock } from '@skill-metrics/json-tracker'
 import { currentActor } from './actor.js'
@@ -21,7 +26,6 @@ import { cutoverSpace } from './disk-space.js'
 import { noForeignWriter, noUnresolvedMismatches } from './guards.js'
 import { checkHealth } from './health.js'
 import { writePhaseCopy } from './phase-copy.js'
-import { PhaseStore, type TransitionRecord } from './phase-store.js'
 import { type GuardCheck, requireReasonToForce, settledPhaseCopy } from './transition.js'
 
 export const DEFAULT_FREEZE_TIMEOUT_MS = 5_000

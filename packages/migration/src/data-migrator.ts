@@ -12,6 +12,7 @@ import {
 import {
   type BackfillBatch,
   type DatabaseTarget,
+  PhaseStore,
   SkillMetricsStore,
   storedRecordOf,
 } from '@skill-metrics/db-store'
@@ -23,7 +24,6 @@ import {
   withWritersLock,
 } from '@skill-metrics/json-tracker'
 import { missLogPathOf } from './dual-write-misses.js'
-import { PhaseStore } from './phase-store.js'
 
 /** Phases in which the legacy file is the source of truth, so the database is made equal to it. */
 export const JSON_TRUTH_PHASES: readonly Phase[] = ['dual-write', 'migrated', 'dual-read']

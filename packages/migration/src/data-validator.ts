@@ -1,30 +1,22 @@
 import { stat } from 'node:fs/promises'
 import {
+  aggregateDiffs,
   type BadInputError,
-  INVOCATION_FIELDS,
+  type FieldDiff,
   InvocationIdAssigner,
+  invocationDiffs,
   type LegacyInvocation,
-  type SkillAggregate,
+  sameInvocation,
 } from '@skill-metrics/core'
-import {
-  type DatabaseTarget,
-  SkillMetricsStore,
-  type StoredInvocation,
-  sameRecord,
-} from '@skill-metrics/db-store'
+import { type DatabaseTarget, PhaseStore, SkillMetricsStore } from '@skill-metrics/db-store'
 import { modeForFilesBeside, writeFileDurably } from '@skill-metrics/durable-file'
 import { scanLegacyFile, withWritersLock } from '@skill-metrics/json-tracker'
 import { currentActor } from './actor.js'
 import type { RejectedRecord } from './data-migrator.js'
 import { migratedGuard } from './guards.js'
-import { PhaseStore } from './phase-store.js'
 import { requireReasonToForce, type TransitionOutcome, transition } from './transition.js'
 
-export interface FieldDiff {
-  field: string
-  json: unknown
-  db: unknown
-}
+export type { FieldDiff }
 
 export interface ValidationReport {
   clean: boolean
@@ -167,7 +159,7 @@ export async function compare(
         continue
       }
       found += 1
-      if (match !== undefined && !sameRecord(record, match)) {
+      if (match !== undefined && !sameInvocation(record, match)) {
         report.invocations.mismatched.push({ id, index, diffs: invocationDiffs(record, match) })
       }
     }
@@ -228,48 +220,6 @@ async function extraInvocations(store: SkillMetricsStore, jsonFile: string): Pro
     if (!inFile.has(id)) extra.push(id)
   }
   return extra
-}
-
-function invocationDiffs(json: LegacyInvocation, db: StoredInvocation): FieldDiff[] {
-  return INVOCATION_FIELDS.filter(
-    (field) => JSON.stringify(json[field]) !== JSON.stringify(db[field]),
-  ).map((field) => ({ field, json: json[field], db: db[field] }))
-}
-
-const sameFloat = (a: number, b: number) =>
-  a === b || Math.abs(a - b) <= 1e-9 * Math.max(Math.abs(a), Math.abs(b))
-
-function aggregateDiffs(json: SkillAggregate, db: SkillAggregate): FieldDiff[] {
-  const diffs: FieldDiff[] = []
-  const scalar = [
-    'skill_name',
-    'total_invocations',
-    'completed_invocations',
-    'abandoned_invocations',
-    'first_invoked',
-    'last_invoked',
-  ] as const
-  for (const field of scalar) {
-    if (json[field] !== db[field]) diffs.push({ field, json: json[field], db: db[field] })
-  }
-  if (!sameFloat(json.total_duration_seconds, db.total_duration_seconds)) {
-    diffs.push({
-      field: 'total_duration_seconds',
-      json: json.total_duration_seconds,
-      db: db.total_duration_seconds,
-    })
-  }
-  for (const field of ['workflow_paths', 'common_errors', 'follow_up_actions'] as const) {
-    const a = JSON.stringify([...json[field]])
-    const b = JSON.stringify([...db[field]])
-    if (a !== b)
-      diffs.push({
-        field,
-        json: Object.fromEntries(json[field]),
-        db: Object.fromEntries(db[field]),
-      })
-  }
-  return diffs
 }
 
 export interface ValidationRun {

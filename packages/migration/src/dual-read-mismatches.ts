@@ -1,6 +1,6 @@
-import type { FieldDiff } from './data-validator.js'
+import type { FieldDiff } from '@skill-metrics/core'
+import type { ValidationRecord } from '@skill-metrics/db-store'
 import { appendJsonLine, readJsonLines } from './jsonl-log.js'
-import type { ValidationRecord } from './phase-store.js'
 
 /** The reads dual-read compares. */
 export type DualRead = 'getSkillMetrics' | 'getAllMetrics' | 'getSummary' | 'generateReport'

@@ -1,12 +1,15 @@
-import type {
-  Completer,
-  MetricsTracker,
-  SkillMetrics,
-  Summary,
-  TrackOptions,
+import {
+  answerDiffs,
+  type Completer,
+  type FieldDiff,
+  type MetricsTracker,
+  plainValue,
+  type SkillMetrics,
+  type Summary,
+  sameAnswer,
+  type TrackOptions,
 } from '@skill-metrics/core'
 import type { JsonFileTracker } from '@skill-metrics/json-tracker'
-import type { FieldDiff } from './data-validator.js'
 import { type DualRead, type DualReadMismatch, recordMismatch } from './dual-read-mismatches.js'
 import { DUAL_WRITE_TIMEOUT_MS, DualWriteTracker, type StoreOpener } from './dual-write-tracker.js'
 
@@ -17,9 +20,6 @@ import { DUAL_WRITE_TIMEOUT_MS, DualWriteTracker, type StoreOpener } from './dua
  * that outlives the rechecks (all within the dual-write bound) is a mismatch.
  */
 const RECHECK_DELAYS_MS = [100, 200, 300]
-
-/** Floats within a relative 1e-9 are equal: sums taken in another order differ in the last bits. */
-const RELATIVE_TOLERANCE = 1e-9
 
 /**
  * Phase 3's tracker, in the manner of GitHub's Scientist: every read runs on the legacy file (the
@@ -62,7 +62,7 @@ export class DualReadTracker implements MetricsTracker {
   }
 
   getSummary(): Promise<Summary> {
-    return this.#compared('getSummary', null, (tracker) => tracker.getSummary(), recordDiffs)
+    return this.#compared('getSummary', null, (tracker) => tracker.getSummary(), answerDiffs)
   }
 
   generateReport(): Promise<string> {
@@ -114,8 +114,8 @@ export class DualReadTracker implements MetricsTracker {
           read,
           subject,
           kind: 'mismatch',
-          json: plain(json),
-          db: plain(db),
+          json: plainValue(json),
+          db: plainValue(db),
           diffs,
         })
         return json
@@ -137,52 +137,20 @@ export class DualReadTracker implements MetricsTracker {
   }
 }
 
-type Entries = Record<string, unknown>
-
-const isEntries = (value: unknown): value is Entries =>
-  typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Map)
-
-/** Equal as answers: maps and lists in order, objects by key whatever their order, floats within the tolerance. */
-function same(a: unknown, b: unknown): boolean {
-  if (typeof a === 'number' && typeof b === 'number')
-    return a === b || Math.abs(a - b) <= RELATIVE_TOLERANCE * Math.max(Math.abs(a), Math.abs(b))
-  if (a instanceof Map && b instanceof Map) return same([...a], [...b])
-  if (Array.isArray(a) && Array.isArray(b))
-    return a.length === b.length && a.every((item, index) => same(item, b[index]))
-  if (isEntries(a) && isEntries(b))
-    return [...new Set([...Object.keys(a), ...Object.keys(b)])].every((key) => same(a[key], b[key]))
-  return a === b
-}
-
-/** A value as the log can hold it: maps become objects. */
-function plain(value: unknown): unknown {
-  if (value instanceof Map) return Object.fromEntries([...value].map(([k, v]) => [k, plain(v)]))
-  if (Array.isArray(value)) return value.map(plain)
-  if (isEntries(value))
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plain(v)]))
-  return value
-}
-
-function recordDiffs(json: object, db: object, prefix = ''): FieldDiff[] {
-  const a = json as Entries
-  const b = db as Entries
-  return [...new Set([...Object.keys(a), ...Object.keys(b)])]
-    .filter((key) => !same(a[key], b[key]))
-    .map((field) => ({ field: `${prefix}${field}`, json: plain(a[field]), db: plain(b[field]) }))
-}
-
 function skillDiffs(
   json: SkillMetrics | null,
   db: SkillMetrics | null,
   prefix: string,
 ): FieldDiff[] {
   if (json === null || db === null)
-    return json === db ? [] : [{ field: `${prefix}skill`, json: plain(json), db: plain(db) }]
-  return recordDiffs(json, db, prefix)
+    return json === db
+      ? []
+      : [{ field: `${prefix}skill`, json: plainValue(json), db: plainValue(db) }]
+  return answerDiffs(json, db, prefix)
 }
 
 function metricsDiffs(json: Map<string, SkillMetrics>, db: Map<string, SkillMetrics>): FieldDiff[] {
-  const order = same([...json.keys()], [...db.keys()])
+  const order = sameAnswer([...json.keys()], [...db.keys()])
     ? []
     : [{ field: 'skills', json: [...json.keys()], db: [...db.keys()] }]
   return [

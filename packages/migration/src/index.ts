@@ -1,3 +1,9 @@
+export {
+  type PhaseState,
+  PhaseStore,
+  type TransitionRecord,
+  type ValidationRecord,
+} from '@skill-metrics/db-store'
 export { currentActor } from './actor.js'
 export { backupLegacyFile, type LegacyBackup } from './backup.js'
 export {
@@ -66,12 +72,6 @@ export {
   readSourceOf,
   writePhaseCopy,
 } from './phase-copy.js'
-export {
-  type PhaseState,
-  PhaseStore,
-  type TransitionRecord,
-  type ValidationRecord,
-} from './phase-store.js'
 export {
   DB_TRUTH_PHASES,
   ROLLBACK_TARGETS,

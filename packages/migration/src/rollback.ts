@@ -7,7 +7,12 @@ import {
   toNaiveLocalIso,
   UsageError,
 } from '@skill-metrics/core'
-import { type DatabaseTarget, SkillMetricsStore } from '@skill-metrics/db-store'
+import {
+  type DatabaseTarget,
+  PhaseStore,
+  SkillMetricsStore,
+  type TransitionRecord,
+} from '@skill-metrics/db-store'
 import type { FreeSpaceReader } from '@skill-metrics/durable-file'
 import {
   encodeLegacyFile,
@@ -19,7 +24,6 @@ import {
 import { currentActor } from './actor.js'
 import { backupLegacyFile, type LegacyBackup } from './backup.js'
 import { rollbackSpace } from './disk-space.js'
-import { PhaseStore, type TransitionRecord } from './phase-store.js'
 import { flipPhase, type GuardCheck, requireReasonToForce } from './transition.js'
 
 /** Phases in which the database is the source of truth: going back rewrites the legacy file. */

@@ -1,5 +1,11 @@
 import { type Phase, SkillMetricsError } from '@skill-metrics/core'
-import { type DatabaseTarget, SchemaRunner } from '@skill-metrics/db-store'
+import {
+  type DatabaseTarget,
+  PhaseStore,
+  SchemaRunner,
+  type TransitionRecord,
+  type ValidationRecord,
+} from '@skill-metrics/db-store'
 import {
   type ForeignWrite,
   noteForeignWrite,
@@ -13,7 +19,6 @@ import {
 } from './dual-read-mismatches.js'
 import { readMisses } from './dual-write-misses.js'
 import { readPhaseCopy } from './phase-copy.js'
-import { PhaseStore, type TransitionRecord, type ValidationRecord } from './phase-store.js'
 
 export interface MigrationStatus {
   phase: Phase

@@ -1,10 +1,14 @@
 import { type Clock, type Phase, RefusedError, systemClock, UsageError } from '@skill-metrics/core'
-import type { DatabaseTarget } from '@skill-metrics/db-store'
+import {
+  type DatabaseTarget,
+  type PhaseState,
+  PhaseStore,
+  type TransitionRecord,
+} from '@skill-metrics/db-store'
 import type { FreeSpaceReader } from '@skill-metrics/durable-file'
 import { withWritersLock } from '@skill-metrics/json-tracker'
 import { currentActor } from './actor.js'
 import { type PhaseCopy, readPhaseCopy, writePhaseCopy } from './phase-copy.js'
-import { type PhaseState, PhaseStore, type TransitionRecord } from './phase-store.js'
 
 /** One condition a transition's guard checked. */
 export interface GuardCheck {

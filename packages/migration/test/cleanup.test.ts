@@ -11,11 +11,11 @@ import {
   RefusedError,
   UsageError,
 } from '@skill-metrics/core'
+import { PhaseStore } from '@skill-metrics/db-store'
 import { JsonFileTracker, writerStatePathOf } from '@skill-metrics/json-tracker'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { cleanup } from '../src/cleanup.js'
 import { readPhaseCopy } from '../src/phase-copy.js'
-import { PhaseStore } from '../src/phase-store.js'
 import { advanceTo } from './phase-walk.js'
 import { DIALECTS, inDualWrite, type Migration } from './support.js'
 

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ExitCode, RefusedError, UsageError } from '@skill-metrics/core'
-import { SchemaRunner } from '@skill-metrics/db-store'
+import { PhaseStore, SchemaRunner } from '@skill-metrics/db-store'
 import { JsonFileTracker } from '@skill-metrics/json-tracker'
 import { afterEach, describe, expect, it } from 'vitest'
 import {
@@ -12,7 +12,6 @@ import {
 } from '../../db-store/src/test-support/databases.js'
 import { dualWriteGuard } from '../src/guards.js'
 import { readPhaseCopy } from '../src/phase-copy.js'
-import { PhaseStore } from '../src/phase-store.js'
 import { migrationStatus } from '../src/status.js'
 import { transition } from '../src/transition.js'
 

@@ -1,3 +1,4 @@
+import type { MigrationSource } from './migration-file.js'
 import type { SqlSession } from './sql-session.js'
 
 /** A row of `schema_migrations`: what the runner recorded of one version. */
@@ -112,5 +113,93 @@ export async function audit(
   await session.rows(
     'INSERT INTO schema_migrations_audit (at, actor, action, version, detail) VALUES (?, ?, ?, ?, ?)',
     [new Date().toISOString(), actor, action, version, detail],
+  )
+}
+
+export function rowOfSource(source: MigrationSource, actor: string): HistoryRow {
+  return {
+    version: source.version,
+    description: source.description,
+    script: source.scriptName,
+    checksum: source.forwardChecksum,
+    rollback_checksum: source.rollbackChecksum,
+    rollback_sql: source.rollbackSql,
+    applied_at: new Date().toISOString(),
+    migration_time_ms: null,
+    success: true,
+    installed_by: actor,
+    kind: 'migrate',
+    failed_statement: null,
+    statements_applied: null,
+    error: null,
+  }
+}
+
+/** The stored rollback SQL of a row, planned like a file so it gets the same checks. */
+export function sourceOfRow(row: HistoryRow): MigrationSource {
+  return {
+    version: row.version,
+    description: row.description,
+    scriptName: row.script,
+    path: `schema_migrations V${row.version} (${row.script})`,
+    dialectSpecific: false,
+    forwardSql: '',
+    rollbackSql: row.rollback_sql,
+    forwardChecksum: row.checksum,
+    rollbackChecksum: row.rollback_checksum,
+    transactional: true,
+  }
+}
+
+/** Undoes a version's history row, audited: the bookkeeping half of a rollback step. */
+export async function forgetVersion(
+  session: SqlSession,
+  actor: string,
+  row: HistoryRow,
+): Promise<void> {
+  await session.rows('DELETE FROM schema_migrations WHERE version = ?', [row.version])
+  await audit(session, actor, 'rollback', row.version, `undid ${row.script}`)
+}
+
+/** `repair`: drops a failed row (the file was fixed, or the damage mended by hand), audited. */
+export async function clearFailedRow(
+  session: SqlSession,
+  actor: string,
+  row: HistoryRow,
+): Promise<void> {
+  await session.rows('DELETE FROM schema_migrations WHERE version = ? AND success = ?', [
+    row.version,
+    session.dialect === 'sqlite' ? 0 : false,
+  ])
+  await audit(session, actor, 'repair-clear-failed', row.version, JSON.stringify(row))
+}
+
+/** `repair --realign`: records an intended edit of an applied file, audited with both sums. */
+export async function realignRow(
+  session: SqlSession,
+  actor: string,
+  source: MigrationSource,
+  before: HistoryRow,
+): Promise<void> {
+  await session.rows(
+    'UPDATE schema_migrations SET checksum = ?, rollback_checksum = ?, rollback_sql = ?, description = ?, script = ? WHERE version = ?',
+    [
+      source.forwardChecksum,
+      source.rollbackChecksum,
+      source.rollbackSql,
+      source.description,
+      source.scriptName,
+      source.version,
+    ],
+  )
+  await audit(
+    session,
+    actor,
+    'repair-realign',
+    source.version,
+    JSON.stringify({
+      before: { checksum: before.checksum, rollback_checksum: before.rollback_checksum },
+      after: { checksum: source.forwardChecksum, rollback_checksum: source.rollbackChecksum },
+    }),
   )
 }

@@ -443,7 +443,8 @@ describe('loadMigrationSources', () => {
         [...sources.map((s) => s.version)].sort((a, b) => a - b),
       )
       for (const migration of sources) {
-        expect(migration.dialectSpecific).toBe(dialect === 'postgres')
+        // PostgreSQL has its own copy of a version only where the SQL differs; V5 is shared.
+        expect(migration.dialectSpecific).toBe(dialect === 'postgres' && migration.version !== 5)
         const forward = splitSqlStatements(migration.forwardSql, dialect, migration.path)
         expect(forward.length).toBeGreaterThan(0)
         expect(findTransactionControl(forward)).toBeUndefined()

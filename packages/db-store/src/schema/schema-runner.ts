@@ -1,71 +1,39 @@
 import { existsSync } from 'node:fs'
 import { userInfo } from 'node:os'
 import { fileURLToPath } from 'node:url'
-import { BadInputError, InconsistencyError, RefusedError, UsageError } from '@skill-metrics/core'
+import { InconsistencyError, RefusedError, UsageError } from '@skill-metrics/core'
 import { createDataSource } from '../data-source.js'
 import type { DatabaseTarget } from '../database-url.js'
 import {
   audit,
+  clearFailedRow,
   ensureBookkeeping,
+  forgetVersion,
   type HistoryRow,
   insertHistory,
   readHistory,
+  realignRow,
+  rowOfSource,
+  sourceOfRow,
 } from './bookkeeping.js'
 import { loadMigrationSources, type MigrationSource } from './migration-file.js'
 import { acquireSchemaLock } from './schema-lock.js'
+import {
+  describeProblem,
+  failedRefusal,
+  migrationFailed,
+  nextStepFor,
+  short,
+} from './schema-messages.js'
+import { type PlannedStep, type SchemaStatus, type StepResult, statusOf } from './schema-status.js'
 import { SqlSession } from './sql-session.js'
-import { findTransactionControl, splitSqlStatements } from './sql-splitter.js'
+import { planStep, requireSqliteVersion } from './step-plan.js'
+import { runInTransaction, StepFailure } from './step-transaction.js'
 
 /** The versioned SQL shipped with this package, found from its install location. */
 export const BUNDLED_MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations/', import.meta.url))
 
 export const DEFAULT_SCHEMA_LOCK_TIMEOUT_MS = 60_000
-
-export type VersionState =
-  | 'applied'
-  | 'pending'
-  | 'failed'
-  | 'checksum-mismatch'
-  | 'missing-file'
-  | 'out-of-order'
-
-export interface VersionStatus {
-  version: number
-  description: string
-  script: string
-  state: VersionState
-  /** `baseline` when the version was adopted, not run. */
-  kind?: 'migrate' | 'baseline'
-  appliedAt?: string
-  migrationTimeMs?: number | null
-  /** For checksum-mismatch: which part changed, with the recorded and the current sums. */
-  drift?: Array<{ part: 'forward' | 'rollback'; applied: string | null; onDisk: string | null }>
-  /** For failed: the statement (1-based) and the database's error. */
-  failure?: { statement: number | null; statementsApplied: number | null; error: string | null }
-}
-
-export interface SchemaStatus {
-  database: string
-  dialect: 'sqlite' | 'postgres'
-  migrationsDir: string
-  /** The highest version applied successfully (0 for none). */
-  current: number
-  /** The highest version on disk. */
-  latest: number
-  versions: VersionStatus[]
-}
-
-export interface PlannedStep {
-  version: number
-  description: string
-  script: string
-  statements: string[]
-  transactional: boolean
-}
-
-export interface StepResult extends PlannedStep {
-  timeMs: number
-}
 
 export interface RunOptions {
   dryRun?: boolean
@@ -80,8 +48,6 @@ export interface SchemaRunnerOptions {
   /** Opened read-only: nothing is created or written, even the database file. */
   readOnly?: boolean
 }
-
-const REQUIRES_SQLITE = /^-- skill-metrics: requires sqlite (\d+)\.(\d+)\.(\d+)\s*$/m
 
 /**
  * The schema migration runner: versioned SQL files applied in order, each in one transaction with
@@ -189,10 +155,10 @@ export class SchemaRunner {
       // Every file is split and checked before the first one runs: a bad V5 must not leave V4 applied.
       const plans = pending.map((source) => ({
         source,
-        step: this.#plan(source, source.forwardSql, 'forward'),
+        step: planStep(source, source.forwardSql, 'forward', this.#session.dialect),
       }))
       if (run.dryRun) return plans.map(({ step }) => ({ ...step, timeMs: 0 }))
-      for (const { source } of plans) await this.#requireSqliteVersion(source)
+      for (const { source } of plans) await requireSqliteVersion(this.#session, source)
       const steps: StepResult[] = []
       for (const { source, step } of plans) {
         const result = { ...step, timeMs: await this.#apply(source, step) }
@@ -220,12 +186,12 @@ export class SchemaRunner {
       }
       const plans = undo.map((row) => ({
         row,
-        step: this.#plan(sourceOfRow(row), row.rollback_sql!, 'rollback'),
+        step: planStep(sourceOfRow(row), row.rollback_sql!, 'rollback', this.#session.dialect),
       }))
       if (run.dryRun) return plans.map(({ step }) => ({ ...step, timeMs: 0 }))
       for (const { row } of plans) {
         const source = this.#sources.find((candidate) => candidate.version === row.version)
-        if (source !== undefined) await this.#requireSqliteVersion(source)
+        if (source !== undefined) await requireSqliteVersion(this.#session, source)
       }
       const steps: StepResult[] = []
       for (const { row, step } of plans) {
@@ -307,45 +273,12 @@ export class SchemaRunner {
       await this.#session.begin()
       try {
         for (const row of history.filter((candidate) => !candidate.success)) {
-          await this.#session.rows(
-            'DELETE FROM schema_migrations WHERE version = ? AND success = ?',
-            [row.version, this.#session.dialect === 'sqlite' ? 0 : false],
-          )
-          await audit(
-            this.#session,
-            this.#actor,
-            'repair-clear-failed',
-            row.version,
-            JSON.stringify(row),
-          )
+          await clearFailedRow(this.#session, this.#actor, row)
         }
         for (const version of realign) {
           const source = this.#sources.find((candidate) => candidate.version === version)!
           const before = history.find((candidate) => candidate.version === version)!
-          await this.#session.rows(
-            'UPDATE schema_migrations SET checksum = ?, rollback_checksum = ?, rollback_sql = ?, description = ?, script = ? WHERE version = ?',
-            [
-              source.forwardChecksum,
-              source.rollbackChecksum,
-              source.rollbackSql,
-              source.description,
-              source.scriptName,
-              version,
-            ],
-          )
-          await audit(
-            this.#session,
-            this.#actor,
-            'repair-realign',
-            version,
-            JSON.stringify({
-              before: { checksum: before.checksum, rollback_checksum: before.rollback_checksum },
-              after: {
-                checksum: source.forwardChecksum,
-                rollback_checksum: source.rollbackChecksum,
-              },
-            }),
-          )
+          await realignRow(this.#session, this.#actor, source, before)
         }
         await this.#session.commit()
       } catch (error) {
@@ -369,20 +302,11 @@ export class SchemaRunner {
   }
 
   #statusOf(history: HistoryRow[]): SchemaStatus {
-    const rows = new Map(history.map((row) => [row.version, row]))
-    const files = new Map(this.#sources.map((source) => [source.version, source]))
-    const current = Math.max(0, ...history.filter((row) => row.success).map((row) => row.version))
-    const versions = [...new Set([...rows.keys(), ...files.keys()])].sort((a, b) => a - b)
-    return {
+    return statusOf(history, this.#sources, {
       database: this.#options.target.display,
       dialect: this.#options.target.dialect,
       migrationsDir: this.#options.migrationsDir,
-      current,
-      latest: Math.max(0, ...this.#sources.map((source) => source.version)),
-      versions: versions.map((version) =>
-        versionStatus(rows.get(version), files.get(version), current),
-      ),
-    }
+    })
   }
 
   #refuseUnsafe(status: SchemaStatus): void {
@@ -407,53 +331,12 @@ export class SchemaRunner {
     }
   }
 
-  #plan(source: MigrationSource, sql: string, part: 'forward' | 'rollback'): PlannedStep {
-    const file = `${source.path}${part === 'rollback' ? ' (rollback part)' : ''}`
-    const firstLine =
-      part === 'rollback' && source.forwardSql !== '' ? source.forwardSql.split('\n').length + 1 : 1
-    const statements = splitSqlStatements(sql, this.#session.dialect, file, firstLine)
-    const control = findTransactionControl(statements)
-    if (control !== undefined) {
-      throw new BadInputError(
-        { file, record: `line ${control.line}` },
-        `${JSON.stringify(control.sql.split('\n')[0])}: a migration may not control transactions; the runner wraps each file in one`,
-        {
-          nextStep:
-            'Remove BEGIN/COMMIT/ROLLBACK from the file (for statements that cannot run in a transaction, add the line "-- skill-metrics: no-transaction").',
-        },
-      )
-    }
-    return {
-      version: source.version,
-      description: source.description,
-      script: source.scriptName,
-      statements: statements.map((statement) => statement.sql),
-      transactional: source.transactional,
-    }
-  }
-
-  async #requireSqliteVersion(source: MigrationSource): Promise<void> {
-    const required = REQUIRES_SQLITE.exec(source.forwardSql)
-    if (this.#session.dialect !== 'sqlite' || required === null) return
-    const [row] = await this.#session.rows<{ version: string }>(
-      'SELECT sqlite_version() AS version',
-    )
-    const have = row!.version.split('.').map(Number)
-    const need = required.slice(1, 4).map(Number)
-    const older = need.findIndex((part, index) => part !== (have[index] ?? 0))
-    if (older !== -1 && need[older]! > (have[older] ?? 0)) {
-      throw new RefusedError(
-        `${source.scriptName} needs SQLite ${need.join('.')} or newer; this one is ${row!.version}`,
-      )
-    }
-  }
-
   async #apply(source: MigrationSource, step: PlannedStep): Promise<number> {
     const started = performance.now()
     const history = rowOfSource(source, this.#actor)
     if (!step.transactional) return this.#applyOutsideTransaction(source, step, history, started)
     try {
-      await this.#runInTransaction(step, () =>
+      await runInTransaction(this.#session, step, () =>
         insertHistory(this.#session, {
           ...history,
           migration_time_ms: performance.now() - started,
@@ -491,10 +374,9 @@ export class SchemaRunner {
   async #undo(row: HistoryRow, step: PlannedStep): Promise<number> {
     const started = performance.now()
     try {
-      await this.#runInTransaction(step, async () => {
-        await this.#session.rows('DELETE FROM schema_migrations WHERE version = ?', [row.version])
-        await audit(this.#session, this.#actor, 'rollback', row.version, `undid ${row.script}`)
-      })
+      await runInTransaction(this.#session, step, () =>
+        forgetVersion(this.#session, this.#actor, row),
+      )
     } catch (failure) {
       if (!(failure instanceof StepFailure)) throw failure
       throw new RefusedError(
@@ -503,45 +385,6 @@ export class SchemaRunner {
       )
     }
     return performance.now() - started
-  }
-
-  /**
-   * A step's statements, then `finish` (its history change), in one transaction. SQLite ignores
-   * PRAGMA foreign_keys inside a transaction: for a table rebuild it is switched off before BEGIN,
-   * so dropping a parent does not cascade into its children, and the keys are checked before COMMIT.
-   */
-  async #runInTransaction(step: PlannedStep, finish: () => Promise<void>): Promise<void> {
-    const rebuild = this.#session.dialect === 'sqlite' && rebuildsTables(step.statements)
-    if (rebuild) await this.#session.execute('PRAGMA foreign_keys = OFF')
-    try {
-      await this.#session.begin()
-      let index = 0
-      try {
-        for (; index < step.statements.length; index += 1) {
-          await this.#session.execute(step.statements[index]!)
-        }
-        if (rebuild) await this.#checkForeignKeys(step.script)
-        await finish()
-        await this.#session.commit()
-      } catch (error) {
-        await this.#session.rollbackQuietly()
-        throw new StepFailure(index < step.statements.length ? index + 1 : null, error)
-      }
-    } finally {
-      if (rebuild) await this.#session.execute('PRAGMA foreign_keys = ON')
-    }
-  }
-
-  async #checkForeignKeys(script: string): Promise<void> {
-    const violations = await this.#session.rows<{ table: string; parent: string }>(
-      'PRAGMA foreign_key_check',
-    )
-    if (violations.length > 0) {
-      const first = violations[0]!
-      throw new Error(
-        `${script} leaves ${violations.length} row(s) whose foreign key points nowhere (first: ${first.table} → ${first.parent})`,
-      )
-    }
   }
 
   async #recordFailure(
@@ -557,175 +400,6 @@ export class SchemaRunner {
       statements_applied: statementsApplied,
       error: (error as Error).message,
     })
-  }
-}
-
-/** Which statement of a step failed (null: after the last one), and why. */
-class StepFailure extends Error {
-  constructor(
-    readonly statement: number | null,
-    override readonly cause: unknown,
-  ) {
-    super((cause as Error).message)
-  }
-}
-
-function versionStatus(
-  row: HistoryRow | undefined,
-  source: MigrationSource | undefined,
-  current: number,
-): VersionStatus {
-  const base = {
-    version: row?.version ?? source!.version,
-    description: source?.description ?? row!.description,
-    script: source?.scriptName ?? row!.script,
-  }
-  if (row === undefined) {
-    return { ...base, state: source!.version < current ? 'out-of-order' : 'pending' }
-  }
-  const recorded = {
-    kind: row.kind,
-    appliedAt: row.applied_at,
-    migrationTimeMs: row.migration_time_ms,
-  }
-  if (!row.success) {
-    return {
-      ...base,
-      ...recorded,
-      state: 'failed',
-      failure: {
-        statement: row.failed_statement,
-        statementsApplied: row.statements_applied,
-        error: row.error,
-      },
-    }
-  }
-  if (source === undefined) return { ...base, ...recorded, state: 'missing-file' }
-  const drift: NonNullable<VersionStatus['drift']> = []
-  if (row.checksum !== source.forwardChecksum) {
-    drift.push({ part: 'forward', applied: row.checksum, onDisk: source.forwardChecksum })
-  }
-  if (row.rollback_checksum !== source.rollbackChecksum) {
-    drift.push({
-      part: 'rollback',
-      applied: row.rollback_checksum,
-      onDisk: source.rollbackChecksum,
-    })
-  }
-  return drift.length > 0
-    ? { ...base, ...recorded, state: 'checksum-mismatch', drift }
-    : { ...base, ...recorded, state: 'applied' }
-}
-
-function rowOfSource(source: MigrationSource, actor: string): HistoryRow {
-  return {
-    version: source.version,
-    description: source.description,
-    script: source.scriptName,
-    checksum: source.forwardChecksum,
-    rollback_checksum: source.rollbackChecksum,
-    rollback_sql: source.rollbackSql,
-    applied_at: new Date().toISOString(),
-    migration_time_ms: null,
-    success: true,
-    installed_by: actor,
-    kind: 'migrate',
-    failed_statement: null,
-    statements_applied: null,
-    error: null,
-  }
-}
-
-/** The stored rollback SQL of a row, planned like a file so it gets the same checks. */
-function sourceOfRow(row: HistoryRow): MigrationSource {
-  return {
-    version: row.version,
-    description: row.description,
-    scriptName: row.script,
-    path: `schema_migrations V${row.version} (${row.script})`,
-    dialectSpecific: false,
-    forwardSql: '',
-    rollbackSql: row.rollback_sql,
-    forwardChecksum: row.checksum,
-    rollbackChecksum: row.rollback_checksum,
-    transactional: true,
-  }
-}
-
-/** A file that drops or renames a table rebuilds it: SQLite must not cascade that into children. */
-function rebuildsTables(statements: string[]): boolean {
-  return statements.some((statement) =>
-    /^\s*(DROP\s+TABLE|ALTER\s+TABLE\s+\S+\s+RENAME\s+TO)\b/i.test(
-      statement.replace(/^(\s*--[^\n]*\n)+/, ''),
-    ),
-  )
-}
-
-function migrationFailed(
-  source: MigrationSource,
-  step: PlannedStep,
-  statement: number | null,
-  error: unknown,
-  transactional: boolean,
-): RefusedError {
-  const where =
-    statement === null
-      ? 'after its last statement'
-      : `at statement ${statement} of ${step.statements.length} (${JSON.stringify(step.statements[statement - 1]!.split('\n')[0])})`
-  const outcome = transactional
-    ? 'The schema is as it was before; the failure is recorded.'
-    : `The file is marked no-transaction: statements 1..${(statement ?? 1) - 1} stayed applied. Undo or finish them by hand.`
-  return new RefusedError(
-    `${source.scriptName} failed ${where}: ${(error as Error).message}. ${outcome}`,
-    {
-      cause: error,
-      nextStep: `Fix ${source.path}, then run: skill-metrics schema repair && skill-metrics schema migrate`,
-    },
-  )
-}
-
-function failedRefusal(failed: Pick<VersionStatus, 'script'> | HistoryRow): RefusedError {
-  return new RefusedError(
-    `${failed.script} failed on an earlier run and blocks further migrations`,
-    {
-      nextStep:
-        'Fix the file (see: skill-metrics schema status), then run: skill-metrics schema repair',
-    },
-  )
-}
-
-const short = (checksum: string | null) => (checksum === null ? 'none' : checksum.slice(0, 12))
-
-function describeProblem(version: VersionStatus): string {
-  switch (version.state) {
-    case 'checksum-mismatch':
-      return `  ${version.script} changed after it was applied: ${version
-        .drift!.map(
-          (drift) =>
-            `${drift.part} part applied sha256 ${drift.applied ?? 'none'}, on disk sha256 ${drift.onDisk ?? 'none'}`,
-        )
-        .join('; ')}`
-    case 'missing-file':
-      return `  ${version.script} (V${version.version}) is applied but its file is missing`
-    case 'out-of-order':
-      return `  ${version.script} is pending but older than the applied version`
-    case 'failed':
-      return `  ${version.script} failed at statement ${version.failure?.statement ?? '?'}: ${version.failure?.error ?? ''}`
-    default:
-      return `  ${version.script}: ${version.state}`
-  }
-}
-
-function nextStepFor(version: VersionStatus): string {
-  switch (version.state) {
-    case 'checksum-mismatch':
-      return `Restore the file, or record the edit with: skill-metrics schema repair --realign ${version.version}`
-    case 'missing-file':
-      return `Restore ${version.script} into the migrations folder.`
-    case 'out-of-order':
-      return `Give the file a version above the applied ones (never edit or insert below applied versions).`
-    default:
-      return 'Fix the file, then run: skill-metrics schema repair'
   }
 }
 

@@ -1,5 +1,5 @@
 import type { DataSource, QueryRunner } from 'typeorm'
-import type { SqlDialect } from './sql-splitter.js'
+import { numberPlaceholders, type SqlDialect } from './sql-splitter.js'
 
 /**
  * One dedicated connection with the few operations the runner needs. Bookkeeping queries are
@@ -54,8 +54,6 @@ export class SqlSession {
   }
 
   #placeholders(sql: string): string {
-    if (this.dialect === 'sqlite') return sql
-    let index = 0
-    return sql.replace(/\?/g, () => `$${++index}`)
+    return this.dialect === 'sqlite' ? sql : numberPlaceholders(sql)
   }
 }

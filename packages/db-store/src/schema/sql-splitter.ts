@@ -1,3 +1,10 @@
+// Why our own splitter and not dbgate-query-splitter (the well-kept one, used by DbGate): run on
+// this file's 77 test cases (4.12.0, sqlite/postgre options, measured for issue 13) it passed 23.
+// It splits a SQLite trigger's BEGIN … END body at its inner `;` (leaving "END" as a statement of
+// its own), keeps comment-only pieces ("-- tail") as statements, nests no PostgreSQL block
+// comments, and reports neither the line of a statement nor an unterminated string, quote or
+// comment, which the runner's errors name. `$$` bodies it split correctly. A migration split
+// wrongly runs half a trigger, so we keep the splitter that passes all of them.
 import { BadInputError } from '@skill-metrics/core'
 
 export type SqlDialect = 'sqlite' | 'postgres'
@@ -22,6 +29,22 @@ export function splitSqlStatements(
   firstLine = 1,
 ): SqlStatement[] {
   return new Scanner(sql, dialect, file, firstLine).statements()
+}
+
+/**
+ * `sql` with each `?` placeholder numbered `$1`, `$2`… as PostgreSQL wants them, leaving alone a
+ * `?` inside a string, a quoted identifier, a comment or a dollar-quoted body.
+ */
+export function numberPlaceholders(sql: string): string {
+  const scanner = new Scanner(sql, 'postgres', '<query>', 1)
+  scanner.statements()
+  let numbered = ''
+  let copied = 0
+  scanner.placeholders.forEach((position, index) => {
+    numbered += `${sql.slice(copied, position)}$${index + 1}`
+    copied = position + 1
+  })
+  return numbered + sql.slice(copied)
 }
 
 const TRANSACTION_CONTROL = new Set([
@@ -55,6 +78,8 @@ class Scanner {
   readonly #dialect: SqlDialect
   readonly #file: string
   readonly #result: SqlStatement[] = []
+  /** Where a `?` stands outside every quoted construct and comment. */
+  readonly placeholders: number[] = []
   #pos = 0
   #line: number
   // The statement being read: where its significant text starts and ends, its first words (to
@@ -111,6 +136,7 @@ class Scanner {
         this.#skipQuoted("'", 'string literal', true)
       } else this.#onWord(word.toUpperCase())
     } else {
+      if (ch === '?') this.placeholders.push(start)
       if (postgres && ch === '(') this.#parenDepth += 1
       else if (postgres && ch === ')') this.#parenDepth = Math.max(0, this.#parenDepth - 1)
       this.#pos += 1

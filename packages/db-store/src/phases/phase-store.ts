@@ -1,13 +1,11 @@
 import { PHASES, type Phase, RefusedError } from '@skill-metrics/core'
-import {
-  createDataSource,
-  type DatabaseTarget,
-  lockStoreWrites,
-  SchemaRunner,
-  SqlSession,
-} from '@skill-metrics/db-store'
-
-type DataSource = ReturnType<typeof createDataSource>
+import type { DataSource } from 'typeorm'
+import { createDataSource } from '../data-source.js'
+import type { DatabaseTarget } from '../database-url.js'
+import { requireLatestSchema } from '../schema/schema-gate.js'
+import { SqlSession } from '../schema/sql-session.js'
+import { sqlBoolean } from '../store/dialect-sql.js'
+import { lockStoreWrites } from './epoch-fence.js'
 
 const TRANSITION_BUSY_TIMEOUT_MS = 2_000
 
@@ -48,18 +46,7 @@ export class PhaseStore {
 
   /** Opens the database; the phase machine needs the schema at the latest version. */
   static async open(target: DatabaseTarget): Promise<PhaseStore> {
-    const runner = await SchemaRunner.open({ target, readOnly: true })
-    try {
-      const status = await runner.status()
-      if (status.current < status.latest) {
-        throw new RefusedError(
-          `the database schema is at V${status.current}; the phase machine needs V${status.latest}`,
-          { nextStep: 'Run: skill-metrics schema migrate' },
-        )
-      }
-    } finally {
-      await runner.close()
-    }
+    await requireLatestSchema({ target, neededBy: 'the phase machine' })
     const dataSource = await createDataSource(target).initialize()
     if (target.dialect === 'sqlite') {
       // Transitions run under the writers' lock, and better-sqlite3 blocks the event loop while it
@@ -117,7 +104,7 @@ export class PhaseStore {
         .rows('INSERT INTO validation_run (at, kind, clean, summary) VALUES (?, ?, ?, ?)', [
           record.at,
           record.kind,
-          this.dialect === 'sqlite' ? Number(record.clean) : record.clean,
+          sqlBoolean(this.dialect, record.clean),
           record.summary,
         ])
         .then(() => undefined),
@@ -154,7 +141,7 @@ export class PhaseStore {
         record.to_phase,
         record.epoch,
         record.result,
-        this.dialect === 'sqlite' ? Number(record.forced) : record.forced,
+        sqlBoolean(this.dialect, record.forced),
         record.detail,
       ],
     )

@@ -1,0 +1,151 @@
+import {
+  applyCompletion,
+  BugError,
+  type Clock,
+  invocationId,
+  type LegacyInvocation,
+  naiveSecondsBetween,
+  type SkillAggregate,
+  toNaiveLocalIso,
+} from '@skill-metrics/core'
+import type { SqlSession } from '../schema/sql-session.js'
+import { ENSURE_SESSION } from './batch-statements.js'
+import { nullSafeEqualsParameter, sqlBoolean } from './dialect-sql.js'
+import { INSERT_COLUMNS, SCHEMA_VERSION_WRITTEN } from './invocation-rows.js'
+import { readSkillAggregates, saveSkill } from './skill-aggregates.js'
+import type { CompleteInvocation, PendingInvocation } from './store-types.js'
+
+/**
+ * Writes a new invocation as pending, in the caller's transaction: its id is uuid v5 of its
+ * identity and its occurrence among the stored records with the same skill, time and path
+ * (ARCHITECTURE §4).
+ */
+export async function insertPending(
+  sql: SqlSession,
+  invocation: PendingInvocation,
+): Promise<{ id: string; seq: number }> {
+  let id = invocation.id
+  if (id === undefined) {
+    const [same] = await sql.rows<{ n: number | string }>(
+      `SELECT COUNT(*) AS n FROM skill_invocation WHERE skill_name = ? AND invoked_at = ? AND workflow_path ${nullSafeEqualsParameter(sql.dialect)}`,
+      [invocation.skill_name, invocation.invoked_at, invocation.workflow_path],
+    )
+    id = invocationId(
+      invocation.skill_name,
+      invocation.invoked_at,
+      invocation.workflow_path,
+      Number(same!.n),
+    )
+  }
+  const seq =
+    invocation.seq ?? (await nextValue(sql, 'COALESCE(MAX(seq), -1) + 1', 'skill_invocation'))
+  if (invocation.session_id !== null) await sql.rows(ENSURE_SESSION, [invocation.session_id])
+  await sql.rows(
+    `INSERT INTO skill_invocation (${INSERT_COLUMNS})
+     VALUES (?, ?, ?, ?, ?, NULL, NULL, ?, '[]', ?, ?, NULL)
+     ON CONFLICT (id) DO NOTHING`,
+    [
+      id,
+      invocation.skill_name,
+      invocation.invoked_at,
+      invocation.workflow_path,
+      sqlBoolean(sql.dialect, false),
+      invocation.session_id,
+      SCHEMA_VERSION_WRITTEN,
+      seq,
+    ],
+  )
+  return { id, seq }
+}
+
+/**
+ * Completes (or abandons) a stored invocation in the caller's transaction and moves its skill's
+ * and session's aggregates with it: forward only and exactly once.
+ */
+export async function completeStored(
+  sql: SqlSession,
+  id: string,
+  {
+    completed = true,
+    followUpActions = [],
+    errorType = null,
+    durationSeconds,
+    completionSeq: carried,
+  }: CompleteInvocation,
+  clock: Clock,
+): Promise<void> {
+  const [row] = await sql.rows<{
+    skill_name: string
+    invoked_at: string
+    workflow_path: string | null
+    session_id: string | null
+    duration_seconds: number | null
+  }>(
+    'SELECT skill_name, invoked_at, workflow_path, session_id, duration_seconds FROM skill_invocation WHERE id = ?',
+    [id],
+  )
+  if (row === undefined) throw new BugError(`no stored invocation has the id ${id}`)
+  if (row.duration_seconds !== null) return
+  const finished: LegacyInvocation = {
+    skill_name: row.skill_name,
+    invoked_at: row.invoked_at,
+    workflow_path: row.workflow_path,
+    completed,
+    duration_seconds:
+      durationSeconds ?? naiveSecondsBetween(row.invoked_at, toNaiveLocalIso(clock.now())),
+    follow_up_actions: [...followUpActions],
+    error_type: errorType,
+  }
+  // The file's natural completion sequence: the sum of all skill totals after this completion.
+  const completionSeq =
+    carried ?? (await nextValue(sql, 'COALESCE(SUM(total_invocations), 0) + 1', 'skill_metrics'))
+  await sql.rows(
+    `UPDATE skill_invocation SET completed = ?, duration_seconds = ?, follow_up_actions = ?, error_type = ?,
+       completion_seq = ? WHERE id = ? AND duration_seconds IS NULL`,
+    [
+      sqlBoolean(sql.dialect, completed),
+      finished.duration_seconds,
+      JSON.stringify(finished.follow_up_actions),
+      errorType,
+      completionSeq,
+      id,
+    ],
+  )
+  await applyToSkill(sql, finished, completionSeq)
+  if (row.session_id !== null) await applyToSession(sql, row.session_id, finished)
+}
+
+async function applyToSkill(sql: SqlSession, finished: LegacyInvocation, completionSeq: number) {
+  const [stored] = await readSkillAggregates(sql, finished.skill_name)
+  const skills = new Map<string, SkillAggregate>()
+  if (stored !== undefined) skills.set(finished.skill_name, stored.aggregate)
+  const aggregate = applyCompletion(skills, finished)
+  const position =
+    stored?.position ?? (await nextValue(sql, 'COALESCE(MAX(position), -1) + 1', 'skill_metrics'))
+  await saveSkill(sql, finished.skill_name, aggregate, Number(position), completionSeq)
+}
+
+async function applyToSession(sql: SqlSession, sessionId: string, finished: LegacyInvocation) {
+  await sql.rows(
+    `INSERT INTO session_skill (id, session_id, skill_name, invocation_count, first_invoked_at, last_invoked_at,
+       total_duration_seconds)
+     VALUES (?, ?, ?, 1, ?, ?, ?)
+     ON CONFLICT (session_id, skill_name) DO UPDATE SET invocation_count = session_skill.invocation_count + 1,
+       last_invoked_at = excluded.last_invoked_at,
+       total_duration_seconds = session_skill.total_duration_seconds + excluded.total_duration_seconds`,
+    [
+      invocationId(sessionId, finished.skill_name, 'session_skill', 0),
+      sessionId,
+      finished.skill_name,
+      finished.invoked_at,
+      finished.invoked_at,
+      finished.completed && finished.duration_seconds ? finished.duration_seconds : 0,
+    ],
+  )
+}
+
+/** The next free number of a column, from an aggregate over its table. */
+async function nextValue(sql: SqlSession, next: string, table: string): Promise<number> {
+  const [row] = await sql.rows<{ next: number | string }>(`SELECT ${next} AS next FROM ${table}`)
+  return Number(row!.next)
+}

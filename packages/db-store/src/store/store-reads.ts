@@ -1,0 +1,125 @@
+import {
+  type LegacyDocument,
+  type LegacyInvocation,
+  type SkillAggregate,
+  type SkillMetrics,
+  toSkillMetrics,
+} from '@skill-metrics/core'
+import { sqlBoolean } from './dialect-sql.js'
+import { invocationColumns, invocationOfRow, legacyRecordOf } from './invocation-rows.js'
+import { readSkillAggregates } from './skill-aggregates.js'
+import type { StoreConnection } from './store-connection.js'
+import type { StoredInvocation } from './store-types.js'
+
+/** Every stored invocation in file order, in pages: memory stays flat for any count. */
+export async function* storedInvocations(
+  connection: StoreConnection,
+  pageSize: number,
+): AsyncGenerator<StoredInvocation> {
+  let after = -1
+  for (;;) {
+    const rows = await connection.session((sql) =>
+      sql.rows<Record<string, unknown>>(
+        `SELECT ${invocationColumns(sql.dialect)} FROM skill_invocation WHERE seq > ? ORDER BY seq LIMIT ?`,
+        [after, pageSize],
+      ),
+    )
+    for (const row of rows) yield invocationOfRow(row)
+    if (rows.length < pageSize) return
+    after = Number(rows.at(-1)!.seq)
+  }
+}
+
+/** The id of every stored invocation, those without a position in the file included. */
+export async function* storedInvocationIds(
+  connection: StoreConnection,
+  pageSize: number,
+): AsyncGenerator<string> {
+  let after = ''
+  for (;;) {
+    const rows = await connection.session((sql) =>
+      sql.rows<{ id: string }>('SELECT id FROM skill_invocation WHERE id > ? ORDER BY id LIMIT ?', [
+        after,
+        pageSize,
+      ]),
+    )
+    for (const row of rows) yield row.id
+    if (rows.length < pageSize) return
+    after = rows.at(-1)!.id
+  }
+}
+
+/** The skills' aggregates in the legacy file's map order. */
+export async function skillAggregatesOf(
+  connection: StoreConnection,
+): Promise<Map<string, SkillAggregate>> {
+  const skills = await connection.session((sql) => readSkillAggregates(sql))
+  return new Map(skills.map(({ aggregate }) => [aggregate.skill_name, aggregate]))
+}
+
+/**
+ * What the database holds as a legacy document: every invocation in the file's order, then
+ * those without a position (records the file had dropped), oldest first; every skill in the
+ * map's order.
+ */
+export async function legacyDocumentOf(connection: StoreConnection): Promise<LegacyDocument> {
+  const invocations: LegacyInvocation[] = []
+  for await (const invocation of storedInvocations(connection, 5_000))
+    invocations.push(legacyRecordOf(invocation))
+  const unpositioned = await connection.session((sql) =>
+    sql.rows<Record<string, unknown>>(
+      `SELECT ${invocationColumns(sql.dialect)} FROM skill_invocation WHERE seq IS NULL ORDER BY invoked_at, id`,
+    ),
+  )
+  for (const row of unpositioned) invocations.push(legacyRecordOf(invocationOfRow(row)))
+  return {
+    invocations,
+    skills: await skillAggregatesOf(connection),
+    last_updated: null,
+    extra: [],
+  }
+}
+
+/** Metrics of every skill, or of `only`, with percentiles computed exactly from the durations. */
+export async function metricsOf(
+  connection: StoreConnection,
+  only?: string,
+): Promise<Map<string, SkillMetrics>> {
+  const skills = await skillAggregatesOf(connection)
+  const durations = await completedDurations(connection, only)
+  const metrics = new Map<string, SkillMetrics>()
+  for (const [name, aggregate] of skills) {
+    if (only === undefined || only === name)
+      metrics.set(name, toSkillMetrics(aggregate, durations.get(name) ?? []))
+  }
+  return metrics
+}
+
+/** Completed durations per skill, ascending. */
+async function completedDurations(
+  connection: StoreConnection,
+  only?: string,
+): Promise<Map<string, number[]>> {
+  const rows = await connection.session((sql) =>
+    sql.rows<{ skill_name: string; duration_seconds: number }>(
+      `SELECT skill_name, duration_seconds FROM skill_invocation
+       WHERE completed = ? AND duration_seconds IS NOT NULL ${only === undefined ? '' : 'AND skill_name = ?'}
+       ORDER BY skill_name, duration_seconds`,
+      only === undefined ? [sqlBoolean(sql.dialect, true)] : [sqlBoolean(sql.dialect, true), only],
+    ),
+  )
+  const durations = new Map<string, number[]>()
+  for (const row of rows) {
+    const list = durations.get(row.skill_name)
+    if (list === undefined) durations.set(row.skill_name, [Number(row.duration_seconds)])
+    else list.push(Number(row.duration_seconds))
+  }
+  return durations
+}
+
+export async function invocationCountOf(connection: StoreConnection): Promise<number> {
+  const [row] = await connection.session((sql) =>
+    sql.rows<{ n: number | string }>('SELECT COUNT(*) AS n FROM skill_invocation'),
+  )
+  return Number(row!.n)
+}
