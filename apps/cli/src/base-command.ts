@@ -1,5 +1,5 @@
 import { resolve } from 'node:path'
-import { Command, Errors, Flags, type Interfaces, ux } from '@oclif/core'
+import { Command, Errors, type Interfaces, ux } from '@oclif/core'
 import {
   ExitCode,
   exitCodeOf,
@@ -11,12 +11,10 @@ import {
 import {
   asDatabaseFailure,
   type DatabaseTarget,
-  DEFAULT_DATABASE_URL,
+  modeForFilesBeside,
   parseDatabaseUrl,
-} from '@skill-metrics/db-store'
-import { modeForFilesBeside } from '@skill-metrics/durable-file'
-
-export const DEFAULT_JSON_FILE = '.session-buddy/skill_metrics.json'
+} from '@skill-metrics/migration'
+import { globalFlags } from './flags.js'
 
 export type CommandFlags<T extends typeof Command> = Interfaces.InferredFlags<
   (typeof BaseCommand)['baseFlags'] & T['flags']
@@ -32,21 +30,7 @@ export interface JsonError {
 export abstract class BaseCommand<T extends typeof Command> extends Command {
   static override enableJsonFlag = true
 
-  static override baseFlags = {
-    'json-file': Flags.string({
-      summary:
-        'The legacy JSON metrics file (relative paths resolve against the current directory).',
-      env: 'SKILL_METRICS_JSON_FILE',
-      default: DEFAULT_JSON_FILE,
-      helpGroup: 'GLOBAL',
-    }),
-    db: Flags.string({
-      summary: 'Database URL: sqlite:PATH, sqlite::memory: or postgres://USER@HOST/DB.',
-      env: 'SKILL_METRICS_DB',
-      default: DEFAULT_DATABASE_URL,
-      helpGroup: 'GLOBAL',
-    }),
-  }
+  static override baseFlags = globalFlags
 
   protected flags!: CommandFlags<T>
   protected args!: CommandArgs<T>

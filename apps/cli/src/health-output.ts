@@ -9,3 +9,9 @@ function markOf(check: GuardCheck): string {
   if (!check.ok) return 'FAIL'
   return check.level === 'warn' ? 'WARN' : 'ok  '
 }
+
+/** `health` when no check failed: every check, then the verdict with the warnings counted. */
+export function healthyText(checks: readonly GuardCheck[]): string {
+  const warned = checks.filter((check) => check.level === 'warn').length
+  return `${checkLines(checks)}\n${warned === 0 ? 'Healthy.' : `Healthy, with ${warned} warning${warned === 1 ? '' : 's'}.`}`
+}

@@ -22,3 +22,8 @@ function parseNumber(schema: z.ZodType<number>, text: string, refusal: string): 
   if (result.success) return result.data
   throw new UsageError(`${refusal}, got ${JSON.stringify(text)}`)
 }
+
+/** A `--…-timeout` flag in seconds as the milliseconds the services take; undefined when not given. */
+export function millisecondsOf(seconds: number | undefined): number | undefined {
+  return seconds === undefined ? undefined : seconds * 1000
+}

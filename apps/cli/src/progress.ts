@@ -1,12 +1,12 @@
-import cliProgress from 'cli-progress'
-
 /** A progress bar on stderr when it is a terminal; nothing otherwise (logs and pipes stay clean). */
-export function progressBar(label: string): {
+export async function progressBar(label: string): Promise<{
   /** `stage` names the part of the work the bar now counts (a pass, say). */
   update(done: number, total: number, records: number, stage?: string): void
   stop(): void
-} {
+}> {
   if (!process.stderr.isTTY) return { update() {}, stop() {} }
+  // Loaded on use: only a terminal draws a bar, and only two commands have one.
+  const { default: cliProgress } = await import('cli-progress')
   const bar = new cliProgress.SingleBar(
     {
       stream: process.stderr,

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import { stat, truncate } from 'node:fs/promises'
 import {
-  type BadInputError,
+  BadInputError,
   CompletedDurations,
   InvocationIdAssigner,
   type LegacyInvocation,
@@ -116,6 +116,24 @@ export async function migrateData(options: MigrateOptions): Promise<MigrateResul
   } finally {
     await store.close()
   }
+}
+
+export interface DataMigrationRun {
+  result: MigrateResult
+  /** The run failed: records the legacy schema rejects stay in the file and keep the next phase closed. */
+  failure: BadInputError | null
+}
+
+/** `data migrate`: the backfill, and whether the records it rejected fail the run. */
+export async function runDataMigration(options: MigrateOptions): Promise<DataMigrationRun> {
+  const result = await migrateData(options)
+  if (result.rejected.length === 0) return { result, failure: null }
+  const failure = new BadInputError(
+    { file: options.jsonFile },
+    `rejected ${result.rejected.length} of ${result.read} records; they stay in the file and the next phase stays closed:\n${result.rejected.map((record) => `  ${record.message}`).join('\n')}`,
+    { nextStep: 'Fix the records in the file and run skill-metrics data migrate again.' },
+  )
+  return { result, failure }
 }
 
 /** What a backfill did, from its bulk pass (when it ran one) and its pass under the lock. */

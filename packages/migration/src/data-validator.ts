@@ -3,6 +3,7 @@ import {
   aggregateDiffs,
   type BadInputError,
   type FieldDiff,
+  InconsistencyError,
   InvocationIdAssigner,
   invocationDiffs,
   type LegacyInvocation,
@@ -226,6 +227,8 @@ export interface ValidationRun {
   report: ValidationReport
   /** Set when a clean validation moved `dual-write` to `migrated`. */
   advanced: TransitionOutcome | null
+  /** The run failed: differences the user did not accept with `--force`, and what to do next. */
+  failure: InconsistencyError | null
 }
 
 /**
@@ -261,5 +264,22 @@ export async function runValidation(options: RunValidationOptions): Promise<Vali
           lockTimeoutMs: options.lockTimeoutMs,
         })
       : null
-  return { report, advanced }
+  return { report, advanced, failure: validationFailure(report, advanced) }
+}
+
+function validationFailure(
+  report: ValidationReport,
+  advanced: TransitionOutcome | null,
+): InconsistencyError | null {
+  // Differences the user accepted with --force moved the phase on: that run succeeded.
+  if (report.clean || advanced !== null) return null
+  return new InconsistencyError(
+    `${differenceCount(report)} difference(s) between the legacy file and the database`,
+    {
+      nextStep:
+        report.rejected.length > 0
+          ? 'Fix the rejected records in the file and run skill-metrics data migrate, or accept them: skill-metrics data validate --force --reason "…"'
+          : 'Run skill-metrics data migrate (JSON wins), then validate again.',
+    },
+  )
 }

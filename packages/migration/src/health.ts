@@ -1,5 +1,5 @@
 import { stat } from 'node:fs/promises'
-import { type Clock, type Phase, systemClock } from '@skill-metrics/core'
+import { type Clock, type Phase, RefusedError, systemClock } from '@skill-metrics/core'
 import { type DatabaseTarget, PhaseStore, type ValidationRecord } from '@skill-metrics/db-store'
 import type { FreeSpaceReader } from '@skill-metrics/durable-file'
 import { LOCK_STALE_MS, lockPathOf } from '@skill-metrics/json-tracker'
@@ -26,6 +26,15 @@ export interface HealthReport {
   /** False when a check failed; a warning leaves it true. */
   ok: boolean
   checks: GuardCheck[]
+}
+
+/** `health` fails (exit 4) when a check failed, naming each with its detail; a warning passes. */
+export function healthFailure(report: HealthReport): RefusedError | null {
+  const failed = report.checks.filter((check) => !check.ok)
+  if (failed.length === 0) return null
+  return new RefusedError(
+    `unhealthy: ${failed.map((check) => `${check.name} (${check.detail})`).join('; ')}`,
+  )
 }
 
 /** Phases in which a missing full validation means a step was skipped. */

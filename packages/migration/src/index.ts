@@ -1,9 +1,20 @@
+/** What the CLI needs from the layers below, so that it depends on this package and core only. */
 export {
+  asDatabaseFailure,
+  type DatabaseTarget,
+  DEFAULT_DATABASE_URL,
   type PhaseState,
   PhaseStore,
+  parseDatabaseUrl,
+  SchemaRunner,
+  type SchemaStatus,
+  type StepResult,
   type TransitionRecord,
   type ValidationRecord,
+  type VersionStatus,
 } from '@skill-metrics/db-store'
+export { modeForFilesBeside } from '@skill-metrics/durable-file'
+export { generateLegacyFile } from '@skill-metrics/json-tracker'
 export { currentActor } from './actor.js'
 export { backupLegacyFile, type LegacyBackup } from './backup.js'
 export {
@@ -21,6 +32,7 @@ export {
   DEFAULT_FREEZE_TIMEOUT_MS,
 } from './cutover.js'
 export {
+  type DataMigrationRun,
   DEFAULT_BATCH_SIZE,
   JSON_TRUTH_PHASES,
   type MigrateOptions,
@@ -28,6 +40,7 @@ export {
   type MigrateResult,
   migrateData,
   type RejectedRecord,
+  runDataMigration,
 } from './data-migrator.js'
 export {
   differenceCount,
@@ -63,11 +76,22 @@ export {
   noUnrepairedMisses,
   noUnresolvedMismatches,
 } from './guards.js'
-export { checkHealth, type HealthOptions, type HealthReport } from './health.js'
-export { type OpenTrackerOptions, openTracker } from './open-tracker.js'
+export {
+  checkHealth,
+  type HealthOptions,
+  type HealthReport,
+  healthFailure,
+} from './health.js'
+export {
+  type OpenTrackerOptions,
+  openTracker,
+  recordInvocation,
+  withReadTracker,
+} from './open-tracker.js'
 export {
   type PhaseCopy,
   phaseCopyPathOf,
+  type ReadSource,
   readPhaseCopy,
   readSourceOf,
   writePhaseCopy,

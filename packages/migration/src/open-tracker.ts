@@ -14,7 +14,7 @@ import { type DatabaseTarget, SkillMetricsStore } from '@skill-metrics/db-store'
 import { JsonFileTracker } from '@skill-metrics/json-tracker'
 import { DualReadTracker } from './dual-read-tracker.js'
 import { DUAL_WRITE_TIMEOUT_MS, DualWriteTracker } from './dual-write-tracker.js'
-import { type PhaseCopy, readPhaseCopy } from './phase-copy.js'
+import { type PhaseCopy, type ReadSource, readPhaseCopy, readSourceOf } from './phase-copy.js'
 import { settledPhaseCopy } from './transition.js'
 
 export interface OpenTrackerOptions {
@@ -23,6 +23,8 @@ export interface OpenTrackerOptions {
   /** Bound on each database write in dual-write (default 2 s). */
   dualWriteTimeoutMs?: number
   lockTimeoutMs?: number
+  /** Read this store as it is, whatever the phase (`--source`); no phase following, no comparing. */
+  source?: ReadSource
 }
 
 /** How many times a write is retried after the phase moved under it. */
@@ -40,9 +42,50 @@ const REOPEN_ATTEMPTS = 3
  * store that is the source of truth when it completes.
  */
 export async function openTracker(options: OpenTrackerOptions): Promise<MetricsTracker> {
+  if (options.source === 'db') return SkillMetricsStore.open({ target: options.db })
+  if (options.source === 'json') {
+    return new JsonFileTracker({ file: options.jsonFile, lockTimeoutMs: options.lockTimeoutMs })
+  }
   const tracker = new PhaseFollowingTracker(options)
   await tracker.reopen()
   return tracker
+}
+
+/**
+ * Runs `work` on the tracker `openTracker(options)` opens and closes it. With no `source`, the
+ * phase's own tracker reads: in dual-read it compares the database with the file and records what
+ * differs, as every reader does then. Also says which store answered, for the caller to name it.
+ */
+export async function withReadTracker<T>(
+  options: OpenTrackerOptions,
+  work: (tracker: MetricsTracker) => Promise<T>,
+): Promise<{ source: ReadSource; result: T }> {
+  const source = options.source ?? (await readSourceOf(options.jsonFile))
+  const tracker = await openTracker(options)
+  try {
+    return { source, result: await work(tracker) }
+  } finally {
+    await tracker.close()
+  }
+}
+
+/**
+ * `track`: one invocation started and finished at once, written where the phase sends writes (the
+ * legacy file, both stores, or the database).
+ */
+export async function recordInvocation(
+  options: OpenTrackerOptions,
+  skillName: string,
+  track: TrackOptions,
+  completion: CompleteOptions,
+): Promise<void> {
+  const tracker = await openTracker(options)
+  try {
+    const complete = await tracker.trackInvocation(skillName, track)
+    await complete(completion)
+  } finally {
+    await tracker.close()
+  }
 }
 
 /** One phase's way of writing: a start, and a finish of an invocation any phase started. */

@@ -60,13 +60,16 @@ export async function writePhaseCopy(jsonFile: string, copy: PhaseCopy): Promise
   })
 }
 
+/** The store a read answers from: the legacy JSON file or the database. */
+export type ReadSource = 'json' | 'db'
+
 /**
  * Where reads come from in the current phase (ARCHITECTURE §5): the legacy file while it is the
  * source of truth, the database from cutover on. In dual-read the file still answers: the
  * comparison with the database belongs to the long-running tracker (`openTracker`), which
  * records what differs; a one-off read from the CLI just reads the source of truth.
  */
-export async function readSourceOf(jsonFile: string): Promise<'json' | 'db'> {
+export async function readSourceOf(jsonFile: string): Promise<ReadSource> {
   const phase = (await readPhaseCopy(jsonFile))?.phase ?? 'json-only'
   return phase === 'db-primary' || phase === 'cleaned' ? 'db' : 'json'
 }

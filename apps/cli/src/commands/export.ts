@@ -1,7 +1,8 @@
 import { resolve } from 'node:path'
 import { Args } from '@oclif/core'
+import { withReadTracker } from '@skill-metrics/migration'
 import { BaseCommand } from '../base-command.js'
-import { resolveSource, sourceFlag, withReadTracker } from '../read-source.js'
+import { sourceFlags } from '../flags.js'
 
 export default class Export extends BaseCommand<typeof Export> {
   static override summary =
@@ -14,13 +15,13 @@ export default class Export extends BaseCommand<typeof Export> {
     }),
   }
 
-  static override flags = { source: sourceFlag }
+  static override flags = sourceFlags
 
   async run(): Promise<void> {
-    const source = await resolveSource(this.flags.source, this.jsonFile)
     const out = resolve(this.args.out)
-    await withReadTracker(this.flags.source, source, this.jsonFile, this.database, (tracker) =>
-      tracker.exportMetrics(out),
+    const { source } = await withReadTracker(
+      { jsonFile: this.jsonFile, db: this.database, source: this.flags.source },
+      (tracker) => tracker.exportMetrics(out),
     )
     const from = source === 'db' ? this.database.display : this.jsonFile
     if (this.jsonEnabled()) this.printJson({ source, from, exported_to: out })

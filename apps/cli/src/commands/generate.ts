@@ -1,7 +1,8 @@
 import { resolve } from 'node:path'
-import { Args, Flags } from '@oclif/core'
-import { generateLegacyFile } from '@skill-metrics/json-tracker'
+import { Args } from '@oclif/core'
+import { generateLegacyFile } from '@skill-metrics/migration'
 import { BaseCommand } from '../base-command.js'
+import { generateFlags } from '../flags.js'
 
 export default class Generate extends BaseCommand<typeof Generate> {
   static override summary = 'Write a deterministic legacy file of synthetic invocations.'
@@ -11,14 +12,7 @@ export default class Generate extends BaseCommand<typeof Generate> {
     out: Args.string({ description: 'The legacy file to write.', required: true }),
   }
 
-  static override flags = {
-    invocations: Flags.integer({ summary: 'How many invocations.', required: true }),
-    skills: Flags.integer({ summary: 'How many distinct skills (default 20).' }),
-    seed: Flags.integer({
-      summary: 'Random seed (default 1): the same seed writes the same file.',
-    }),
-    force: Flags.boolean({ summary: 'Overwrite OUT when it exists.' }),
-  }
+  static override flags = generateFlags
 
   async run(): Promise<void> {
     const out = resolve(this.args.out)

@@ -1,7 +1,6 @@
-import { RefusedError } from '@skill-metrics/core'
-import { checkHealth } from '@skill-metrics/migration'
+import { checkHealth, healthFailure } from '@skill-metrics/migration'
 import { BaseCommand } from '../base-command.js'
-import { checkLines } from '../health-output.js'
+import { checkLines, healthyText } from '../health-output.js'
 
 export default class Health extends BaseCommand<typeof Health> {
   static override summary =
@@ -9,20 +8,14 @@ export default class Health extends BaseCommand<typeof Health> {
 
   async run(): Promise<void> {
     const report = await checkHealth({ jsonFile: this.jsonFile, target: this.database })
-    const failed = report.checks.filter((check) => !check.ok)
-    if (failed.length === 0) {
-      const warned = report.checks.filter((check) => check.level === 'warn').length
+    const failure = healthFailure(report)
+    if (failure === null) {
       if (this.jsonEnabled()) this.printJson(report)
-      else
-        this.log(
-          `${checkLines(report.checks)}\n${warned === 0 ? 'Healthy.' : `Healthy, with ${warned} warning${warned === 1 ? '' : 's'}.`}`,
-        )
+      else this.log(healthyText(report.checks))
       return
     }
     // Under --json the error is the one document on stdout, so it carries each failure's detail.
     if (!this.jsonEnabled()) this.log(checkLines(report.checks))
-    throw new RefusedError(
-      `unhealthy: ${failed.map((check) => `${check.name} (${check.detail})`).join('; ')}`,
-    )
+    throw failure
   }
 }

@@ -1,7 +1,8 @@
 import { Args } from '@oclif/core'
+import { withReadTracker } from '@skill-metrics/migration'
 import { BaseCommand } from '../base-command.js'
+import { sourceFlags } from '../flags.js'
 import { metricsJson, metricsTable, selectSkill } from '../metrics-output.js'
-import { resolveSource, sourceFlag, withReadTracker } from '../read-source.js'
 
 export default class Metrics extends BaseCommand<typeof Metrics> {
   static override summary = 'Per-skill metrics: counts, completion rate, durations and percentiles.'
@@ -14,15 +15,11 @@ export default class Metrics extends BaseCommand<typeof Metrics> {
     skill: Args.string({ description: 'Show only this skill.' }),
   }
 
-  static override flags = { source: sourceFlag }
+  static override flags = sourceFlags
 
   async run(): Promise<void> {
-    const source = await resolveSource(this.flags.source, this.jsonFile)
-    const all = await withReadTracker(
-      this.flags.source,
-      source,
-      this.jsonFile,
-      this.database,
+    const { source, result: all } = await withReadTracker(
+      { jsonFile: this.jsonFile, db: this.database, source: this.flags.source },
       (tracker) => tracker.getAllMetrics(),
     )
     const metrics =

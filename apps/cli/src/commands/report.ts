@@ -1,18 +1,15 @@
+import { withReadTracker } from '@skill-metrics/migration'
 import { BaseCommand } from '../base-command.js'
-import { resolveSource, sourceFlag, withReadTracker } from '../read-source.js'
+import { sourceFlags } from '../flags.js'
 
 export default class Report extends BaseCommand<typeof Report> {
   static override summary = "The original tool's text report, unchanged."
 
-  static override flags = { source: sourceFlag }
+  static override flags = sourceFlags
 
   async run(): Promise<void> {
-    const source = await resolveSource(this.flags.source, this.jsonFile)
-    const report = await withReadTracker(
-      this.flags.source,
-      source,
-      this.jsonFile,
-      this.database,
+    const { result: report } = await withReadTracker(
+      { jsonFile: this.jsonFile, db: this.database, source: this.flags.source },
       (tracker) => tracker.generateReport(),
     )
     if (this.jsonEnabled()) this.printJson({ report })

@@ -1,20 +1,17 @@
 import { summaryToJson } from '@skill-metrics/core'
+import { withReadTracker } from '@skill-metrics/migration'
 import { BaseCommand } from '../base-command.js'
+import { sourceFlags } from '../flags.js'
 import { summaryText } from '../metrics-output.js'
-import { resolveSource, sourceFlag, withReadTracker } from '../read-source.js'
 
 export default class Summary extends BaseCommand<typeof Summary> {
   static override summary = 'The summary over all skills (the original get_summary()).'
 
-  static override flags = { source: sourceFlag }
+  static override flags = sourceFlags
 
   async run(): Promise<void> {
-    const source = await resolveSource(this.flags.source, this.jsonFile)
-    const summary = await withReadTracker(
-      this.flags.source,
-      source,
-      this.jsonFile,
-      this.database,
+    const { result: summary } = await withReadTracker(
+      { jsonFile: this.jsonFile, db: this.database, source: this.flags.source },
       (tracker) => tracker.getSummary(),
     )
     if (this.jsonEnabled()) this.printJson(summaryToJson(summary))

@@ -1,20 +1,12 @@
-import { Flags } from '@oclif/core'
 import { BaseCommand } from '../../base-command.js'
-import { dryRunFlag, schemaFlags, withSchemaRunner } from '../../schema-output.js'
+import { schemaBaselineFlags } from '../../flags.js'
+import { withSchemaRunner } from '../../schema-runner.js'
 
 export default class SchemaBaseline extends BaseCommand<typeof SchemaBaseline> {
   static override summary =
     'Adopt an existing schema: record versions up to --version as applied without running them.'
 
-  static override flags = {
-    ...schemaFlags,
-    version: Flags.integer({
-      summary: 'The version the existing schema is at.',
-      required: true,
-      min: 1,
-    }),
-    'dry-run': dryRunFlag,
-  }
+  static override flags = schemaBaselineFlags
 
   async run(): Promise<void> {
     const { version, 'dry-run': dryRun } = this.flags

@@ -1,12 +1,7 @@
-import { Flags } from '@oclif/core'
 import { BaseCommand } from '../../base-command.js'
-import {
-  dryRunFlag,
-  planText,
-  schemaFlags,
-  stepLine,
-  withSchemaRunner,
-} from '../../schema-output.js'
+import { schemaMigrateFlags } from '../../flags.js'
+import { planText, stepLine } from '../../schema-output.js'
+import { withSchemaRunner } from '../../schema-runner.js'
 
 export default class SchemaMigrate extends BaseCommand<typeof SchemaMigrate> {
   static override summary =
@@ -16,11 +11,7 @@ export default class SchemaMigrate extends BaseCommand<typeof SchemaMigrate> {
     '<%= config.bin %> <%= command.id %> --target 2 --dry-run',
   ]
 
-  static override flags = {
-    ...schemaFlags,
-    target: Flags.integer({ summary: 'Stop at this version (default: the latest).', min: 0 }),
-    'dry-run': dryRunFlag,
-  }
+  static override flags = schemaMigrateFlags
 
   async run(): Promise<void> {
     const { target, 'dry-run': dryRun } = this.flags

@@ -1,6 +1,6 @@
-import { Flags } from '@oclif/core'
 import { BaseCommand } from '../../base-command.js'
-import { dryRunFlag, schemaFlags, withSchemaRunner } from '../../schema-output.js'
+import { schemaRepairFlags } from '../../flags.js'
+import { withSchemaRunner } from '../../schema-runner.js'
 
 export default class SchemaRepair extends BaseCommand<typeof SchemaRepair> {
   static override summary =
@@ -10,15 +10,7 @@ export default class SchemaRepair extends BaseCommand<typeof SchemaRepair> {
     '<%= config.bin %> <%= command.id %> --realign 1',
   ]
 
-  static override flags = {
-    ...schemaFlags,
-    realign: Flags.integer({
-      summary: 'Accept the current file of this applied version (repeatable).',
-      multiple: true,
-      min: 1,
-    }),
-    'dry-run': dryRunFlag,
-  }
+  static override flags = schemaRepairFlags
 
   async run(): Promise<void> {
     const { realign, 'dry-run': dryRun } = this.flags

@@ -1,27 +1,14 @@
-import { Flags } from '@oclif/core'
 import { BaseCommand } from '../../base-command.js'
-import {
-  dryRunFlag,
-  planText,
-  schemaFlags,
-  stepLine,
-  withSchemaRunner,
-} from '../../schema-output.js'
+import { schemaRollbackFlags } from '../../flags.js'
+import { planText, stepLine } from '../../schema-output.js'
+import { withSchemaRunner } from '../../schema-runner.js'
 
 export default class SchemaRollback extends BaseCommand<typeof SchemaRollback> {
   static override summary =
     'Undo applied versions above --to, newest first, with the rollback SQL stored when each was applied.'
   static override examples = ['<%= config.bin %> <%= command.id %> --to 2 --dry-run']
 
-  static override flags = {
-    ...schemaFlags,
-    to: Flags.integer({
-      summary: 'The version to return to (0 for an empty schema).',
-      required: true,
-      min: 0,
-    }),
-    'dry-run': dryRunFlag,
-  }
+  static override flags = schemaRollbackFlags
 
   async run(): Promise<void> {
     const { to, 'dry-run': dryRun } = this.flags

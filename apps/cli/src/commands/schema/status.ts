@@ -1,11 +1,13 @@
 import { BaseCommand } from '../../base-command.js'
-import { schemaFlags, statusText, withSchemaRunner } from '../../schema-output.js'
+import { schemaFlags } from '../../flags.js'
+import { statusText } from '../../schema-output.js'
+import { withSchemaRunner } from '../../schema-runner.js'
 
 export default class SchemaStatus extends BaseCommand<typeof SchemaStatus> {
   static override summary =
     'Every schema version with its state: applied, pending, failed, checksum-mismatch, missing-file, out-of-order.'
 
-  static override flags = { ...schemaFlags }
+  static override flags = schemaFlags
 
   async run(): Promise<void> {
     // Looking never writes: the database is opened read-only.

@@ -1,11 +1,12 @@
 import { BaseCommand } from '../../base-command.js'
-import { schemaFlags, withSchemaRunner } from '../../schema-output.js'
+import { schemaFlags } from '../../flags.js'
+import { withSchemaRunner } from '../../schema-runner.js'
 
 export default class SchemaValidate extends BaseCommand<typeof SchemaValidate> {
   static override summary =
     'For CI: exit 5 when an applied file changed, is missing or failed; 0 when the schema matches the files.'
 
-  static override flags = { ...schemaFlags }
+  static override flags = schemaFlags
 
   async run(): Promise<void> {
     const status = await withSchemaRunner(

@@ -1,0 +1,50 @@
+import type { MigrateProgress, MigrateResult, ValidationRun } from '@skill-metrics/migration'
+
+/** The progress bar's stage while `data migrate` runs. */
+export function migrateStage(pass: MigrateProgress['pass']): string {
+  return pass === 'final' ? "final pass, under the writers' lock" : 'bulk pass'
+}
+
+export function migrateText(result: MigrateResult): string {
+  return `${result.dryRun ? 'Would write: ' : ''}Read ${result.read.toLocaleString('en')} · inserted ${result.inserted.toLocaleString('en')} · updated ${result.updated.toLocaleString('en')} · unchanged ${result.unchanged.toLocaleString('en')} · rejected ${result.rejected.length} · ${result.skillsAligned} skills aligned · ${result.skippedBatches} of ${result.batches} batches already in sync (${result.seconds.toFixed(1)} s)`
+}
+
+export function displacedWarning(displaced: number): string {
+  return `${displaced} stored record(s) held positions the file now gives to others (a writer that is not skill-metrics dropped or moved records?); they are kept without a position, and skill-metrics data validate lists those the file no longer has as extra.`
+}
+
+/** `data validate --json`: the report, and the phase a clean (or accepted) run moved to. */
+export function validationJson({ report, advanced }: ValidationRun) {
+  return { ...report, advancedTo: advanced?.to ?? null }
+}
+
+export function validationText({ report, advanced }: ValidationRun): string {
+  const { skills, invocations } = report
+  const lines = [
+    `Skills        ${skills.compared} compared · ${skills.missing.length} missing · ${skills.extra.length} extra · ${skills.mismatched.length} mismatched`,
+    `Invocations   ${invocations.compared.toLocaleString('en')} compared · ${invocations.missing.length} missing · ${invocations.extra.length} extra · ${invocations.mismatched.length} mismatched · ${invocations.inFlight} in flight (settled)`,
+  ]
+  if (report.rejected.length > 0)
+    lines.push(`Rejected      ${report.rejected.length} records the legacy schema refuses`)
+  for (const mismatch of [
+    ...skills.mismatched.slice(0, 5),
+    ...invocations.mismatched.slice(0, 5),
+  ]) {
+    const name =
+      'name' in mismatch
+        ? `skill ${JSON.stringify(mismatch.name)}`
+        : `invocations[${mismatch.index}] ${mismatch.id}`
+    lines.push(
+      `  ${name}: ${mismatch.diffs.map((diff) => `${diff.field} file ${JSON.stringify(diff.json)} ≠ db ${JSON.stringify(diff.db)}`).join('; ')}`,
+    )
+  }
+  if (report.clean)
+    lines.push(
+      `Clean.${advanced === null ? '' : ` Phase is now ${advanced.to} (epoch ${advanced.epoch}).`}`,
+    )
+  else if (advanced !== null)
+    lines.push(
+      `Differences accepted with --force: phase is now ${advanced.to} (epoch ${advanced.epoch}); the reason is in the history.`,
+    )
+  return lines.join('\n')
+}

@@ -1,0 +1,27 @@
+import type { RollbackResult } from '@skill-metrics/migration'
+import { checkLines } from './health-output.js'
+
+export function rollbackText(result: RollbackResult, jsonFile: string): string {
+  if (!result.moved) return `Already ${result.to} (epoch ${result.epoch}); nothing to do.`
+  const lines = result.checks.length > 0 ? [checkLines(result.checks)] : []
+  const { regenerated } = result
+  if (result.dryRun) {
+    lines.push(
+      regenerated === null
+        ? `Would move ${result.from} → ${result.to} (epoch ${result.epoch}); the legacy file already holds everything.`
+        : `Would regenerate ${jsonFile} from the database (${regenerated.invocations} invocations, ${regenerated.skills} skills), then move ${result.from} → ${result.to} (epoch ${result.epoch}).`,
+    )
+    return lines.join('\n')
+  }
+  if (regenerated !== null) {
+    lines.push(
+      `Regenerated ${jsonFile} from the database: ${regenerated.invocations} invocations, ${regenerated.skills} skills, ${regenerated.bytes} bytes.`,
+    )
+    if (result.backup !== null)
+      lines.push(`The previous file: ${result.backup.path} (sha256 in ${result.backup.manifest})`)
+  }
+  lines.push(
+    `${result.to} (epoch ${result.epoch}). The legacy file is the source of truth.${result.to === 'dual-write' ? '\nNext: skill-metrics data migrate' : ''}`,
+  )
+  return lines.join('\n')
+}
