@@ -1,19 +1,19 @@
-export { currentActor } from './actor.js'
-export { backupLegacyFile, type LegacyBackup } from './backup.js'
+export { currentActor } from './phases/actor.js'
+export { backupLegacyFile, type LegacyBackup } from './operations/backup.js'
 export {
   type CleanupOptions,
   type CleanupOutcome,
   cleanup,
   DEFAULT_RETENTION_DAYS,
   type LegacyArchive,
-} from './cleanup.js'
+} from './operations/cleanup.js'
 export {
   type CutoverOptions,
   type CutoverResult,
   type CutoverStep,
   cutover,
   DEFAULT_FREEZE_TIMEOUT_MS,
-} from './cutover.js'
+} from './operations/cutover.js'
 export {
   DEFAULT_BATCH_SIZE,
   JSON_TRUTH_PHASES,
@@ -22,7 +22,7 @@ export {
   type MigrateResult,
   migrateData,
   type RejectedRecord,
-} from './data-migrator.js'
+} from './backfill/data-migrator.js'
 export {
   differenceCount,
   type FieldDiff,
@@ -33,7 +33,7 @@ export {
   type ValidationReport,
   type ValidationRun,
   validateData,
-} from './data-validator.js'
+} from './backfill/data-validator.js'
 export {
   type DualRead,
   type DualReadMismatch,
@@ -42,10 +42,10 @@ export {
   readMismatches,
   recordMismatch,
   unresolvedMismatches,
-} from './dual-read-mismatches.js'
-export { DualReadTracker } from './dual-read-tracker.js'
-export { type DualWriteMiss, missLogPathOf, readMisses, recordMiss } from './dual-write-misses.js'
-export { DUAL_WRITE_TIMEOUT_MS, DualWriteTracker, type StoreOpener } from './dual-write-tracker.js'
+} from './trackers/dual-read-mismatches.js'
+export { DualReadTracker } from './trackers/dual-read-tracker.js'
+export { type DualWriteMiss, missLogPathOf, readMisses, recordMiss } from './trackers/dual-write-misses.js'
+export { DUAL_WRITE_TIMEOUT_MS, DualWriteTracker, type StoreOpener } from './trackers/dual-write-tracker.js'
 export {
   dualReadGuard,
   dualWriteGuard,
@@ -56,16 +56,16 @@ export {
   noMissSinceLastValidation,
   noUnrepairedMisses,
   noUnresolvedMismatches,
-} from './guards.js'
-export { checkHealth, type HealthOptions, type HealthReport } from './health.js'
-export { type OpenTrackerOptions, openTracker } from './open-tracker.js'
+} from './phases/guards.js'
+export { checkHealth, type HealthOptions, type HealthReport } from './operations/health.js'
+export { type OpenTrackerOptions, openTracker } from './trackers/open-tracker.js'
 export {
   type PhaseCopy,
   phaseCopyPathOf,
   readPhaseCopy,
   readSourceOf,
   writePhaseCopy,
-} from './phase-copy.js'
+} from './phases/phase-copy.js'
 export {
   type PhaseState,
   PhaseStore,
@@ -79,8 +79,8 @@ export {
   type RollbackResult,
   type RollbackTarget,
   rollback,
-} from './rollback.js'
-export { type MigrationStatus, migrationStatus, nextCommand } from './status.js'
+} from './operations/rollback.js'
+export { type MigrationStatus, migrationStatus, nextCommand } from './operations/status.js'
 export {
   type Guard,
   type GuardCheck,
@@ -89,4 +89,4 @@ export {
   type TransitionOutcome,
   type TransitionRequest,
   transition,
-} from './transition.js'
+} from './phases/transition.js'

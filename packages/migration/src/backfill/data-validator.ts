@@ -14,11 +14,11 @@ import {
 } from '@skill-metrics/db-store'
 import { modeForFilesBeside, writeFileDurably } from '@skill-metrics/durable-file'
 import { scanLegacyFile, withWritersLock } from '@skill-metrics/json-tracker'
-import { currentActor } from './actor.js'
+import { currentActor } from '../phases/actor.js'
 import type { RejectedRecord } from './data-migrator.js'
-import { migratedGuard } from './guards.js'
-import { PhaseStore } from './phase-store.js'
-import { requireReasonToForce, type TransitionOutcome, transition } from './transition.js'
+import { migratedGuard } from '../phases/guards.js'
+import { PhaseStore } from '../phase-store.js'
+import { requireReasonToForce, type TransitionOutcome, transition } from '../phases/transition.js'
 
 export interface FieldDiff {
   field: string

@@ -8,21 +8,21 @@ import {
 import { type DatabaseTarget, SkillMetricsStore } from '@skill-metrics/db-store'
 import type { FreeSpaceReader } from '@skill-metrics/durable-file'
 import { withWritersLock } from '@skill-metrics/json-tracker'
-import { currentActor } from './actor.js'
+import { currentActor } from '../phases/actor.js'
 import { backupLegacyFile, type LegacyBackup } from './backup.js'
-import { finishSync, type MigrateResult, resultOf, syncPass } from './data-migrator.js'
+import { finishSync, type MigrateResult, resultOf, syncPass } from '../backfill/data-migrator.js'
 import {
   compare,
   differenceCount,
   recordValidation,
   type ValidationReport,
-} from './data-validator.js'
-import { cutoverSpace } from './disk-space.js'
-import { noForeignWriter, noUnresolvedMismatches } from './guards.js'
+} from '../backfill/data-validator.js'
+import { cutoverSpace } from '../phases/disk-space.js'
+import { noForeignWriter, noUnresolvedMismatches } from '../phases/guards.js'
 import { checkHealth } from './health.js'
-import { writePhaseCopy } from './phase-copy.js'
-import { PhaseStore, type TransitionRecord } from './phase-store.js'
-import { type GuardCheck, requireReasonToForce, settledPhaseCopy } from './transition.js'
+import { writePhaseCopy } from '../phases/phase-copy.js'
+import { PhaseStore, type TransitionRecord } from '../phase-store.js'
+import { type GuardCheck, requireReasonToForce, settledPhaseCopy } from '../phases/transition.js'
 
 export const DEFAULT_FREEZE_TIMEOUT_MS = 5_000
 

@@ -10,10 +10,10 @@ import {
   type DualReadMismatch,
   readMismatches,
   unresolvedMismatches,
-} from './dual-read-mismatches.js'
-import { readMisses } from './dual-write-misses.js'
-import { readPhaseCopy } from './phase-copy.js'
-import { PhaseStore, type TransitionRecord, type ValidationRecord } from './phase-store.js'
+} from '../trackers/dual-read-mismatches.js'
+import { readMisses } from '../trackers/dual-write-misses.js'
+import { readPhaseCopy } from '../phases/phase-copy.js'
+import { PhaseStore, type TransitionRecord, type ValidationRecord } from '../phase-store.js'
 
 export interface MigrationStatus {
   phase: Phase

@@ -4,7 +4,7 @@ import type { FreeSpaceReader } from '@skill-metrics/durable-file'
 import { withWritersLock } from '@skill-metrics/json-tracker'
 import { currentActor } from './actor.js'
 import { type PhaseCopy, readPhaseCopy, writePhaseCopy } from './phase-copy.js'
-import { type PhaseState, PhaseStore, type TransitionRecord } from './phase-store.js'
+import { type PhaseState, PhaseStore, type TransitionRecord } from '../phase-store.js'
 
 /** One condition a transition's guard checked. */
 export interface GuardCheck {

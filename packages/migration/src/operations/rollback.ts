@@ -16,11 +16,11 @@ import {
   scanLegacyFile,
   withWritersLock,
 } from '@skill-metrics/json-tracker'
-import { currentActor } from './actor.js'
+import { currentActor } from '../phases/actor.js'
 import { backupLegacyFile, type LegacyBackup } from './backup.js'
-import { rollbackSpace } from './disk-space.js'
-import { PhaseStore, type TransitionRecord } from './phase-store.js'
-import { flipPhase, type GuardCheck, requireReasonToForce } from './transition.js'
+import { rollbackSpace } from '../phases/disk-space.js'
+import { PhaseStore, type TransitionRecord } from '../phase-store.js'
+import { flipPhase, type GuardCheck, requireReasonToForce } from '../phases/transition.js'
 
 /** Phases in which the database is the source of truth: going back rewrites the legacy file. */
 export const DB_TRUTH_PHASES: readonly Phase[] = ['db-primary', 'cleaned']

@@ -14,8 +14,8 @@ import { type DatabaseTarget, SkillMetricsStore } from '@skill-metrics/db-store'
 import { JsonFileTracker } from '@skill-metrics/json-tracker'
 import { DualReadTracker } from './dual-read-tracker.js'
 import { DUAL_WRITE_TIMEOUT_MS, DualWriteTracker } from './dual-write-tracker.js'
-import { type PhaseCopy, readPhaseCopy } from './phase-copy.js'
-import { settledPhaseCopy } from './transition.js'
+import { type PhaseCopy, readPhaseCopy } from '../phases/phase-copy.js'
+import { settledPhaseCopy } from '../phases/transition.js'
 
 export interface OpenTrackerOptions {
   jsonFile: string

@@ -22,8 +22,8 @@ import {
   scanLegacyFile,
   withWritersLock,
 } from '@skill-metrics/json-tracker'
-import { missLogPathOf } from './dual-write-misses.js'
-import { PhaseStore } from './phase-store.js'
+import { missLogPathOf } from '../trackers/dual-write-misses.js'
+import { PhaseStore } from '../phase-store.js'
 
 /** Phases in which the legacy file is the source of truth, so the database is made equal to it. */
 export const JSON_TRUTH_PHASES: readonly Phase[] = ['dual-write', 'migrated', 'dual-read']

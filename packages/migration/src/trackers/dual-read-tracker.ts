@@ -6,7 +6,7 @@ import type {
   TrackOptions,
 } from '@skill-metrics/core'
 import type { JsonFileTracker } from '@skill-metrics/json-tracker'
-import type { FieldDiff } from './data-validator.js'
+import type { FieldDiff } from '../backfill/data-validator.js'
 import { type DualRead, type DualReadMismatch, recordMismatch } from './dual-read-mismatches.js'
 import { DUAL_WRITE_TIMEOUT_MS, DualWriteTracker, type StoreOpener } from './dual-write-tracker.js'
 
