@@ -16,11 +16,15 @@ import {
   scanLegacyFile,
   withWritersLock,
 } from '@skill-metrics/json-tracker'
-import { currentActor } from '../phases/actor.js'
-import { backupLegacyFile, type LegacyBackup } from './backup.js'
+import { PhaseStore } from '../phase-store.js'
 import { rollbackSpace } from '../phases/disk-space.js'
-import { PhaseStore, type TransitionRecord } from '../phase-store.js'
-import { flipPhase, type GuardCheck, requireReasonToForce } from '../phases/transition.js'
+import {
+  flipPhase,
+  type GuardCheck,
+  requireReasonToForce,
+  transitionRecord,
+} from '../phases/transition.js'
+import { backupLegacyFile, type LegacyBackup } from './backup.js'
 
 /** Phases in which the database is the source of truth: going back rewrites the legacy file. */
 export const DB_TRUTH_PHASES: readonly Phase[] = ['db-primary', 'cleaned']
@@ -93,17 +97,17 @@ export async function rollback(options: RollbackOptions): Promise<RollbackResult
         })
       }
       const at = clock.now()
-      const record = (epoch: number, toPhase: Phase, outcome: string): TransitionRecord => ({
-        at: at.toISOString(),
-        actor: currentActor(),
-        reason: options.reason ?? null,
-        from_phase: state.phase,
-        to_phase: toPhase,
-        epoch,
-        result: outcome,
-        forced: result.forced,
-        detail: result.checks.length === 0 ? null : JSON.stringify(result.checks),
-      })
+      const record = (epoch: number, toPhase: Phase, outcome: string) =>
+        transitionRecord({
+          at,
+          reason: options.reason,
+          from: state.phase,
+          to: toPhase,
+          epoch,
+          result: outcome,
+          forced: result.forced,
+          checks: result.checks.length === 0 ? null : result.checks,
+        })
       const fromDatabase = DB_TRUTH_PHASES.includes(state.phase)
       if (!fromDatabase) {
         result.moved = true
@@ -133,12 +137,8 @@ export async function rollback(options: RollbackOptions): Promise<RollbackResult
           return result
         }
         let regenerated: NonNullable<RollbackResult['regenerated']> | undefined
-        await flipPhase(
-          phases,
-          options.jsonFile,
-          record(result.epoch, to, 'ok'),
-          null,
-          async () => {
+        await flipPhase(phases, options.jsonFile, record(result.epoch, to, 'ok'), null, {
+          beforeCommit: async () => {
             // File writers meet the mark and wait for the lock; database writers meet the new
             // epoch and then the mark: no write lands anywhere while the file is regenerated.
             await phases.commitTransition(
@@ -158,7 +158,7 @@ export async function rollback(options: RollbackOptions): Promise<RollbackResult
             regenerated = written
             result.backup = backup
           },
-        )
+        })
         result.regenerated = regenerated!
         return result
       } finally {
