@@ -7,8 +7,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import { expectContains, plainMetrics } from '../../json-tracker/src/test-support/fixtures.js'
 import { migrateData } from '../src/backfill/data-migrator.js'
 import { runValidation } from '../src/backfill/data-validator.js'
-import { readMisses, recordMiss } from '../src/trackers/dual-write-misses.js'
 import { migrationStatus } from '../src/operations/status.js'
+import { readMisses, recordMiss } from '../src/trackers/dual-write-misses.js'
 import { DIALECTS, fixturePath, inDualWrite, type Migration } from './support.js'
 
 const cleanups: Array<() => Promise<void>> = []

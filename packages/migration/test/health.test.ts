@@ -4,9 +4,9 @@ import { JsonFileTracker, LOCK_STALE_MS, lockPathOf } from '@skill-metrics/json-
 import { afterEach, describe, expect, it } from 'vitest'
 import { freshDatabase } from '../../db-store/src/test-support/databases.js'
 import { checkHealth } from '../src/operations/health.js'
-import { readPhaseCopy, writePhaseCopy } from '../src/phases/phase-copy.js'
-import { PhaseStore } from '../src/phase-store.js'
 import { migrationStatus } from '../src/operations/status.js'
+import { PhaseStore } from '../src/phase-store.js'
+import { readPhaseCopy, writePhaseCopy } from '../src/phases/phase-copy.js'
 import { advanceTo } from './phase-walk.js'
 import { DIALECTS, inDualWrite, type Migration } from './support.js'
 

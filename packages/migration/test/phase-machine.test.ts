@@ -10,10 +10,10 @@ import {
   freshDatabase,
   type TestDatabase,
 } from '../../db-store/src/test-support/databases.js'
+import { migrationStatus } from '../src/operations/status.js'
+import { PhaseStore } from '../src/phase-store.js'
 import { dualWriteGuard } from '../src/phases/guards.js'
 import { readPhaseCopy } from '../src/phases/phase-copy.js'
-import { PhaseStore } from '../src/phase-store.js'
-import { migrationStatus } from '../src/operations/status.js'
 import { transition } from '../src/phases/transition.js'
 
 const cleanups: Array<() => Promise<void>> = []

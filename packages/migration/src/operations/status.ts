@@ -6,14 +6,14 @@ import {
   readWriterState,
   scanLegacyFile,
 } from '@skill-metrics/json-tracker'
+import { PhaseStore, type TransitionRecord, type ValidationRecord } from '../phase-store.js'
+import { readPhaseCopy } from '../phases/phase-copy.js'
 import {
   type DualReadMismatch,
   readMismatches,
   unresolvedMismatches,
 } from '../trackers/dual-read-mismatches.js'
 import { readMisses } from '../trackers/dual-write-misses.js'
-import { readPhaseCopy } from '../phases/phase-copy.js'
-import { PhaseStore, type TransitionRecord, type ValidationRecord } from '../phase-store.js'
 
 export interface MigrationStatus {
   phase: Phase

@@ -1,6 +1,6 @@
 import type { FieldDiff } from '../backfill/data-validator.js'
-import { appendJsonLine, readJsonLines } from './jsonl-log.js'
 import type { ValidationRecord } from '../phase-store.js'
+import { appendJsonLine, readJsonLines } from './jsonl-log.js'
 
 /** The reads dual-read compares. */
 export type DualRead = 'getSkillMetrics' | 'getAllMetrics' | 'getSummary' | 'generateReport'
