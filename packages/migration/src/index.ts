@@ -15,22 +15,6 @@ export {
 } from '@skill-metrics/db-store'
 export { modeForFilesBeside } from '@skill-metrics/durable-file'
 export { generateLegacyFile } from '@skill-metrics/json-tracker'
-export { currentActor } from './actor.js'
-export { backupLegacyFile, type LegacyBackup } from './backup.js'
-export {
-  type CleanupOptions,
-  type CleanupOutcome,
-  cleanup,
-  DEFAULT_RETENTION_DAYS,
-  type LegacyArchive,
-} from './cleanup.js'
-export {
-  type CutoverOptions,
-  type CutoverResult,
-  type CutoverStep,
-  cutover,
-  DEFAULT_FREEZE_TIMEOUT_MS,
-} from './cutover.js'
 export {
   type DataMigrationRun,
   DEFAULT_BATCH_SIZE,
@@ -41,7 +25,7 @@ export {
   migrateData,
   type RejectedRecord,
   runDataMigration,
-} from './data-migrator.js'
+} from './backfill/data-migrator.js'
 export {
   differenceCount,
   type FieldDiff,
@@ -52,19 +36,38 @@ export {
   type ValidationReport,
   type ValidationRun,
   validateData,
-} from './data-validator.js'
+} from './backfill/data-validator.js'
+export { backupLegacyFile, type LegacyBackup } from './operations/backup.js'
 export {
-  type DualRead,
-  type DualReadMismatch,
-  describeMismatch,
-  mismatchLogPathOf,
-  readMismatches,
-  recordMismatch,
-  unresolvedMismatches,
-} from './dual-read-mismatches.js'
-export { DualReadTracker } from './dual-read-tracker.js'
-export { type DualWriteMiss, missLogPathOf, readMisses, recordMiss } from './dual-write-misses.js'
-export { DUAL_WRITE_TIMEOUT_MS, DualWriteTracker, type StoreOpener } from './dual-write-tracker.js'
+  type CleanupOptions,
+  type CleanupOutcome,
+  cleanup,
+  DEFAULT_RETENTION_DAYS,
+  type LegacyArchive,
+} from './operations/cleanup.js'
+export {
+  type CutoverOptions,
+  type CutoverResult,
+  type CutoverStep,
+  cutover,
+  DEFAULT_FREEZE_TIMEOUT_MS,
+} from './operations/cutover.js'
+export {
+  checkHealth,
+  type HealthOptions,
+  type HealthReport,
+  healthFailure,
+} from './operations/health.js'
+export {
+  DB_TRUTH_PHASES,
+  ROLLBACK_TARGETS,
+  type RollbackOptions,
+  type RollbackResult,
+  type RollbackTarget,
+  rollback,
+} from './operations/rollback.js'
+export { type MigrationStatus, migrationStatus, nextCommand } from './operations/status.js'
+export { currentActor } from './phases/actor.js'
 export {
   dualReadGuard,
   dualWriteGuard,
@@ -75,19 +78,7 @@ export {
   noMissSinceLastValidation,
   noUnrepairedMisses,
   noUnresolvedMismatches,
-} from './guards.js'
-export {
-  checkHealth,
-  type HealthOptions,
-  type HealthReport,
-  healthFailure,
-} from './health.js'
-export {
-  type OpenTrackerOptions,
-  openTracker,
-  recordInvocation,
-  withReadTracker,
-} from './open-tracker.js'
+} from './phases/guards.js'
 export {
   type PhaseCopy,
   phaseCopyPathOf,
@@ -95,16 +86,7 @@ export {
   readPhaseCopy,
   readSourceOf,
   writePhaseCopy,
-} from './phase-copy.js'
-export {
-  DB_TRUTH_PHASES,
-  ROLLBACK_TARGETS,
-  type RollbackOptions,
-  type RollbackResult,
-  type RollbackTarget,
-  rollback,
-} from './rollback.js'
-export { type MigrationStatus, migrationStatus, nextCommand } from './status.js'
+} from './phases/phase-copy.js'
 export {
   type Guard,
   type GuardCheck,
@@ -113,4 +95,31 @@ export {
   type TransitionOutcome,
   type TransitionRequest,
   transition,
-} from './transition.js'
+} from './phases/transition.js'
+export {
+  type DualRead,
+  type DualReadMismatch,
+  describeMismatch,
+  mismatchLogPathOf,
+  readMismatches,
+  recordMismatch,
+  unresolvedMismatches,
+} from './trackers/dual-read-mismatches.js'
+export { DualReadTracker } from './trackers/dual-read-tracker.js'
+export {
+  type DualWriteMiss,
+  missLogPathOf,
+  readMisses,
+  recordMiss,
+} from './trackers/dual-write-misses.js'
+export {
+  DUAL_WRITE_TIMEOUT_MS,
+  DualWriteTracker,
+  type StoreOpener,
+} from './trackers/dual-write-tracker.js'
+export {
+  type OpenTrackerOptions,
+  openTracker,
+  recordInvocation,
+  withReadTracker,
+} from './trackers/open-tracker.js'

@@ -1,7 +1,7 @@
 import { generateLegacyFile } from '@skill-metrics/json-tracker'
 import { describe, expect, it } from 'vitest'
-import { migrateData } from '../src/data-migrator.js'
-import { runValidation } from '../src/data-validator.js'
+import { migrateData } from '../src/backfill/data-migrator.js'
+import { runValidation } from '../src/backfill/data-validator.js'
 import { DIALECTS, inDualWrite } from './support.js'
 
 describe.each(DIALECTS)('backfill of a generated 100k-invocation file on %s', (dialect) => {

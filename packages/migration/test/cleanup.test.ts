@@ -14,8 +14,8 @@ import {
 import { PhaseStore } from '@skill-metrics/db-store'
 import { JsonFileTracker, writerStatePathOf } from '@skill-metrics/json-tracker'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { cleanup } from '../src/cleanup.js'
-import { readPhaseCopy } from '../src/phase-copy.js'
+import { cleanup } from '../src/operations/cleanup.js'
+import { readPhaseCopy } from '../src/phases/phase-copy.js'
 import { advanceTo } from './phase-walk.js'
 import { DIALECTS, inDualWrite, type Migration } from './support.js'
 

@@ -1,9 +1,9 @@
 import { SKILL_FIELDS } from '@skill-metrics/core'
 import { createDataSource } from '@skill-metrics/db-store'
 import { afterEach, describe, expect, it } from 'vitest'
-import { validateData } from '../src/data-validator.js'
-import { readMismatches } from '../src/dual-read-mismatches.js'
-import { openTracker } from '../src/open-tracker.js'
+import { validateData } from '../src/backfill/data-validator.js'
+import { readMismatches } from '../src/trackers/dual-read-mismatches.js'
+import { openTracker } from '../src/trackers/open-tracker.js'
 import { smallInDualRead } from './dual-read-support.js'
 import type { Migration } from './support.js'
 

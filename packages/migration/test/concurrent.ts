@@ -3,9 +3,9 @@ import { generateLegacyFile, loadLegacyFile } from '@skill-metrics/json-tracker'
 import { execa } from 'execa'
 import { expect } from 'vitest'
 import { expectAggregatesMatchRecords } from '../../json-tracker/src/test-support/legacy-checks.js'
-import { migrateData } from '../src/data-migrator.js'
-import { runValidation } from '../src/data-validator.js'
-import { readMisses } from '../src/dual-write-misses.js'
+import { migrateData } from '../src/backfill/data-migrator.js'
+import { runValidation } from '../src/backfill/data-validator.js'
+import { readMisses } from '../src/trackers/dual-write-misses.js'
 import { inDualWrite } from './support.js'
 
 const childWriter = fileURLToPath(new URL('./child-dual-writer.mjs', import.meta.url))

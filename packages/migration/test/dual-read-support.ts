@@ -1,9 +1,9 @@
 import { createDataSource } from '@skill-metrics/db-store'
 import { expect } from 'vitest'
-import { migrateData } from '../src/data-migrator.js'
-import { runValidation } from '../src/data-validator.js'
-import { dualReadGuard } from '../src/guards.js'
-import { transition } from '../src/transition.js'
+import { migrateData } from '../src/backfill/data-migrator.js'
+import { runValidation } from '../src/backfill/data-validator.js'
+import { dualReadGuard } from '../src/phases/guards.js'
+import { transition } from '../src/phases/transition.js'
 import { fixturePath, inDualWrite, type Migration } from './support.js'
 
 export const toDualRead = ({ jsonFile, target }: Migration) =>

@@ -10,12 +10,12 @@ import {
   freshDatabase,
   type TestDatabase,
 } from '../../db-store/src/test-support/databases.js'
-import { readMisses } from '../src/dual-write-misses.js'
-import { DualWriteTracker } from '../src/dual-write-tracker.js'
-import { dualWriteGuard } from '../src/guards.js'
-import { openTracker as open } from '../src/open-tracker.js'
-import { migrationStatus } from '../src/status.js'
-import { transition } from '../src/transition.js'
+import { migrationStatus } from '../src/operations/status.js'
+import { dualWriteGuard } from '../src/phases/guards.js'
+import { transition } from '../src/phases/transition.js'
+import { readMisses } from '../src/trackers/dual-write-misses.js'
+import { DualWriteTracker } from '../src/trackers/dual-write-tracker.js'
+import { openTracker as open } from '../src/trackers/open-tracker.js'
 import { advanceTo } from './phase-walk.js'
 import { inDualWrite as dualWriteMigration } from './support.js'
 

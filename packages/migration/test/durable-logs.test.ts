@@ -4,8 +4,8 @@ import { join } from 'node:path'
 import { ExitCode, WriteFailedError } from '@skill-metrics/core'
 import { describe, expect, it } from 'vitest'
 import { installWriteFault } from '../../durable-file/test/inject-write-faults.mjs'
-import { mismatchLogPathOf, recordMismatch } from '../src/dual-read-mismatches.js'
-import { missLogPathOf, recordMiss } from '../src/dual-write-misses.js'
+import { mismatchLogPathOf, recordMismatch } from '../src/trackers/dual-read-mismatches.js'
+import { missLogPathOf, recordMiss } from '../src/trackers/dual-write-misses.js'
 
 const miss = {
   at: '2026-11-30T00:00:00.000Z',

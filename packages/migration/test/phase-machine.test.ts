@@ -10,10 +10,10 @@ import {
   freshDatabase,
   type TestDatabase,
 } from '../../db-store/src/test-support/databases.js'
-import { dualWriteGuard } from '../src/guards.js'
-import { readPhaseCopy } from '../src/phase-copy.js'
-import { migrationStatus } from '../src/status.js'
-import { transition } from '../src/transition.js'
+import { migrationStatus } from '../src/operations/status.js'
+import { dualWriteGuard } from '../src/phases/guards.js'
+import { readPhaseCopy } from '../src/phases/phase-copy.js'
+import { transition } from '../src/phases/transition.js'
 
 const cleanups: Array<() => Promise<void>> = []
 afterEach(async () => {

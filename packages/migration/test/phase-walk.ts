@@ -1,5 +1,5 @@
 import { type Clock, PHASES, type Phase } from '@skill-metrics/core'
-import { transition } from '../src/transition.js'
+import { transition } from '../src/phases/transition.js'
 import type { Migration } from './support.js'
 
 /**

@@ -4,8 +4,8 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { SchemaRunner } from '@skill-metrics/db-store'
 import { freshDatabase, type TestDatabase } from '../../db-store/src/test-support/databases.js'
-import { dualWriteGuard } from '../src/guards.js'
-import { transition } from '../src/transition.js'
+import { dualWriteGuard } from '../src/phases/guards.js'
+import { transition } from '../src/phases/transition.js'
 
 export { DIALECTS } from '../../db-store/src/test-support/databases.js'
 

@@ -12,10 +12,15 @@ import {
 } from '@skill-metrics/core'
 import { type DatabaseTarget, SkillMetricsStore } from '@skill-metrics/db-store'
 import { JsonFileTracker } from '@skill-metrics/json-tracker'
+import {
+  type PhaseCopy,
+  type ReadSource,
+  readPhaseCopy,
+  readSourceOf,
+} from '../phases/phase-copy.js'
+import { settledPhaseCopy } from '../phases/transition.js'
 import { DualReadTracker } from './dual-read-tracker.js'
 import { DUAL_WRITE_TIMEOUT_MS, DualWriteTracker } from './dual-write-tracker.js'
-import { type PhaseCopy, type ReadSource, readPhaseCopy, readSourceOf } from './phase-copy.js'
-import { settledPhaseCopy } from './transition.js'
 
 export interface OpenTrackerOptions {
   jsonFile: string

@@ -12,10 +12,10 @@ import {
 import { type DatabaseTarget, PhaseStore, SkillMetricsStore } from '@skill-metrics/db-store'
 import { modeForFilesBeside, writeFileDurably } from '@skill-metrics/durable-file'
 import { scanLegacyFile, withWritersLock } from '@skill-metrics/json-tracker'
-import { currentActor } from './actor.js'
+import { currentActor } from '../phases/actor.js'
+import { migratedGuard } from '../phases/guards.js'
+import { requireReasonToForce, type TransitionOutcome, transition } from '../phases/transition.js'
 import type { RejectedRecord } from './data-migrator.js'
-import { migratedGuard } from './guards.js'
-import { requireReasonToForce, type TransitionOutcome, transition } from './transition.js'
 
 export type { FieldDiff }
 

@@ -23,7 +23,7 @@ import {
   scanLegacyFile,
   withWritersLock,
 } from '@skill-metrics/json-tracker'
-import { missLogPathOf } from './dual-write-misses.js'
+import { missLogPathOf } from '../trackers/dual-write-misses.js'
 
 /** Phases in which the legacy file is the source of truth, so the database is made equal to it. */
 export const JSON_TRUTH_PHASES: readonly Phase[] = ['dual-write', 'migrated', 'dual-read']

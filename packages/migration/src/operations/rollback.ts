@@ -7,12 +7,7 @@ import {
   toNaiveLocalIso,
   UsageError,
 } from '@skill-metrics/core'
-import {
-  type DatabaseTarget,
-  PhaseStore,
-  SkillMetricsStore,
-  type TransitionRecord,
-} from '@skill-metrics/db-store'
+import { type DatabaseTarget, PhaseStore, SkillMetricsStore } from '@skill-metrics/db-store'
 import type { FreeSpaceReader } from '@skill-metrics/durable-file'
 import {
   encodeLegacyFile,
@@ -21,10 +16,14 @@ import {
   scanLegacyFile,
   withWritersLock,
 } from '@skill-metrics/json-tracker'
-import { currentActor } from './actor.js'
+import { rollbackSpace } from '../phases/disk-space.js'
+import {
+  flipPhase,
+  type GuardCheck,
+  requireReasonToForce,
+  transitionRecord,
+} from '../phases/transition.js'
 import { backupLegacyFile, type LegacyBackup } from './backup.js'
-import { rollbackSpace } from './disk-space.js'
-import { flipPhase, type GuardCheck, requireReasonToForce } from './transition.js'
 
 /** Phases in which the database is the source of truth: going back rewrites the legacy file. */
 export const DB_TRUTH_PHASES: readonly Phase[] = ['db-primary', 'cleaned']
@@ -97,17 +96,17 @@ export async function rollback(options: RollbackOptions): Promise<RollbackResult
         })
       }
       const at = clock.now()
-      const record = (epoch: number, toPhase: Phase, outcome: string): TransitionRecord => ({
-        at: at.toISOString(),
-        actor: currentActor(),
-        reason: options.reason ?? null,
-        from_phase: state.phase,
-        to_phase: toPhase,
-        epoch,
-        result: outcome,
-        forced: result.forced,
-        detail: result.checks.length === 0 ? null : JSON.stringify(result.checks),
-      })
+      const record = (epoch: number, toPhase: Phase, outcome: string) =>
+        transitionRecord({
+          at,
+          reason: options.reason,
+          from: state.phase,
+          to: toPhase,
+          epoch,
+          result: outcome,
+          forced: result.forced,
+          checks: result.checks.length === 0 ? null : result.checks,
+        })
       const fromDatabase = DB_TRUTH_PHASES.includes(state.phase)
       if (!fromDatabase) {
         result.moved = true
@@ -137,12 +136,8 @@ export async function rollback(options: RollbackOptions): Promise<RollbackResult
           return result
         }
         let regenerated: NonNullable<RollbackResult['regenerated']> | undefined
-        await flipPhase(
-          phases,
-          options.jsonFile,
-          record(result.epoch, to, 'ok'),
-          null,
-          async () => {
+        await flipPhase(phases, options.jsonFile, record(result.epoch, to, 'ok'), null, {
+          beforeCommit: async () => {
             // File writers meet the mark and wait for the lock; database writers meet the new
             // epoch and then the mark: no write lands anywhere while the file is regenerated.
             await phases.commitTransition(
@@ -162,7 +157,7 @@ export async function rollback(options: RollbackOptions): Promise<RollbackResult
             regenerated = written
             result.backup = backup
           },
-        )
+        })
         result.regenerated = regenerated!
         return result
       } finally {

@@ -12,13 +12,13 @@ import {
   readWriterState,
   scanLegacyFile,
 } from '@skill-metrics/json-tracker'
+import { readPhaseCopy } from '../phases/phase-copy.js'
 import {
   type DualReadMismatch,
   readMismatches,
   unresolvedMismatches,
-} from './dual-read-mismatches.js'
-import { readMisses } from './dual-write-misses.js'
-import { readPhaseCopy } from './phase-copy.js'
+} from '../trackers/dual-read-mismatches.js'
+import { readMisses } from '../trackers/dual-write-misses.js'
 
 export interface MigrationStatus {
   phase: Phase

@@ -1,9 +1,13 @@
 import { SkillMetricsError } from '@skill-metrics/core'
 import { fingerprintFile } from '@skill-metrics/durable-file'
 import { readWriterState, scanLegacyFile } from '@skill-metrics/json-tracker'
+import {
+  describeMismatch,
+  readMismatches,
+  unresolvedMismatches,
+} from '../trackers/dual-read-mismatches.js'
+import { readMisses } from '../trackers/dual-write-misses.js'
 import { dualWriteSpace } from './disk-space.js'
-import { describeMismatch, readMismatches, unresolvedMismatches } from './dual-read-mismatches.js'
-import { readMisses } from './dual-write-misses.js'
 import type { GuardCheck, GuardContext } from './transition.js'
 
 /** The legacy file parses and keeps the legacy schema (a missing file is an empty tracker). */

@@ -18,7 +18,7 @@ import {
   type GuardContext,
   type TransitionOutcome,
   transition,
-} from './transition.js'
+} from '../phases/transition.js'
 
 export const DEFAULT_RETENTION_DAYS = 7
 const DAY_MS = 86_400_000

@@ -101,29 +101,30 @@ export async function transition(request: TransitionRequest): Promise<Transition
         dryRun: request.dryRun === true,
       }
       if (request.dryRun) return outcome
-      const record = {
-        at: clock.now().toISOString(),
-        actor: currentActor(),
-        reason: request.reason ?? null,
-        from_phase: state.phase,
-        to_phase: request.to,
-        epoch: outcome.epoch,
+      const facts = {
+        at: clock.now(),
+        reason: request.reason,
+        from: state.phase,
+        to: request.to,
         forced: outcome.forced,
-        detail: JSON.stringify(checks),
+        checks,
       }
       if (failed.length > 0 && !request.force) {
         const reasons = failed.map((check) => check.detail).join('; ')
-        await store.recordAttempt({ ...record, epoch: state.epoch, result: `refused: ${reasons}` })
+        await store.recordAttempt(
+          transitionRecord({ ...facts, epoch: state.epoch, result: `refused: ${reasons}` }),
+        )
         throw new RefusedError(`refused to move from ${state.phase} to ${request.to}: ${reasons}`, {
           nextStep:
             'Resolve what the guard names, or pass --force --reason "…" to override it (recorded).',
         })
       }
       await request.beforeFlip?.(context)
+      const record = transitionRecord({ ...facts, epoch: outcome.epoch, result: 'ok' })
       await flipPhase(
         store,
         request.jsonFile,
-        { ...record, result: 'ok' },
+        record,
         request.to === 'db-primary' ? record.at : state.cutover_at,
       )
       await request.afterFlip?.(context)
@@ -149,13 +150,21 @@ export async function flipPhase(
   jsonFile: string,
   record: TransitionRecord,
   cutoverAt: string | null,
-  /** Work that must happen while writers see the mark (and wait), before the database moves. */
-  whileMarked?: () => Promise<void>,
+  whileMarked: {
+    /** Work that must happen while writers see the mark (and wait), before the database moves. */
+    beforeCommit?: () => Promise<void>
+    /**
+     * Work that must see the database moved before any writer acts on it. When it fails the
+     * copy stays as it left it (marked, or moved back by the work itself) and the next writer
+     * settles it from the database (settledPhaseCopy).
+     */
+    afterCommit?: () => Promise<void>
+  } = {},
 ): Promise<void> {
   const copy = { phase: record.to_phase, epoch: record.epoch, updated_at: record.at }
   await writePhaseCopy(jsonFile, { ...copy, transitioning: true })
   try {
-    await whileMarked?.()
+    await whileMarked.beforeCommit?.()
   } catch (error) {
     // The database did not move: the copy goes back to what it says. Should that write fail too
     // (a full disk), the mark stays and the next writer settles it (settledPhaseCopy); `status`
@@ -174,7 +183,35 @@ export async function flipPhase(
     throw error
   }
   await store.commitTransition(record, cutoverAt)
+  await whileMarked.afterCommit?.()
   await writePhaseCopy(jsonFile, { ...copy, transitioning: false })
+}
+
+/**
+ * One row of the phase history, stamped with who ran it. `checks` are what the guard looked at;
+ * `null` when nothing was checked.
+ */
+export function transitionRecord(facts: {
+  at: Date
+  reason: string | undefined
+  from: Phase
+  to: Phase
+  epoch: number
+  result: string
+  forced: boolean
+  checks: GuardCheck[] | null
+}): TransitionRecord {
+  return {
+    at: facts.at.toISOString(),
+    actor: currentActor(),
+    reason: facts.reason ?? null,
+    from_phase: facts.from,
+    to_phase: facts.to,
+    epoch: facts.epoch,
+    result: facts.result,
+    forced: facts.forced,
+    detail: facts.checks === null ? null : JSON.stringify(facts.checks),
+  }
 }
 
 /** A forced transition must say why: refuses `force` without a reason before any work starts. */

@@ -3,12 +3,12 @@ import { type Clock, type Phase, RefusedError, systemClock } from '@skill-metric
 import { type DatabaseTarget, PhaseStore, type ValidationRecord } from '@skill-metrics/db-store'
 import type { FreeSpaceReader } from '@skill-metrics/durable-file'
 import { LOCK_STALE_MS, lockPathOf } from '@skill-metrics/json-tracker'
-import { JSON_TRUTH_PHASES } from './data-migrator.js'
-import { healthSpace } from './disk-space.js'
-import { noForeignWriter } from './guards.js'
-import { type PhaseCopy, readPhaseCopy } from './phase-copy.js'
+import { JSON_TRUTH_PHASES } from '../backfill/data-migrator.js'
+import { healthSpace } from '../phases/disk-space.js'
+import { noForeignWriter } from '../phases/guards.js'
+import { type PhaseCopy, readPhaseCopy } from '../phases/phase-copy.js'
+import type { GuardCheck } from '../phases/transition.js'
 import { databaseStatus } from './status.js'
-import type { GuardCheck } from './transition.js'
 
 export interface HealthOptions {
   jsonFile: string
