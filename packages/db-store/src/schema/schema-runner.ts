@@ -1,3 +1,6 @@
+// About 400 lines on purpose: the six verbs (migrate, rollback, baseline, repair, validate,
+// status) share one lock, one bookkeeping table and one refusal policy, and read best side by side;
+// what each step does (planning, its transaction, the messages, the history SQL) lives beside it.
 import { existsSync } from 'node:fs'
 import { userInfo } from 'node:os'
 import { fileURLToPath } from 'node:url'
