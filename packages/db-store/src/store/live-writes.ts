@@ -10,7 +10,7 @@ import {
 } from '@skill-metrics/core'
 import type { SqlSession } from '../schema/sql-session.js'
 import { ENSURE_SESSION } from './batch-statements.js'
-import { nullSafeEqualsParameter, sqlBoolean } from './dialect-sql.js'
+import { asText, nullSafeEqualsParameter, sqlBoolean } from './dialect-sql.js'
 import { INSERT_COLUMNS, SCHEMA_VERSION_WRITTEN } from './invocation-rows.js'
 import { readSkillAggregates, saveSkill } from './skill-aggregates.js'
 import type { CompleteInvocation, PendingInvocation } from './store-types.js'
@@ -118,11 +118,85 @@ export async function completeStored(
 async function applyToSkill(sql: SqlSession, finished: LegacyInvocation, completionSeq: number) {
   const [stored] = await readSkillAggregates(sql, finished.skill_name)
   const skills = new Map<string, SkillAggregate>()
-  if (stored !== undefined) skills.set(finished.skill_name, stored.aggregate)
+  if (stored !== undefined) skills.set(finished.skill_name, structuredClone(stored.aggregate))
   const aggregate = applyCompletion(skills, finished)
+  const lastSeq = stored?.lastCompletionSeq ?? null
+  if (stored !== undefined && lastSeq !== null && completionSeq < lastSeq) {
+    await keepFileOrder(sql, aggregate, stored.aggregate, finished, completionSeq)
+  }
   const position =
     stored?.position ?? (await nextValue(sql, 'COALESCE(MAX(position), -1) + 1', 'skill_metrics'))
-  await saveSkill(sql, finished.skill_name, aggregate, Number(position), completionSeq)
+  await saveSkill(
+    sql,
+    finished.skill_name,
+    aggregate,
+    Number(position),
+    Math.max(completionSeq, lastSeq ?? completionSeq),
+  )
+}
+
+/**
+ * A completion that reaches the database after one that followed it in the file (two writers
+ * release the file's lock in one order and commit in the other): the file's order still decides.
+ * `last_invoked` stays the later completion's, and a key this completion adds to a counter map
+ * goes before the keys that only later completions brought, as the file has them.
+ */
+async function keepFileOrder(
+  sql: SqlSession,
+  aggregate: SkillAggregate,
+  before: SkillAggregate,
+  finished: LegacyInvocation,
+  completionSeq: number,
+): Promise<void> {
+  const later = await sql.rows<{
+    workflow_path: string | null
+    error_type: string | null
+    follow_up_actions: string
+  }>(
+    `SELECT workflow_path, error_type, ${asText(sql.dialect, 'follow_up_actions')} FROM skill_invocation
+     WHERE skill_name = ? AND completion_seq > ?`,
+    [aggregate.skill_name, completionSeq],
+  )
+  aggregate.last_invoked = before.last_invoked
+  // Every completion the skill had came later in the file: this one created it there.
+  if (before.total_invocations === later.length) aggregate.first_invoked = finished.invoked_at
+  const counts = (values: Array<string | null>) => {
+    const found = new Map<string, number>()
+    for (const value of values) if (value) found.set(value, (found.get(value) ?? 0) + 1)
+    return found
+  }
+  aggregate.workflow_paths = placeNewKeys(
+    aggregate.workflow_paths,
+    before.workflow_paths,
+    counts(later.map((row) => row.workflow_path)),
+  )
+  aggregate.common_errors = placeNewKeys(
+    aggregate.common_errors,
+    before.common_errors,
+    counts(later.map((row) => row.error_type)),
+  )
+  aggregate.follow_up_actions = placeNewKeys(
+    aggregate.follow_up_actions,
+    before.follow_up_actions,
+    counts(later.flatMap((row) => JSON.parse(row.follow_up_actions) as string[])),
+  )
+}
+
+/** Moves the keys `after` gained over `before` ahead of the first key only later completions hold. */
+function placeNewKeys(
+  after: Map<string, number>,
+  before: Map<string, number>,
+  fromLater: Map<string, number>,
+): Map<string, number> {
+  const added = [...after.keys()].filter((key) => !before.has(key))
+  const firstLaterOnly = [...before.keys()].find((key) => before.get(key) === fromLater.get(key))
+  if (added.length === 0 || firstLaterOnly === undefined) return after
+  const placed = new Map<string, number>()
+  for (const key of before.keys()) {
+    if (key === firstLaterOnly) for (const newKey of added) placed.set(newKey, after.get(newKey)!)
+    placed.set(key, after.get(key)!)
+  }
+  return placed
 }
 
 async function applyToSession(sql: SqlSession, sessionId: string, finished: LegacyInvocation) {

@@ -37,15 +37,21 @@ export interface SkillMetricsRow {
 export async function readSkillAggregates(
   sql: SqlSession,
   only?: string,
-): Promise<Array<{ aggregate: SkillAggregate; position: number | null }>> {
+): Promise<
+  Array<{ aggregate: SkillAggregate; position: number | null; lastCompletionSeq: number | null }>
+> {
   const rows = await sql.rows<SkillMetricsRow>(
     `SELECT skill_name, total_invocations, completed_invocations, abandoned_invocations, total_duration_seconds,
        ${asText(sql.dialect, 'workflow_paths')}, ${asText(sql.dialect, 'common_errors')}, ${asText(sql.dialect, 'follow_up_actions')},
-       first_invoked, last_invoked, position
+       first_invoked, last_invoked, position, last_completion_seq
      FROM skill_metrics ${only === undefined ? '' : 'WHERE skill_name = ?'} ORDER BY position, skill_name`,
     only === undefined ? [] : [only],
   )
-  return rows.map((row) => ({ aggregate: aggregateOf(row), position: row.position }))
+  return rows.map((row) => ({
+    aggregate: aggregateOf(row),
+    position: row.position,
+    lastCompletionSeq: row.last_completion_seq === null ? null : Number(row.last_completion_seq),
+  }))
 }
 
 function aggregateOf(row: SkillMetricsRow): SkillAggregate {
