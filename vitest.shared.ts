@@ -7,13 +7,32 @@ const source = (path: string) => fileURLToPath(new URL(path, import.meta.url))
 // that spawn processes (the CLI, child writers) run the built output.
 export default defineConfig({
   resolve: {
-    alias: {
-      '@skill-metrics/core': source('./packages/core/src/index.ts'),
-      '@skill-metrics/durable-file': source('./packages/durable-file/src/index.ts'),
-      '@skill-metrics/json-tracker': source('./packages/json-tracker/src/index.ts'),
-      '@skill-metrics/db-store': source('./packages/db-store/src/index.ts'),
-      '@skill-metrics/migration': source('./packages/migration/src/index.ts'),
-    },
+    alias: [
+      { find: '@skill-metrics/core', replacement: source('./packages/core/src/index.ts') },
+      {
+        find: '@skill-metrics/durable-file',
+        replacement: source('./packages/durable-file/src/index.ts'),
+      },
+      {
+        find: '@skill-metrics/json-tracker',
+        replacement: source('./packages/json-tracker/src/index.ts'),
+      },
+      { find: '@skill-metrics/db-store', replacement: source('./packages/db-store/src/index.ts') },
+      {
+        find: '@skill-metrics/migration',
+        replacement: source('./packages/migration/src/index.ts'),
+      },
+      // The testing package has a door per job; the first match wins, so the one plain .mjs door
+      // comes before the pattern that maps the others to their .ts file.
+      {
+        find: '@skill-metrics/testing/inject-write-faults',
+        replacement: source('./packages/testing/src/inject-write-faults.mjs'),
+      },
+      {
+        find: /^@skill-metrics\/testing\/(.+)$/,
+        replacement: source('./packages/testing/src/$1.ts'),
+      },
+    ],
   },
   test: {
     testTimeout: 60_000,

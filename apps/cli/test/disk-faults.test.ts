@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import { chmod, readdir, readFile, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { writeFaultInjector } from '@skill-metrics/testing/child-processes'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { copyFixture, makeTempDir, removeDir, runCli } from './support.js'
 
@@ -10,9 +10,6 @@ import { copyFixture, makeTempDir, removeDir, runCli } from './support.js'
 // ENOSPC): the command exits 4 naming the file, and the file — and the legacy file — are byte for
 // byte what they were, with no temporary copy left. The walk then runs the same step without the
 // fault, so every phase is crossed once.
-const faultInjector = fileURLToPath(
-  new URL('../../../packages/durable-file/test/inject-write-faults.mjs', import.meta.url),
-)
 
 let dir: string
 let jsonFile: string
@@ -47,7 +44,7 @@ async function expectRefusedUnchanged(
 ) {
   const before = await snapshot()
   const run = await cli(args, {
-    NODE_OPTIONS: `--import ${faultInjector}`,
+    NODE_OPTIONS: `--import ${writeFaultInjector}`,
     SKILL_METRICS_WRITE_FAULT: JSON.stringify({ path: target, fault: 'short' }),
   })
   expect(run.exitCode, `${args.join(' ')}: ${run.stderr}`).toBe(4)

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto'
 import { copyFile, readdir, readFile, rm } from 'node:fs/promises'
 import { join } from 'node:path'
+import { fillDisk, tmpfsForTest } from '@skill-metrics/testing/tmpfs'
 import { describe, expect, it } from 'vitest'
-import { fillDisk, tmpfsForTest } from '../../../packages/durable-file/src/test-support/tmpfs.js'
 import { fixturePath, makeTempDir, removeDir, runCli } from './support.js'
 
 // The lifecycle on a real file system that fills (a small tmpfs, as a full disk in the field):

@@ -1,7 +1,7 @@
 import { rm, stat } from 'node:fs/promises'
 import { join } from 'node:path'
+import { fillDisk, tmpfsForTest } from '@skill-metrics/testing/tmpfs'
 import { describe, expect, it } from 'vitest'
-import { fillDisk, tmpfsForTest } from '../../../packages/durable-file/src/test-support/tmpfs.js'
 import { copyFixture, runCli } from './support.js'
 
 describe('free space on a real file system that fills (tmpfs)', () => {

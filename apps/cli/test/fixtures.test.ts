@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { SkillMetricsStore } from '@skill-metrics/db-store'
+import { importLegacy } from '@skill-metrics/testing/import-legacy'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { importLegacy } from '../../../packages/db-store/src/test-support/import-legacy.js'
 import { DIALECTS, freshDatabase, type TestDatabase } from './schema.js'
 import {
   copyFixture,

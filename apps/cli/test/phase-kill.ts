@@ -12,15 +12,13 @@ import {
   runValidation,
   transition,
 } from '@skill-metrics/migration'
+import { lifecycleWriter } from '@skill-metrics/testing/child-processes'
 import { execa } from 'execa'
 import { expect } from 'vitest'
 import { freshDatabase, type TestDatabase } from './schema.js'
 import { makeTempDir, runCli } from './support.js'
 
 const cli = fileURLToPath(new URL('../bin/run.js', import.meta.url))
-const childWriter = fileURLToPath(
-  new URL('../../../packages/migration/test/child-lifecycle-writer.mjs', import.meta.url),
-)
 const HISTORY = 3_000
 
 interface Trial {
@@ -51,7 +49,7 @@ async function inDualRead(dialect: 'sqlite' | 'postgres'): Promise<Trial> {
 function writers(trial: Trial) {
   const stopFile = join(trial.cwd, 'stop')
   const running = [0, 1].map((writer) =>
-    execa('node', [childWriter, trial.jsonFile, trial.db.url, String(writer), stopFile], {
+    execa('node', [lifecycleWriter, trial.jsonFile, trial.db.url, String(writer), stopFile], {
       reject: false,
     }),
   )

@@ -2,18 +2,14 @@ import { cp, mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { BUNDLED_MIGRATIONS_DIR } from '@skill-metrics/db-store'
-import {
-  DIALECTS,
-  freshDatabase,
-  type TestDatabase,
-} from '../../../packages/db-store/src/test-support/databases.js'
+import { DIALECTS, freshDatabase, type TestDatabase } from '@skill-metrics/testing/databases'
 import { type CliRun, makeTempDir, runCli } from './support.js'
 
 export {
   LATEST_VERSION,
   NEXT_VERSION,
   versions,
-} from '../../../packages/db-store/src/test-support/versions.js'
+} from '@skill-metrics/testing/versions'
 export { DIALECTS, freshDatabase, type TestDatabase }
 
 export async function migrationsCopy(): Promise<string> {

@@ -3,15 +3,8 @@ import { copyFile, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { type FixtureName, fixturePath } from '@skill-metrics/testing/fixtures'
 import { execa } from 'execa'
-
-export const FIXTURE_NAMES = ['small', 'medium', 'edge'] as const
-export type FixtureName = (typeof FIXTURE_NAMES)[number]
-
-/** The repository's own fixtures (read only: tests copy them before any command runs on them). */
-export const fixturesDir = fileURLToPath(new URL('../../../fixtures/legacy/', import.meta.url))
-export const fixturePath = (name: FixtureName, suffix = '.json') =>
-  join(fixturesDir, `${name}${suffix}`)
 
 const cli = fileURLToPath(new URL('../bin/run.js', import.meta.url))
 const builtCommands = fileURLToPath(new URL('../dist/commands/track.js', import.meta.url))
@@ -64,4 +57,5 @@ export async function copyFixture(name: FixtureName, dir: string): Promise<strin
   return target
 }
 
-export { expectContains } from '../../../packages/json-tracker/src/test-support/fixtures.js'
+// The repository's own fixtures are read only: tests copy them before any command runs on them.
+export { expectContains, FIXTURE_NAMES, fixturePath } from '@skill-metrics/testing/fixtures'

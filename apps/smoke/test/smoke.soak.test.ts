@@ -1,10 +1,7 @@
 import { fileURLToPath } from 'node:url'
+import { DIALECTS, TEST_POSTGRES_URL } from '@skill-metrics/testing/databases'
 import { execa } from 'execa'
 import { describe, expect, it } from 'vitest'
-import {
-  DIALECTS,
-  TEST_POSTGRES_URL,
-} from '../../../packages/db-store/src/test-support/databases.js'
 import { diskFullSmoke } from './disk-full-support.js'
 
 const smoke = fileURLToPath(new URL('../bin/run.js', import.meta.url))

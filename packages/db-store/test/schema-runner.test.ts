@@ -2,11 +2,11 @@ import { cp, mkdtemp, readFile, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { BadInputError, ExitCode, InconsistencyError, RefusedError } from '@skill-metrics/core'
+import { DIALECTS, freshDatabase, type TestDatabase } from '@skill-metrics/testing/databases'
+import { LATEST_VERSION, NEXT_VERSION, versions } from '@skill-metrics/testing/versions'
 import { afterEach, describe, expect, it } from 'vitest'
 import { BUNDLED_MIGRATIONS_DIR, SchemaRunner } from '../src/schema/schema-runner.js'
-import { DIALECTS, freshDatabase, type TestDatabase } from '../src/test-support/databases.js'
-import { catalogSnapshot, dumpSchema } from '../src/test-support/schema-dump.js'
-import { LATEST_VERSION, NEXT_VERSION, versions } from '../src/test-support/versions.js'
+import { catalogSnapshot, dumpSchema } from './schema-dump.js'
 
 const cleanups: Array<() => Promise<void>> = []
 afterEach(async () => {

@@ -1,5 +1,5 @@
+import { DIALECTS } from '@skill-metrics/testing/databases'
 import { describe, it } from 'vitest'
-import { DIALECTS } from '../src/test-support/databases.js'
 import { expectConcurrentStoreWriters } from './store-writers.js'
 
 describe.each(DIALECTS)(

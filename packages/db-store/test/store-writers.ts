@@ -1,10 +1,10 @@
 import { fileURLToPath } from 'node:url'
+import { freshDatabase } from '@skill-metrics/testing/databases'
+import { expectAggregatesMatchRecords } from '@skill-metrics/testing/legacy-checks'
 import { execa } from 'execa'
 import { expect } from 'vitest'
-import { expectAggregatesMatchRecords } from '../../json-tracker/src/test-support/legacy-checks.js'
 import { legacyRecordOf } from '../src/store/invocation-rows.js'
 import { SkillMetricsStore } from '../src/store/skill-metrics-store.js'
-import { freshDatabase } from '../src/test-support/databases.js'
 
 const childWriter = fileURLToPath(new URL('./child-store-writer.mjs', import.meta.url))
 

@@ -1,16 +1,14 @@
 import { readFile } from 'node:fs/promises'
-import { fileURLToPath } from 'node:url'
 import { ExitCode, invocationId } from '@skill-metrics/core'
+import { DIALECTS, freshDatabase, type TestDatabase } from '@skill-metrics/testing/databases'
+import { expectContains, fixturesDir, plainMetrics } from '@skill-metrics/testing/fixtures'
+import { importLegacy, regenerateLegacy } from '@skill-metrics/testing/import-legacy'
+import { LATEST_VERSION } from '@skill-metrics/testing/versions'
 import { afterEach, describe, expect, it } from 'vitest'
-import { expectContains, plainMetrics } from '../../json-tracker/src/test-support/fixtures.js'
 import { SchemaRunner } from '../src/schema/schema-runner.js'
 import { SkillMetricsStore } from '../src/store/skill-metrics-store.js'
-import { DIALECTS, freshDatabase, type TestDatabase } from '../src/test-support/databases.js'
-import { importLegacy, regenerateLegacy } from '../src/test-support/import-legacy.js'
-import { LATEST_VERSION } from '../src/test-support/versions.js'
 
-const fixtures = fileURLToPath(new URL('../../../fixtures/legacy/', import.meta.url))
-const fixture = (name: string, suffix = '.json') => `${fixtures}${name}${suffix}`
+const fixture = (name: string, suffix = '.json') => `${fixturesDir}${name}${suffix}`
 
 const cleanups: Array<() => Promise<void>> = []
 afterEach(async () => {

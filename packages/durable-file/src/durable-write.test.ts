@@ -2,8 +2,9 @@ import { chmod, mkdtemp, readdir, readFile, stat, writeFile } from 'node:fs/prom
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { BadInputError, ExitCode, RefusedError, WriteFailedError } from '@skill-metrics/core'
+import { installWriteFault } from '@skill-metrics/testing/inject-write-faults'
+import { fillDisk, tmpfsForTest } from '@skill-metrics/testing/tmpfs'
 import { beforeEach, describe, expect, it } from 'vitest'
-import { installWriteFault } from '../test/inject-write-faults.mjs'
 import {
   appendDurably,
   createFileIfMissing,
@@ -11,7 +12,6 @@ import {
   modeForFilesBeside,
   writeFileDurably,
 } from './index.js'
-import { fillDisk, tmpfsForTest } from './test-support/tmpfs.js'
 
 let dir: string
 const ORIGINAL = Buffer.from('{"invocations": [], "skills": {}}')

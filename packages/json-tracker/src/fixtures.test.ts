@@ -1,12 +1,12 @@
-import { describe, expect, it } from 'vitest'
-import { JsonFileTracker } from './json-tracker.js'
 import {
   expectContains,
   FIXTURE_NAMES,
   fixturePath,
   fixtureText,
   plainMetrics,
-} from './test-support/fixtures.js'
+} from '@skill-metrics/testing/fixtures'
+import { describe, expect, it } from 'vitest'
+import { JsonFileTracker } from './json-tracker.js'
 
 describe.each(FIXTURE_NAMES)('%s fixture read by the JSON tracker', (name) => {
   const tracker = new JsonFileTracker({ file: fixturePath(name) })

@@ -7,9 +7,9 @@ import {
   ExitCode,
   LockTimeoutError,
 } from '@skill-metrics/core'
+import { expectAggregatesMatchRecords } from '@skill-metrics/testing/legacy-checks'
 import { describe, expect, it } from 'vitest'
 import { JsonFileTracker, loadLegacyFile } from './json-tracker.js'
-import { expectAggregatesMatchRecords } from './test-support/legacy-checks.js'
 import { readWriterState } from './writer-state.js'
 import { lockPathOf, withWritersLock } from './writers-lock.js'
 

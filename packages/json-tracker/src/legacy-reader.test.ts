@@ -10,10 +10,10 @@ import {
   parseLegacyInvocation,
   parseSkillAggregate,
 } from '@skill-metrics/core'
+import { FIXTURE_NAMES, fixturePath } from '@skill-metrics/testing/fixtures'
 import { describe, expect, it } from 'vitest'
 import { type LegacyScan, type ScanOptions, scanLegacyFile } from './legacy-reader.js'
 import { parseOrderedJson } from './ordered-json.js'
-import { FIXTURE_NAMES, fixturePath } from './test-support/fixtures.js'
 
 async function tempFile(content: string | Buffer): Promise<string> {
   const file = join(await mkdtemp(join(tmpdir(), 'sm-reader-')), 'skill_metrics.json')

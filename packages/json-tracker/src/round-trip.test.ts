@@ -1,10 +1,10 @@
 import { mkdtemp, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { FIXTURE_NAMES, fixturePath, fixtureText } from '@skill-metrics/testing/fixtures'
 import { describe, expect, it } from 'vitest'
 import { loadLegacyFile } from './json-tracker.js'
 import { encodeLegacyFile } from './legacy-writer.js'
-import { FIXTURE_NAMES, fixturePath, fixtureText } from './test-support/fixtures.js'
 
 const withoutLastUpdated = (text: string) =>
   text.replace(/"last_updated": "[^"]*"/, '"last_updated": X')

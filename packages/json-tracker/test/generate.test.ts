@@ -1,10 +1,10 @@
 import { readFile, stat } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
+import { expectAggregatesMatchRecords } from '@skill-metrics/testing/legacy-checks'
 import { execa } from 'execa'
 import { describe, expect, it } from 'vitest'
 import { generateLegacyFile } from '../src/generate.js'
 import { loadLegacyFile } from '../src/json-tracker.js'
-import { expectAggregatesMatchRecords } from '../src/test-support/legacy-checks.js'
 import { freshLegacyPath } from './writers.js'
 
 const readMetricsChild = fileURLToPath(new URL('./read-metrics-child.mjs', import.meta.url))

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
+import { expectAggregatesMatchRecords } from '@skill-metrics/testing/legacy-checks'
 import { expect } from 'vitest'
 import { loadLegacyFile } from '../src/json-tracker.js'
-import { expectAggregatesMatchRecords } from '../src/test-support/legacy-checks.js'
 import { LOCK_STALE_MS } from '../src/writers-lock.js'
 import { freshLegacyPath, returnedTags, startWriter } from './writers.js'
 

@@ -2,10 +2,10 @@ import { mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { expectAggregatesMatchRecords } from '@skill-metrics/testing/legacy-checks'
 import { execa, type ResultPromise } from 'execa'
 import { expect } from 'vitest'
 import { loadLegacyFile } from '../src/json-tracker.js'
-import { expectAggregatesMatchRecords } from '../src/test-support/legacy-checks.js'
 
 const childWriter = fileURLToPath(new URL('./child-writer.mjs', import.meta.url))
 

@@ -1,8 +1,9 @@
 import { generateLegacyFile } from '@skill-metrics/json-tracker'
+import { DIALECTS } from '@skill-metrics/testing/databases'
+import { inDualWrite } from '@skill-metrics/testing/phase-walk'
 import { describe, expect, it } from 'vitest'
 import { migrateData } from '../src/backfill/data-migrator.js'
 import { runValidation } from '../src/backfill/data-validator.js'
-import { DIALECTS, inDualWrite } from './support.js'
 
 describe.each(DIALECTS)('backfill of a generated 100k-invocation file on %s', (dialect) => {
   it('validates clean, and three more runs change nothing', async () => {

@@ -1,15 +1,16 @@
 import { readFile, writeFile } from 'node:fs/promises'
 import { SkillMetricsStore } from '@skill-metrics/db-store'
 import { generateLegacyFile, JsonFileTracker } from '@skill-metrics/json-tracker'
+import { DIALECTS } from '@skill-metrics/testing/databases'
+import { expectContains, fixturePath, plainMetrics } from '@skill-metrics/testing/fixtures'
+import { inDualWrite, type Migration } from '@skill-metrics/testing/phase-walk'
 import Database from 'better-sqlite3'
 import pg from 'pg'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { expectContains, plainMetrics } from '../../json-tracker/src/test-support/fixtures.js'
 import { migrateData } from '../src/backfill/data-migrator.js'
 import { runValidation } from '../src/backfill/data-validator.js'
 import { migrationStatus } from '../src/operations/status.js'
 import { readMisses, recordMiss } from '../src/trackers/dual-write-misses.js'
-import { DIALECTS, fixturePath, inDualWrite, type Migration } from './support.js'
 
 const cleanups: Array<() => Promise<void>> = []
 afterEach(async () => {

@@ -13,11 +13,11 @@ import {
 } from '@skill-metrics/core'
 import { PhaseStore } from '@skill-metrics/db-store'
 import { JsonFileTracker, writerStatePathOf } from '@skill-metrics/json-tracker'
+import { DIALECTS } from '@skill-metrics/testing/databases'
+import { advanceTo, inDualWrite, type Migration } from '@skill-metrics/testing/phase-walk'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { cleanup } from '../src/operations/cleanup.js'
 import { readPhaseCopy } from '../src/phases/phase-copy.js'
-import { advanceTo } from './phase-walk.js'
-import { DIALECTS, inDualWrite, type Migration } from './support.js'
 
 // A disk that hands back other bytes than were written: the archive must not read back right.
 const readBack = vi.hoisted(() => ({ corrupt: false }))

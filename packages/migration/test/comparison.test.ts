@@ -1,11 +1,11 @@
 import { SKILL_FIELDS } from '@skill-metrics/core'
 import { createDataSource } from '@skill-metrics/db-store'
+import type { Migration } from '@skill-metrics/testing/phase-walk'
 import { afterEach, describe, expect, it } from 'vitest'
 import { validateData } from '../src/backfill/data-validator.js'
 import { readMismatches } from '../src/trackers/dual-read-mismatches.js'
 import { openTracker } from '../src/trackers/open-tracker.js'
 import { smallInDualRead } from './dual-read-support.js'
-import type { Migration } from './support.js'
 
 const cleanups: Array<() => Promise<void>> = []
 afterEach(async () => {

@@ -1,6 +1,6 @@
+import { DIALECTS } from '@skill-metrics/testing/databases'
 import { describe, it } from 'vitest'
 import { expectBackfillUnderLiveWrites } from './concurrent.js'
-import { DIALECTS } from './support.js'
 
 describe.each(DIALECTS)(
   'backfill while 8 processes dual-write on %s (30 each; the soak run has 250)',

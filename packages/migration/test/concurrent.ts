@@ -1,12 +1,12 @@
 import { fileURLToPath } from 'node:url'
 import { generateLegacyFile, loadLegacyFile } from '@skill-metrics/json-tracker'
+import { expectAggregatesMatchRecords } from '@skill-metrics/testing/legacy-checks'
+import { inDualWrite } from '@skill-metrics/testing/phase-walk'
 import { execa } from 'execa'
 import { expect } from 'vitest'
-import { expectAggregatesMatchRecords } from '../../json-tracker/src/test-support/legacy-checks.js'
 import { migrateData } from '../src/backfill/data-migrator.js'
 import { runValidation } from '../src/backfill/data-validator.js'
 import { readMisses } from '../src/trackers/dual-write-misses.js'
-import { inDualWrite } from './support.js'
 
 const childWriter = fileURLToPath(new URL('./child-dual-writer.mjs', import.meta.url))
 

@@ -3,6 +3,8 @@ import { readFile, writeFile } from 'node:fs/promises'
 import { InconsistencyError, RefusedError } from '@skill-metrics/core'
 import { createDataSource, PhaseStore } from '@skill-metrics/db-store'
 import { JsonFileTracker, loadLegacyFile } from '@skill-metrics/json-tracker'
+import { DIALECTS } from '@skill-metrics/testing/databases'
+import type { Migration } from '@skill-metrics/testing/phase-walk'
 import { afterEach, describe, expect, it } from 'vitest'
 import { migrateData } from '../src/backfill/data-migrator.js'
 import { runValidation } from '../src/backfill/data-validator.js'
@@ -13,7 +15,6 @@ import { migrationStatus } from '../src/operations/status.js'
 import { readPhaseCopy } from '../src/phases/phase-copy.js'
 import { openTracker } from '../src/trackers/open-tracker.js'
 import { corrupt, smallInDualRead } from './dual-read-support.js'
-import { DIALECTS, type Migration } from './support.js'
 
 const cleanups: Array<() => Promise<void>> = []
 afterEach(async () => {

@@ -1,10 +1,11 @@
 import { createDataSource } from '@skill-metrics/db-store'
+import { fixturePath } from '@skill-metrics/testing/fixtures'
+import { inDualWrite, type Migration } from '@skill-metrics/testing/phase-walk'
 import { expect } from 'vitest'
 import { migrateData } from '../src/backfill/data-migrator.js'
 import { runValidation } from '../src/backfill/data-validator.js'
 import { dualReadGuard } from '../src/phases/guards.js'
 import { transition } from '../src/phases/transition.js'
-import { fixturePath, inDualWrite, type Migration } from './support.js'
 
 export const toDualRead = ({ jsonFile, target }: Migration) =>
   transition({ jsonFile, target, to: 'dual-read', from: ['migrated'], guard: dualReadGuard })

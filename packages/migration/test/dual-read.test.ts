@@ -1,6 +1,9 @@
 import { RefusedError } from '@skill-metrics/core'
 import { PhaseStore, SkillMetricsStore } from '@skill-metrics/db-store'
 import { JsonFileTracker } from '@skill-metrics/json-tracker'
+import { DIALECTS } from '@skill-metrics/testing/databases'
+import { fixturePath } from '@skill-metrics/testing/fixtures'
+import { inDualWrite, type Migration } from '@skill-metrics/testing/phase-walk'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { migrateData } from '../src/backfill/data-migrator.js'
 import { runValidation } from '../src/backfill/data-validator.js'
@@ -12,7 +15,6 @@ import { readMisses, recordMiss } from '../src/trackers/dual-write-misses.js'
 import { DualWriteTracker } from '../src/trackers/dual-write-tracker.js'
 import { openTracker } from '../src/trackers/open-tracker.js'
 import { corrupt, smallInDualRead, toDualRead } from './dual-read-support.js'
-import { DIALECTS, fixturePath, inDualWrite, type Migration } from './support.js'
 
 const cleanups: Array<() => Promise<void>> = []
 afterEach(async () => {

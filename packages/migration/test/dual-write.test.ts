@@ -3,21 +3,16 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { SchemaRunner, SkillMetricsStore } from '@skill-metrics/db-store'
 import { JsonFileTracker, loadLegacyFile } from '@skill-metrics/json-tracker'
+import { DIALECTS, freshDatabase, type TestDatabase } from '@skill-metrics/testing/databases'
+import { advanceTo, inDualWrite as dualWriteMigration } from '@skill-metrics/testing/phase-walk'
 import Database from 'better-sqlite3'
 import { afterEach, describe, expect, it } from 'vitest'
-import {
-  DIALECTS,
-  freshDatabase,
-  type TestDatabase,
-} from '../../db-store/src/test-support/databases.js'
 import { migrationStatus } from '../src/operations/status.js'
 import { dualWriteGuard } from '../src/phases/guards.js'
 import { transition } from '../src/phases/transition.js'
 import { readMisses } from '../src/trackers/dual-write-misses.js'
 import { DualWriteTracker } from '../src/trackers/dual-write-tracker.js'
 import { openTracker as open } from '../src/trackers/open-tracker.js'
-import { advanceTo } from './phase-walk.js'
-import { inDualWrite as dualWriteMigration } from './support.js'
 
 const cleanups: Array<() => Promise<void>> = []
 afterEach(async () => {

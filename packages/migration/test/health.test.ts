@@ -1,13 +1,12 @@
 import { mkdir, readFile, utimes, writeFile } from 'node:fs/promises'
 import { PhaseStore, SchemaRunner } from '@skill-metrics/db-store'
 import { JsonFileTracker, LOCK_STALE_MS, lockPathOf } from '@skill-metrics/json-tracker'
+import { DIALECTS, freshDatabase } from '@skill-metrics/testing/databases'
+import { advanceTo, inDualWrite, type Migration } from '@skill-metrics/testing/phase-walk'
 import { afterEach, describe, expect, it } from 'vitest'
-import { freshDatabase } from '../../db-store/src/test-support/databases.js'
 import { checkHealth } from '../src/operations/health.js'
 import { migrationStatus } from '../src/operations/status.js'
 import { readPhaseCopy, writePhaseCopy } from '../src/phases/phase-copy.js'
-import { advanceTo } from './phase-walk.js'
-import { DIALECTS, inDualWrite, type Migration } from './support.js'
 
 const dropped: Array<() => Promise<void>> = []
 afterEach(async () => {

@@ -1,29 +1,32 @@
 import { writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { fileURLToPath } from 'node:url'
 import { PhaseStore, SkillMetricsStore } from '@skill-metrics/db-store'
 import { generateLegacyFile, loadLegacyFile } from '@skill-metrics/json-tracker'
+import { lifecycleWriter } from '@skill-metrics/testing/child-processes'
+import { DIALECTS } from '@skill-metrics/testing/databases'
+import { expectAggregatesMatchRecords } from '@skill-metrics/testing/legacy-checks'
+import { inDualWrite, type Migration } from '@skill-metrics/testing/phase-walk'
 import { execa, type ResultPromise } from 'execa'
 import { describe, expect, it } from 'vitest'
-import { expectAggregatesMatchRecords } from '../../json-tracker/src/test-support/legacy-checks.js'
 import { migrateData } from '../src/backfill/data-migrator.js'
 import { runValidation, validateData } from '../src/backfill/data-validator.js'
 import { cutover } from '../src/operations/cutover.js'
 import { rollback } from '../src/operations/rollback.js'
 import { dualReadGuard } from '../src/phases/guards.js'
 import { transition } from '../src/phases/transition.js'
-import { DIALECTS, inDualWrite, type Migration } from './support.js'
-
-const childWriter = fileURLToPath(new URL('./child-lifecycle-writer.mjs', import.meta.url))
 
 /** Library writers (each its own process, following the phase) that write until told to stop. */
 export function startWriters(migration: Migration, count: number) {
   const stopFile = join(dirname(migration.jsonFile), 'stop-writers')
   const running: ResultPromise[] = Array.from({ length: count }, (_, writer) =>
-    execa('node', [childWriter, migration.jsonFile, migration.db.url, String(writer), stopFile], {
-      reject: false,
-    }),
+    execa(
+      'node',
+      [lifecycleWriter, migration.jsonFile, migration.db.url, String(writer), stopFile],
+      {
+        reject: false,
+      },
+    ),
   )
   return {
     /** Stops them; returns the tags of every invocation whose writes returned, and their timings. */

@@ -4,12 +4,8 @@ import { join } from 'node:path'
 import { ExitCode, RefusedError, UsageError } from '@skill-metrics/core'
 import { PhaseStore, SchemaRunner } from '@skill-metrics/db-store'
 import { JsonFileTracker } from '@skill-metrics/json-tracker'
+import { DIALECTS, freshDatabase, type TestDatabase } from '@skill-metrics/testing/databases'
 import { afterEach, describe, expect, it } from 'vitest'
-import {
-  DIALECTS,
-  freshDatabase,
-  type TestDatabase,
-} from '../../db-store/src/test-support/databases.js'
 import { migrationStatus } from '../src/operations/status.js'
 import { dualWriteGuard } from '../src/phases/guards.js'
 import { readPhaseCopy } from '../src/phases/phase-copy.js'

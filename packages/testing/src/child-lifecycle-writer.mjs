@@ -2,7 +2,7 @@
 // (openTracker) and it follows every transition; it writes until the stop file appears.
 import { parseDatabaseUrl } from '@skill-metrics/db-store'
 import { openTracker } from '@skill-metrics/migration'
-import { writeUntil } from '../../json-tracker/test/write-invocations.mjs'
+import { writeUntil } from './write-invocations.mjs'
 
 const [jsonFile, url, writer, stopFile] = process.argv.slice(2)
 const tracker = await openTracker({ jsonFile, db: parseDatabaseUrl(url) })

@@ -1,9 +1,11 @@
 import { type LegacyContent, type LegacyInvocation, legacyFilePieces } from '@skill-metrics/core'
+import {
+  importLegacyDocument,
+  legacyRecordOf,
+  type SkillMetricsStore,
+  type UpsertResult,
+} from '@skill-metrics/db-store'
 import { loadLegacyFile } from '@skill-metrics/json-tracker'
-import { legacyRecordOf } from '../store/invocation-rows.js'
-import { importLegacyDocument } from '../store/legacy-import.js'
-import type { SkillMetricsStore } from '../store/skill-metrics-store.js'
-import type { UpsertResult } from '../store/store-types.js'
 
 /** Imports a legacy file through the store's bulk operations (what the backfill will do). */
 export async function importLegacy(store: SkillMetricsStore, file: string): Promise<UpsertResult> {

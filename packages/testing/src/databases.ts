@@ -1,8 +1,8 @@
 import { mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { type DatabaseTarget, parseDatabaseUrl } from '@skill-metrics/db-store'
 import pg from 'pg'
-import { type DatabaseTarget, parseDatabaseUrl } from '../database-url.js'
 
 /** The server the tests use; CI starts it (.ci/run). Override with SKILL_METRICS_TEST_PG. */
 export const TEST_POSTGRES_URL =

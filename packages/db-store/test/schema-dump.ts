@@ -1,6 +1,6 @@
+import type { TestDatabase } from '@skill-metrics/testing/databases'
 import Database from 'better-sqlite3'
 import pg from 'pg'
-import type { TestDatabase } from './databases.js'
 
 const BOOKKEEPING = new Set(['schema_migrations', 'schema_migrations_audit', 'schema_lock'])
 

@@ -1,16 +1,9 @@
 import { copyFile, mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { SchemaRunner } from '@skill-metrics/db-store'
-import { freshDatabase, type TestDatabase } from '../../db-store/src/test-support/databases.js'
-import { dualWriteGuard } from '../src/phases/guards.js'
-import { transition } from '../src/phases/transition.js'
-
-export { DIALECTS } from '../../db-store/src/test-support/databases.js'
-
-export const fixturePath = (name: string, suffix = '.json') =>
-  fileURLToPath(new URL(`../../../fixtures/legacy/${name}${suffix}`, import.meta.url))
+import { type Clock, PHASES, type Phase } from '@skill-metrics/core'
+import { dualWriteGuard, SchemaRunner, transition } from '@skill-metrics/migration'
+import { freshDatabase, type TestDatabase } from './databases.js'
 
 export interface Migration {
   db: TestDatabase
@@ -37,4 +30,27 @@ export async function inDualWrite(
     guard: dualWriteGuard,
   })
   return { db, jsonFile, target: db.target }
+}
+
+/**
+ * Moves a migration from its current phase on to `to`, one transition at a time with guards that
+ * pass: for tests of the later phases, where the data does not matter. The `clock` dates them all,
+ * cutover included.
+ */
+export async function advanceTo(
+  { jsonFile, target }: Migration,
+  from: Phase,
+  to: Phase,
+  clock?: Clock,
+): Promise<void> {
+  for (let index = PHASES.indexOf(from) + 1; index <= PHASES.indexOf(to); index += 1) {
+    await transition({
+      jsonFile,
+      target,
+      from: [PHASES[index - 1]!],
+      to: PHASES[index]!,
+      guard: async () => [],
+      clock,
+    })
+  }
 }
