@@ -1,6 +1,6 @@
+import { DIALECTS, freshDatabase } from '@skill-metrics/testing/databases'
 import { afterEach, describe, expect, it } from 'vitest'
 import { SkillMetricsStore } from '../src/store/skill-metrics-store.js'
-import { DIALECTS, freshDatabase } from '../src/test-support/databases.js'
 
 const cleanups: Array<() => Promise<void>> = []
 afterEach(async () => {
