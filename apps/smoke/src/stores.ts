@@ -43,6 +43,12 @@ export async function readLegacyFile(path: string): Promise<StoreContent | null>
   return parseLegacyFile(text)
 }
 
+/** The lines of a log beside the legacy file; a missing log has none. */
+export async function logLines(path: string): Promise<string[]> {
+  const text = await readFile(path, 'utf8').catch(() => '')
+  return text.split('\n').filter(Boolean)
+}
+
 /** The records and aggregates of a legacy file's text; throws when the text does not parse. */
 export function parseLegacyFile(text: string): StoreContent {
   const document = JSON.parse(text) as {

@@ -1,0 +1,46 @@
+import { parseArgs } from 'node:util'
+import { z } from 'zod'
+import { FULL_MS } from './disk-full.js'
+
+const optionsSchema = z.strictObject({
+  dialect: z.enum(['sqlite', 'postgres']),
+  invocations: z.coerce.number().int().min(100).max(10_000_000),
+  writers: z.coerce.number().int().min(1).max(64),
+  chaos: z.boolean(),
+  'disk-full': z.boolean(),
+  json: z.boolean(),
+  'freeze-timeout': z.coerce.number().int().min(1).max(600),
+  /** A fault for the harness's own test: the backfill "skips" the file's first record. */
+  break: z.enum(['skip-backfill-record']).optional(),
+})
+export type Options = z.infer<typeof optionsSchema>
+
+export const USAGE = `usage: pnpm smoke [--dialect sqlite|postgres] [--invocations N] [--writers K] [--chaos] [--disk-full] [--freeze-timeout S] [--json]
+  --disk-full: the legacy file (and SQLite database) on a small tmpfs, filled for ${FULL_MS / 1000} s of dual-write (needs root; without the mount, skipped outside CI, fails under CI)`
+
+/** The options, or what is wrong with the arguments (to print above `USAGE`). */
+export function parseOptions(argv: string[]): { options: Options } | { error: string } {
+  try {
+    const { values } = parseArgs({
+      args: argv.filter((arg) => arg !== '--'),
+      options: {
+        dialect: { type: 'string', default: 'sqlite' },
+        invocations: { type: 'string', default: '5000' },
+        writers: { type: 'string', default: '4' },
+        chaos: { type: 'boolean', default: false },
+        'disk-full': { type: 'boolean', default: false },
+        json: { type: 'boolean', default: false },
+        'freeze-timeout': { type: 'string', default: '5' },
+        break: { type: 'string' },
+      },
+    })
+    return { options: optionsSchema.parse(values) }
+  } catch (error) {
+    return {
+      error:
+        error instanceof z.ZodError
+          ? error.issues.map((issue) => `--${issue.path.join('.')}: ${issue.message}`).join('; ')
+          : (error as Error).message,
+    }
+  }
+}

@@ -1,0 +1,256 @@
+import { cp, mkdir, mkdtemp, rename, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { execa } from 'execa'
+import { createDatabase, type Database } from './database.js'
+import type { DiskFullReport, Tmpfs } from './disk-full.js'
+import {
+  aggregatesMatchRecords,
+  type FullPeriod,
+  judgeRefusals,
+  lostOrDoubled,
+  type Refusal,
+  type Violation,
+} from './invariants.js'
+import type { Options } from './options.js'
+import type { SmokeReport, StepReport } from './report.js'
+import { logLines, readLegacyFile, type StoreContent } from './stores.js'
+import { cliBin, type Writers } from './writers.js'
+
+/** A CLI step that exits non-zero where the lifecycle expects 0. */
+export class StepFailed extends Error {}
+
+/** The invariants of one step, checked after it beside those that hold after every step. */
+type StepInvariants = () => Promise<Violation[]>
+
+/**
+ * One run of the lifecycle: its folder, legacy file and database, the writers once started, the
+ * steps so far and what they violated. A step is a `runStep` call; the first that fails throws.
+ */
+export class SmokeRun {
+  readonly options: Options
+  readonly dir: string
+  readonly stateDir: string
+  readonly jsonFile: string
+  /** Where `generate` writes: with `--disk-full`, beside the folder the tmpfs is mounted on. */
+  readonly generated: string
+  readonly db: Database
+  readonly steps: StepReport[] = []
+  readonly violations: SmokeReport['violations'] = []
+  writers: Writers | undefined
+  /** With `--disk-full` only; the disk-full steps fill it in. */
+  readonly diskFull: DiskFullReport | undefined
+  tmpfs: Tmpfs | undefined
+  full: FullPeriod | undefined
+  readonly refusedWhileFull: Refusal[] = []
+  readonly #refusalViolations: Violation[] = []
+  readonly #started: number
+
+  private constructor(
+    options: Options,
+    dir: string,
+    stateDir: string,
+    db: Database,
+    started: number,
+  ) {
+    this.options = options
+    this.dir = dir
+    this.stateDir = stateDir
+    this.jsonFile = join(this.stateDir, 'skill_metrics.json')
+    this.db = db
+    this.diskFull = options['disk-full'] ? { refused: 0 } : undefined
+    // The file is measured before it is copied onto a tmpfs sized for it.
+    this.generated = this.diskFull === undefined ? this.jsonFile : join(dir, 'generated.json')
+    this.#started = started
+  }
+
+  static async start(options: Options): Promise<SmokeRun> {
+    const started = performance.now()
+    const dir = await mkdtemp(join(tmpdir(), 'skill-metrics-smoke-'))
+    const stateDir = join(dir, '.session-buddy')
+    await mkdir(stateDir)
+    // With --disk-full a tmpfs is mounted on the file's folder: the SQLite database goes there too.
+    const db = await createDatabase(options.dialect, options['disk-full'] ? stateDir : dir)
+    return new SmokeRun(options, dir, stateDir, db, started)
+  }
+
+  cli(args: string[]) {
+    return execa('node', [cliBin, ...args, '--json-file', this.jsonFile, '--db', this.db.url], {
+      reject: false,
+    })
+  }
+
+  async expectOk(args: string[]) {
+    const run = await this.cli(args)
+    if (run.exitCode !== 0)
+      throw new StepFailed(
+        `skill-metrics ${args.join(' ')} exited ${run.exitCode}: ${String(run.stderr || run.stdout)
+          .trim()
+          .slice(0, 400)}`,
+      )
+    return run
+  }
+
+  /**
+   * Runs a command; with chaos, kills it with SIGKILL at a random moment first, then checks that
+   * `status` answers and that a rerun finishes the work.
+   */
+  async runWithChaos(args: string[], killWithinMs?: number): Promise<string | undefined> {
+    if (killWithinMs === undefined) {
+      await this.expectOk(args)
+      return undefined
+    }
+    const killed = this.cli(args)
+    await Promise.race([sleep(Math.floor(Math.random() * killWithinMs)), killed])
+    killed.kill('SIGKILL')
+    const outcome = await killed
+    await this.expectOk(['status', '--json'])
+    await this.expectOk(args)
+    return outcome.exitCode === 0 ? 'finished before the kill' : 'killed, status answered, rerun ok'
+  }
+
+  /** The writers' refusals so far: counted while the disk was full, errors otherwise. */
+  async collectRefusals(): Promise<void> {
+    const judged = judgeRefusals((await this.writers?.takeRefusals()) ?? [], this.full)
+    this.refusedWhileFull.push(...judged.during)
+    this.#refusalViolations.push(...judged.violations)
+  }
+
+  /**
+   * Runs one step and adds its row; the result is what `work` returns, or "ok". The first failed
+   * or violated step ends the run: what follows would build on a broken state.
+   */
+  async runStep(
+    step: string,
+    work: () => Promise<string | undefined>,
+    stepInvariants?: StepInvariants,
+  ): Promise<void> {
+    const stepStarted = performance.now()
+    let result: string
+    let failed = false
+    try {
+      result = (await work()) ?? 'ok'
+    } catch (error) {
+      failed = true
+      result = `FAILED: ${(error as Error).message}`
+      this.violations.push({
+        step,
+        invariant: 'every step succeeds',
+        detail: (error as Error).message,
+      })
+    }
+    const found = await this.#check(step, stepInvariants)
+    const longestWriteMs = (await this.writers?.takeLongestWriteMs()) ?? null
+    this.steps.push({
+      step,
+      seconds: (performance.now() - stepStarted) / 1000,
+      json: (await readLegacyFile(this.jsonFile).catch(() => null))?.invocations.length ?? null,
+      db: await this.db.reader.count(),
+      mismatches: await this.#mismatches(),
+      longestWriteSeconds: longestWriteMs === null ? null : longestWriteMs / 1000,
+      result: found > 0 && !failed ? `${found} violation(s)` : result,
+    })
+    if (failed || found > 0) throw new StepFailed(result)
+  }
+
+  /** The invariants that hold after every step, checked on the stores as they are now. */
+  async #check(step: string, stepInvariants: StepInvariants = async () => []): Promise<number> {
+    const found = await this.#storeViolations()
+    await this.collectRefusals()
+    found.push(...this.#refusalViolations.splice(0))
+    found.push(...(await stepInvariants()))
+    if (this.writers !== undefined)
+      found.push(
+        ...this.writers.errors
+          .splice(0)
+          .map((detail) => ({ invariant: 'no writer gets an error', detail })),
+      )
+    for (const violation of found) this.violations.push({ step, ...violation })
+    return found.length
+  }
+
+  /** Nothing returned to a writer is lost or doubled in the source of truth of the phase. */
+  async #storeViolations(): Promise<Violation[]> {
+    const returned = (await this.writers?.returned()) ?? []
+    const phase = (await this.db.reader.phase())?.phase ?? 'json-only'
+    const found: Violation[] = []
+    // The legacy file parses after every step, the source of truth or not.
+    let file: StoreContent | null = null
+    try {
+      file = await readLegacyFile(this.jsonFile)
+    } catch (error) {
+      found.push({ invariant: 'the legacy file parses', detail: (error as Error).message })
+    }
+    if (phase === 'db-primary' || phase === 'cleaned') {
+      const content = await this.db.reader.content()
+      found.push(
+        ...lostOrDoubled(returned, content, 'the database'),
+        ...aggregatesMatchRecords(content, 'the database'),
+      )
+    } else if (file !== null)
+      found.push(
+        ...lostOrDoubled(returned, file, 'the legacy file'),
+        ...aggregatesMatchRecords(file, 'the legacy file'),
+      )
+    return found
+  }
+
+  async #mismatches(): Promise<number> {
+    const lines = await logLines(`${this.jsonFile}.dual-read-mismatches.jsonl`)
+    return lines.filter((line) => line.includes('"kind":"mismatch"')).length
+  }
+
+  /** A failed step is already in the report; anything else thrown is the harness's own bug. */
+  harnessFailed(error: unknown): void {
+    if (error instanceof StepFailed) return
+    this.violations.push({
+      step: 'harness',
+      invariant: 'the harness runs',
+      detail: (error as Error).stack ?? String(error),
+    })
+  }
+
+  /** Stops the writers and drops the database; the folder stays only when something failed. */
+  async cleanUp(): Promise<void> {
+    await this.writers?.stop()
+    await this.db.drop().catch(() => {})
+    if (this.tmpfs !== undefined) await this.#unmount(this.tmpfs)
+    if (this.violations.length === 0) await rm(this.dir, { recursive: true, force: true })
+  }
+
+  async #unmount(tmpfs: Tmpfs): Promise<void> {
+    await rm(join(this.stateDir, 'smoke-disk-full.filler'), { force: true })
+    // A failed run keeps its files for a look: those on the tmpfs are copied off it first.
+    const kept = `${this.stateDir}.kept`
+    if (this.violations.length > 0) await cp(this.stateDir, kept, { recursive: true })
+    const failed = await tmpfs.unmount()
+    if (failed !== undefined)
+      this.violations.push({
+        step: 'harness',
+        invariant: 'the harness unmounts its tmpfs',
+        detail: failed,
+      })
+    else if (this.violations.length > 0) {
+      await rm(this.stateDir, { recursive: true, force: true })
+      await rename(kept, this.stateDir)
+    }
+  }
+
+  report(): SmokeReport {
+    const { diskFull } = this
+    if (diskFull !== undefined && diskFull.skipped === undefined) {
+      diskFull.refused = this.refusedWhileFull.length
+      diskFull.firstRefusal = this.refusedWhileFull[0]?.detail.slice(0, 400)
+    }
+    const { json: _json, ...shown } = this.options
+    return {
+      ok: this.violations.length === 0,
+      options: shown,
+      seconds: (performance.now() - this.#started) / 1000,
+      steps: this.steps,
+      violations: this.violations,
+      ...(diskFull === undefined ? {} : { diskFull }),
+    }
+  }
+}
