@@ -91,6 +91,7 @@ export {
   type Guard,
   type GuardCheck,
   type GuardContext,
+  type OperatorOptions,
   settledPhaseCopy,
   type TransitionOutcome,
   type TransitionRequest,

@@ -11,7 +11,6 @@ import {
   PhaseStore,
   SkillMetricsStore,
 } from '@skill-metrics/db-store'
-import type { FreeSpaceReader } from '@skill-metrics/durable-file'
 import { withWritersLock } from '@skill-metrics/json-tracker'
 import {
   finishSync,
@@ -31,6 +30,7 @@ import { noForeignWriter, noUnresolvedMismatches } from '../phases/guards.js'
 import {
   flipPhase,
   type GuardCheck,
+  type OperatorOptions,
   requireReasonToForce,
   settledPhaseCopy,
   transitionRecord,
@@ -42,19 +42,10 @@ export const DEFAULT_FREEZE_TIMEOUT_MS = 5_000
 
 export type CutoverStep = 'sync' | 'validate' | 'backup' | 'freeze' | 'flip' | 'health'
 
-export interface CutoverOptions {
-  jsonFile: string
-  target: DatabaseTarget
+/** `force` passes only the free-space check; `lockTimeoutMs` bounds the wait before the freeze. */
+export interface CutoverOptions extends OperatorOptions {
   /** How long writers may be held waiting (default 5 s); past it nothing changes. */
   freezeTimeoutMs?: number
-  dryRun?: boolean
-  /** Cuts over though the free-space check fails; needs a reason, which is recorded. */
-  force?: boolean
-  reason?: string
-  /** How long cutover waits to take the writers' lock before the freeze starts. */
-  lockTimeoutMs?: number
-  clock?: Clock
-  freeSpace?: FreeSpaceReader
   onStep?: (step: CutoverStep) => void
 }
 

@@ -1,14 +1,12 @@
 import { rm } from 'node:fs/promises'
 import {
-  type Clock,
   type Phase,
   RefusedError,
   systemClock,
   toNaiveLocalIso,
   UsageError,
 } from '@skill-metrics/core'
-import { type DatabaseTarget, PhaseStore, SkillMetricsStore } from '@skill-metrics/db-store'
-import type { FreeSpaceReader } from '@skill-metrics/durable-file'
+import { PhaseStore, SkillMetricsStore } from '@skill-metrics/db-store'
 import {
   encodeLegacyFile,
   readWriterState,
@@ -20,6 +18,7 @@ import { rollbackSpace } from '../phases/disk-space.js'
 import {
   flipPhase,
   type GuardCheck,
+  type OperatorOptions,
   requireReasonToForce,
   transitionRecord,
 } from '../phases/transition.js'
@@ -31,17 +30,9 @@ export const DB_TRUTH_PHASES: readonly Phase[] = ['db-primary', 'cleaned']
 export const ROLLBACK_TARGETS = ['json-only', 'dual-write'] as const
 export type RollbackTarget = (typeof ROLLBACK_TARGETS)[number]
 
-export interface RollbackOptions {
-  jsonFile: string
-  target: DatabaseTarget
+/** `force` passes only the free-space check. */
+export interface RollbackOptions extends OperatorOptions {
   to?: RollbackTarget
-  /** Rolls back though the free-space check fails; needs the reason, which is recorded. */
-  force?: boolean
-  reason?: string
-  dryRun?: boolean
-  lockTimeoutMs?: number
-  clock?: Clock
-  freeSpace?: FreeSpaceReader
 }
 
 export interface RollbackResult {

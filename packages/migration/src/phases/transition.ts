@@ -33,20 +33,25 @@ export interface GuardContext {
 
 export type Guard = (context: GuardContext) => Promise<GuardCheck[]>
 
-export interface TransitionRequest {
+/** What every operation that moves the phase takes from the operator. */
+export interface OperatorOptions {
   jsonFile: string
   target: DatabaseTarget
-  to: Phase
-  /** The phases this transition may start from (ARCHITECTURE §5). */
-  from: readonly Phase[]
-  guard: Guard
   /** Passes a failed guard; needs a reason, which is recorded. */
   force?: boolean
   reason?: string
   dryRun?: boolean
+  /** How long to wait for the writers' lock. */
   lockTimeoutMs?: number
   clock?: Clock
   freeSpace?: FreeSpaceReader
+}
+
+export interface TransitionRequest extends OperatorOptions {
+  to: Phase
+  /** The phases this transition may start from (ARCHITECTURE §5). */
+  from: readonly Phase[]
+  guard: Guard
   /**
    * Work that belongs to the transition, run under the same lock once the guard passed (never on
    * a dry run): `beforeFlip` before the phase moves (a failure leaves the phase as it was),
