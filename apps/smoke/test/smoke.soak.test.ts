@@ -38,7 +38,7 @@ describe.each(DIALECTS)('the chaos smoke run on %s', (dialect) => {
 })
 
 // The full disk at the chaos runs' size on PostgreSQL (the database off the tmpfs: only the legacy
-// file and its logs fill); SQLite on the full tmpfs runs in pnpm test (disk-full.test.ts).
+// file and its logs fill); SQLite on the full tmpfs is in disk-full.soak.test.ts.
 describe.skipIf(!DIALECTS.includes('postgres'))('the disk-full smoke run on postgres', () => {
   it('20,000 invocations, 8 writers, the legacy file on a full tmpfs: refused, never corrupted', async (context) => {
     await diskFullSmoke(
