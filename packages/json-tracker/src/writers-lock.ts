@@ -4,6 +4,7 @@ import { hostname } from 'node:os'
 import { dirname, join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { BadInputError, LockTimeoutError } from '@skill-metrics/core'
+import { PRIVATE_FILE_MODE } from '@skill-metrics/durable-file'
 import lockfile from 'proper-lockfile'
 
 /** How long a writer waits for the lock before it gives up (ARCHITECTURE §5): longer than any freeze. */
@@ -80,7 +81,8 @@ class LockTicket {
     for (let attempt = 1; ; attempt += 1) {
       try {
         await mkdir(this.#queue, { recursive: true })
-        await writeFile(this.#path, '')
+        // Empty, but beside the legacy file like every file the tool makes: private as they are.
+        await writeFile(this.#path, '', { mode: PRIVATE_FILE_MODE })
         return
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || attempt === 100) throw error
