@@ -87,6 +87,24 @@ describe('writeFileDurably', () => {
     },
   )
 
+  it('with the fingerprint given, the copy is still checked against it', async () => {
+    const path = join(dir, 'file.json')
+    await writeFile(path, ORIGINAL)
+    const remove = installWriteFault({ path: 'file\\.json$', fault: 'lie' })
+    await expect(
+      writeFileDurably(path, PAYLOAD, { fingerprint: fingerprintOf(PAYLOAD) }),
+    ).rejects.toBeInstanceOf(WriteFailedError)
+    remove()
+    await expect(
+      writeFileDurably(path, PAYLOAD, { fingerprint: fingerprintOf(ORIGINAL) }),
+    ).rejects.toThrow(/read back as 100000 bytes with another sha256 than the 33 bytes written/)
+    expect(await readFile(path)).toEqual(ORIGINAL)
+    expect(await writeFileDurably(path, PAYLOAD, { fingerprint: fingerprintOf(PAYLOAD) })).toEqual(
+      fingerprintOf(PAYLOAD),
+    )
+    expect(await readFile(path)).toEqual(PAYLOAD)
+  })
+
   it('a fault on a file that did not exist leaves no file', async () => {
     const path = join(dir, 'new.json')
     const remove = installWriteFault({ path: 'new\\.json$', fault: 'short' })

@@ -21,6 +21,11 @@ export interface DurableWriteOptions {
   existsNextStep?: string
   /** The mode of a file that does not exist yet (default 0600); an existing file keeps its own. */
   mode?: number
+  /**
+   * The payload's fingerprint when the caller has already taken it (a buffer it hashed to record
+   * it elsewhere first): the payload is not hashed a second time, and the copy must read back as it.
+   */
+  fingerprint?: FileFingerprint
   /** The payload's size when it streams from a file of known size: named when space runs out. */
   expectedSize?: number
   /** Runs once the copy is verified, right before the rename: the last moment to back out. */
@@ -78,7 +83,7 @@ export async function writeFileDurably(
   let closed = false
   try {
     await keepOwnership(handle, existing, options.mode ?? PRIVATE_FILE_MODE)
-    const fingerprint = await writeAll(handle, payload, written)
+    const fingerprint = await writeAll(handle, payload, written, options.fingerprint)
     await handle.sync()
     closed = true
     await handle.close()
@@ -172,8 +177,9 @@ async function writeAll(
   handle: FileHandle,
   payload: Payload,
   written: { size: number },
+  known?: FileFingerprint,
 ): Promise<FileFingerprint> {
-  const hash = createHash('sha256')
+  const hash = known === undefined ? createHash('sha256') : null
   let batch: Array<Buffer | string> = []
   let batched = 0
   const flush = async () => {
@@ -188,7 +194,7 @@ async function writeAll(
             )
     batch = []
     batched = 0
-    hash.update(buffer)
+    hash?.update(buffer)
     let offset = 0
     while (offset < buffer.length) {
       const { bytesWritten } = await handle.write(buffer, offset, buffer.length - offset)
@@ -205,7 +211,7 @@ async function writeAll(
     if (batched >= BATCH_BYTES) await flush()
   }
   if (batch.length > 0) await flush()
-  return { size: written.size, sha256: hash.digest('hex') }
+  return hash === null ? known! : { size: written.size, sha256: hash.digest('hex') }
 }
 
 /** The payload's size when known before it is written; else more than what was written. */

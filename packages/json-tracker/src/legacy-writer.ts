@@ -1,4 +1,4 @@
-import { readFile, rm } from 'node:fs/promises'
+import { rm } from 'node:fs/promises'
 import { type LegacyContent, legacyFilePieces } from '@skill-metrics/core'
 import {
   type DurableWriteOptions,
@@ -59,23 +59,21 @@ export async function replaceLegacyFile(
   const written = fingerprintOf(bytes)
   const accepted = previous === null ? [written] : [written, previous]
   const statePath = writerStatePathOf(file)
-  const stateBefore = await readFile(statePath).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT') return null
-    throw error
-  })
+  const mode = await modeForFilesBeside(file)
   await writeFileDurably(
     statePath,
     JSON.stringify({ accepted, written_at: now, foreign_writes: state?.foreign_writes ?? [] }),
-    { mode: await modeForFilesBeside(file) },
+    { mode },
   )
   try {
-    await writeFileDurably(file, bytes, { beforeCommit })
+    await writeFileDurably(file, bytes, { beforeCommit, fingerprint: written })
   } catch (error) {
-    // The file is as it was, so the state goes back too. Should that fail as well (the disk is
-    // full), the new state still accepts the file's unchanged bytes: no false foreign write.
-    await (stateBefore === null
+    // The file is as it was, so the state goes back to what it was too. Should that fail as well
+    // (the disk is full), the new state still accepts the file's unchanged bytes: no false foreign
+    // write.
+    await (state === null
       ? rm(statePath, { force: true })
-      : writeFileDurably(statePath, stateBefore)
+      : writeFileDurably(statePath, JSON.stringify(state), { mode })
     ).catch(() => {})
     throw error
   }
