@@ -300,7 +300,7 @@ async function statIfAny(path: string) {
 }
 
 /** fsync of a folder: a new or renamed entry is durable only then. */
-export async function syncFolder(path: string): Promise<void> {
+async function syncFolder(path: string): Promise<void> {
   const handle = await open(path, 'r')
   try {
     await handle.sync()

@@ -7,7 +7,6 @@ export {
   fingerprintOf,
   type Payload,
   PRIVATE_FILE_MODE,
-  syncFolder,
   writeFileDurably,
 } from './durable-write.js'
 export { modeForFilesBeside } from './file-mode.js'

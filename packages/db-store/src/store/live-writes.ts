@@ -117,11 +117,18 @@ export async function completeStored(
 
 async function applyToSkill(sql: SqlSession, finished: LegacyInvocation, completionSeq: number) {
   const [stored] = await readSkillAggregates(sql, finished.skill_name)
-  const skills = new Map<string, SkillAggregate>()
-  if (stored !== undefined) skills.set(finished.skill_name, structuredClone(stored.aggregate))
-  const aggregate = applyCompletion(skills, finished)
   const lastSeq = stored?.lastCompletionSeq ?? null
-  if (stored !== undefined && lastSeq !== null && completionSeq < lastSeq) {
+  const outOfOrder = lastSeq !== null && completionSeq < lastSeq
+  const skills = new Map<string, SkillAggregate>()
+  // Only a completion out of order needs the aggregate as it was beside the one it changes.
+  if (stored !== undefined) {
+    skills.set(
+      finished.skill_name,
+      outOfOrder ? structuredClone(stored.aggregate) : stored.aggregate,
+    )
+  }
+  const aggregate = applyCompletion(skills, finished)
+  if (stored !== undefined && outOfOrder) {
     await keepFileOrder(sql, aggregate, stored.aggregate, finished, completionSeq)
   }
   const position =
