@@ -87,3 +87,33 @@ describe('BaseCommand#catch maps every error to its exit code in one place', () 
     expect(result.stderr).toBe('')
   })
 })
+
+/** A command that has a result, then fails with what the test gives it. */
+function resultThenFailing(result: object, error: Error) {
+  return class ResultThenFailing extends BaseCommand<typeof ResultThenFailing> {
+    static override id = 'result-then-failing'
+    async run(): Promise<void> {
+      this.printJson(result)
+      throw error
+    }
+  }
+}
+
+describe('under --json a run prints one document', () => {
+  it.each([
+    ['an object', { read: 3 }, '{\n  "read": 3,\n  "error": {'],
+    ['an ordered map', new Map([['read', 3]]), '{\n  "read": 3,\n  "error": {'],
+  ])('a result then a failure: %s with the error as its last key', async (_, result, start) => {
+    const stdout = vi.spyOn(console, 'log').mockImplementation(() => {})
+    vi.spyOn(console, 'error').mockImplementation(() => {})
+    const failing = resultThenFailing(result, new BadInputError({ file: 'f.json' }, 'rejected 1'))
+    await expect(failing.run(['--json'], root)).rejects.toMatchObject({ oclif: { exit: 3 } })
+    expect(stdout).toHaveBeenCalledTimes(1)
+    const printed = String(stdout.mock.calls[0]![0])
+    expect(printed.startsWith(start)).toBe(true)
+    expect(JSON.parse(printed)).toEqual({
+      read: 3,
+      error: { code: 'BAD_INPUT', message: 'f.json: rejected 1', nextStep: null, exitCode: 3 },
+    })
+  })
+})

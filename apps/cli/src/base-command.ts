@@ -21,10 +21,12 @@ export type CommandFlags<T extends typeof Command> = Interfaces.InferredFlags<
 >
 export type CommandArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args']>
 
-/** The error object printed on stdout under `--json`. */
+/** What a failed run adds to its JSON document under `--json` (the whole document when it printed nothing). */
 export interface JsonError {
   error: { code: string; message: string; nextStep: string | null; exitCode: ExitCode }
 }
+
+type JsonDocument = JsonValue | object
 
 /** Shared flags, parsing, JSON output and the one place where errors become exit codes. */
 export abstract class BaseCommand<T extends typeof Command> extends Command {
@@ -37,6 +39,12 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   /** `--json-file`, absolute. */
   protected jsonFile!: string
   protected database!: DatabaseTarget
+  /**
+   * The result `printJson` was given, printed when the command ends: a run that fails after it
+   * has a result (rejected records, differences, failed checks) prints one document, the result
+   * with the error in it, so stdout always parses as a single JSON value.
+   */
+  #jsonResult: JsonDocument | undefined
 
   override async init(): Promise<void> {
     await super.init()
@@ -57,9 +65,18 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     }
   }
 
-  /** Prints a result under `--json`: ordered JSON values (Maps) exactly as Python would. */
-  protected printJson(value: JsonValue | object): void {
-    ux.stdout(value instanceof Map ? pyJson(value) : JSON.stringify(value, null, 2))
+  /**
+   * The result under `--json`, printed once the command ends (with the error in it if it then
+   * fails): ordered JSON values (Maps) exactly as Python would.
+   */
+  protected printJson(value: JsonDocument): void {
+    this.#jsonResult = value
+  }
+
+  override async finally(error: Error | undefined): Promise<void> {
+    await super.finally(error)
+    // A failed run printed its document in `catch`.
+    if (error === undefined && this.#jsonResult !== undefined) printDocument(this.#jsonResult)
   }
 
   override async catch(caught: Error & { exitCode?: number }): Promise<never> {
@@ -68,15 +85,13 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     const exitCode = exitCodeOf(error)
     const nextStep = error instanceof SkillMetricsError ? error.nextStep : undefined
     if (this.jsonEnabled()) {
-      const body: JsonError = {
-        error: {
-          code: error instanceof SkillMetricsError ? error.code : 'BUG',
-          message: error.message,
-          nextStep: nextStep ?? null,
-          exitCode,
-        },
+      const body: JsonError['error'] = {
+        code: error instanceof SkillMetricsError ? error.code : 'BUG',
+        message: error.message,
+        nextStep: nextStep ?? null,
+        exitCode,
       }
-      ux.stdout(JSON.stringify(body, null, 2))
+      printDocument(withError(this.#jsonResult, body))
     }
     if (exitCode === ExitCode.bug) {
       ux.stderr(`Bug: ${thrown.stack ?? thrown.message}`)
@@ -100,4 +115,16 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     }
     return error
   }
+}
+
+function printDocument(document: JsonDocument): void {
+  ux.stdout(document instanceof Map ? pyJson(document) : JSON.stringify(document, null, 2))
+}
+
+/** The result with `error` added as its last key; `{error}` alone when there was no result. */
+function withError(result: JsonDocument | undefined, error: JsonError['error']): JsonDocument {
+  if (result instanceof Map) return new Map([...result, ['error', new Map(Object.entries(error))]])
+  if (typeof result === 'object' && result !== null && !Array.isArray(result))
+    return { ...result, error }
+  return { error }
 }

@@ -23,11 +23,11 @@ export function displacedWarning(displaced: number): string {
 }
 
 /** `data validate --json`: the report, and the phase a clean (or accepted) run moved to. */
-export function validationJson({ report, advanced }: ValidationRun) {
-  return { ...report, advancedTo: advanced?.to ?? null }
+export function validationJson({ report, advanced, dryRun }: ValidationRun) {
+  return { ...report, advancedTo: advanced?.to ?? null, dryRun }
 }
 
-export function validationText({ report, advanced }: ValidationRun): string {
+export function validationText({ report, advanced, dryRun }: ValidationRun): string {
   const { skills, invocations } = report
   const lines = [
     `Skills        ${skills.compared} compared · ${skills.missing.length} missing · ${skills.extra.length} extra · ${skills.mismatched.length} mismatched`,
@@ -62,5 +62,6 @@ export function validationText({ report, advanced }: ValidationRun): string {
     lines.push(
       `Differences accepted with --force: phase is now ${advanced.to} (epoch ${advanced.epoch}); the reason is in the history.`,
     )
+  if (dryRun) lines.push('Dry run: no validation recorded, no phase moved.')
   return lines.join('\n')
 }

@@ -95,6 +95,10 @@ export const dataValidateFlags = {
     summary: 'Write the full comparison (every difference with its fields) to this JSON file.',
   }),
   ...forceFlags,
+  'dry-run': Flags.boolean({
+    summary:
+      'Compare and report only: record no validation, move no phase, keep the checkpoints of data migrate.',
+  }),
 }
 
 export const cutoverFlags = {

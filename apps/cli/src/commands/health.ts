@@ -9,13 +9,9 @@ export default class Health extends BaseCommand<typeof Health> {
   async run(): Promise<void> {
     const report = await checkHealth({ jsonFile: this.jsonFile, target: this.database })
     const failure = healthFailure(report)
-    if (failure === null) {
-      if (this.jsonEnabled()) this.printJson(report)
-      else this.log(healthyText(report.checks))
-      return
-    }
-    // Under --json the error is the one document on stdout, so it carries each failure's detail.
-    if (!this.jsonEnabled()) this.log(checkLines(report.checks))
-    throw failure
+    // Under --json the report keeps its shape when a check failed: the error joins it.
+    if (this.jsonEnabled()) this.printJson(report)
+    else this.log(failure === null ? healthyText(report.checks) : checkLines(report.checks))
+    if (failure !== null) throw failure
   }
 }

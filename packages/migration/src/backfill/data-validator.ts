@@ -8,6 +8,7 @@ import {
   invocationDiffs,
   type LegacyInvocation,
   sameInvocation,
+  UsageError,
 } from '@skill-metrics/core'
 import {
   type DatabaseTarget,
@@ -67,6 +68,8 @@ export interface ValidateOptions {
   onProgress?: (progress: { bytesRead: number; totalBytes: number; compared: number }) => void
   /** Stops the comparison between chunks of the file (a cutover's bounded freeze). */
   signal?: AbortSignal
+  /** Compare only: the backfill's checkpoints stay as they are, even where records differ. */
+  dryRun?: boolean
 }
 
 export interface RunValidationOptions extends ValidateOptions {
@@ -100,7 +103,7 @@ export async function validateData(options: ValidateOptions): Promise<Validation
       timeoutMs: options.lockTimeoutMs,
     })
     const { missing, extra, mismatched } = second.invocations
-    if (missing.length + extra.length + mismatched.length > 0) {
+    if (missing.length + extra.length + mismatched.length > 0 && !options.dryRun) {
       // The database differs from the file where the backfill's checkpoints say it is equal:
       // forget them, so the next `data migrate` compares every record and repairs it.
       await store.clearBackfillCheckpoints()
@@ -275,6 +278,8 @@ async function extraInvocations(store: SkillMetricsStore, jsonFile: string): Pro
 
 export interface ValidationRun {
   report: ValidationReport
+  /** A dry run compared only: it recorded no validation and moved no phase. */
+  dryRun: boolean
   /** Set when a clean validation moved `dual-write` to `migrated`. */
   advanced: TransitionOutcome | null
   /** The run failed: differences the user did not accept with `--force`, and what to do next. */
@@ -283,10 +288,14 @@ export interface ValidationRun {
 
 /**
  * `data validate`: compare, record the run, and on a clean one (or a forced one, with a reason)
- * move dual-write to migrated.
+ * move dual-write to migrated. A dry run compares and reports (the report file included) and
+ * records nothing: a guard never opens on a validation nobody recorded.
  */
 export async function runValidation(options: RunValidationOptions): Promise<ValidationRun> {
   requireReasonToForce(options)
+  if (options.dryRun && options.force) {
+    throw new UsageError('--dry-run accepts no difference: drop --force, or --dry-run')
+  }
   const startedAt = new Date()
   const report = await validateData(options)
   const phases = await PhaseStore.open(options.target)
@@ -298,13 +307,13 @@ export async function runValidation(options: RunValidationOptions): Promise<Vali
         mode: await modeForFilesBeside(options.jsonFile),
       })
     }
-    await recordValidation(phases, report, 'full', startedAt)
+    if (!options.dryRun) await recordValidation(phases, report, 'full', startedAt)
     phase = (await phases.state()).phase
   } finally {
     await phases.close()
   }
   const advanced =
-    (report.clean || options.force) && phase === 'dual-write'
+    (report.clean || options.force) && phase === 'dual-write' && !options.dryRun
       ? await transition({
           jsonFile: options.jsonFile,
           target: options.target,
@@ -316,7 +325,12 @@ export async function runValidation(options: RunValidationOptions): Promise<Vali
           lockTimeoutMs: options.lockTimeoutMs,
         })
       : null
-  return { report, advanced, failure: validationFailure(report, advanced) }
+  return {
+    report,
+    dryRun: options.dryRun === true,
+    advanced,
+    failure: validationFailure(report, advanced),
+  }
 }
 
 function validationFailure(

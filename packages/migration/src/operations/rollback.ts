@@ -1,11 +1,5 @@
 import { rm } from 'node:fs/promises'
-import {
-  type Phase,
-  RefusedError,
-  systemClock,
-  toNaiveLocalIso,
-  UsageError,
-} from '@skill-metrics/core'
+import { type Phase, RefusedError, systemClock, toNaiveLocalIso } from '@skill-metrics/core'
 import { PhaseStore, SkillMetricsStore } from '@skill-metrics/db-store'
 import {
   encodeLegacyFile,
@@ -90,11 +84,6 @@ export async function rollback(options: RollbackOptions): Promise<RollbackResult
         dryRun: options.dryRun === true,
       }
       if (state.phase === to) return result
-      if (state.phase === 'json-only') {
-        throw new UsageError(`phase is json-only; moving to ${to} is not a rollback`, {
-          nextStep: 'Start dual-write with: skill-metrics phase dual-write',
-        })
-      }
       const at = clock.now()
       const record = (epoch: number, toPhase: Phase, outcome: string) =>
         transitionRecord({
@@ -107,6 +96,14 @@ export async function rollback(options: RollbackOptions): Promise<RollbackResult
           forced: result.forced,
           checks: result.checks.length === 0 ? null : result.checks,
         })
+      if (state.phase === 'json-only') {
+        // The flags are fine; the phase says no, as a guard does: a refusal, recorded.
+        const why = `phase is json-only; moving to ${to} is not a rollback`
+        if (!options.dryRun) await phases.recordAttempt(record(state.epoch, to, `refused: ${why}`))
+        throw new RefusedError(`refused to roll back to ${to}: ${why}`, {
+          nextStep: 'Start dual-write with: skill-metrics phase dual-write',
+        })
+      }
       const fromDatabase = DB_TRUTH_PHASES.includes(state.phase)
       if (!fromDatabase) {
         result.moved = true

@@ -18,6 +18,7 @@ export default class DataValidate extends BaseCommand<typeof DataValidate> {
       target: this.database,
       force: this.flags.force,
       reason: this.flags.reason,
+      dryRun: this.flags['dry-run'],
       reportFile: this.flags.report === undefined ? undefined : resolve(this.flags.report),
       onProgress: (progress) =>
         bar.update(progress.bytesRead, progress.totalBytes, progress.compared),
