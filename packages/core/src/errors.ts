@@ -57,7 +57,7 @@ export interface InputLocation {
   field?: string
 }
 
-/** Unreadable or invalid input (file, record, flag, URL): exit 3; the input is left as it was. */
+/** Unreadable or invalid input (a file, a record, a database URL, a migrations folder): exit 3; the input is left as it was. */
 export class BadInputError extends SkillMetricsError {
   readonly code = 'BAD_INPUT'
   readonly exitCode = ExitCode.badInput
