@@ -34,10 +34,6 @@ main() {
   fi
   quietly "$log" "Installing the locked dependencies" \
     pnpm install --frozen-lockfile="${SKILL_METRICS_FROZEN_LOCKFILE:-true}"
-  # Turborepo's first run prints a page about its telemetry before the task list; this opts the
-  # user out, as that page says to.
-  quietly "$log" "Opting out of Turborepo's telemetry; pnpm exec turbo telemetry enable opts back in" \
-    pnpm exec turbo telemetry disable
   echo "Ready."
 }
 
