@@ -9,6 +9,11 @@ export default class Export extends BaseCommand<typeof Export> {
     'Write the legacy export (summary, skills, invocations, exported_at) to a file.'
   static override writesDatabase = false
 
+  static override examples = [
+    '<%= config.bin %> <%= command.id %> export.json',
+    '<%= config.bin %> <%= command.id %> export.json --source db',
+  ]
+
   static override args = {
     out: Args.string({
       description: 'The file to write (replaced when it exists).',
