@@ -6,6 +6,12 @@ import { withSchemaRunner } from '../../schema-runner.js'
 export default class SchemaStatus extends BaseCommand<typeof SchemaStatus> {
   static override summary =
     'Every schema version with its state: applied, pending, failed, checksum-mismatch, missing-file, out-of-order.'
+  static override writesDatabase = false
+
+  static override examples = [
+    '<%= config.bin %> <%= command.id %>',
+    '<%= config.bin %> <%= command.id %> --json',
+  ]
 
   static override flags = schemaFlags
 
@@ -17,6 +23,6 @@ export default class SchemaStatus extends BaseCommand<typeof SchemaStatus> {
       (runner) => runner.status(),
     )
     if (this.jsonEnabled()) this.printJson(status)
-    else this.log(statusText(status))
+    else this.log(await statusText(status))
   }
 }
