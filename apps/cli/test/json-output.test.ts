@@ -120,6 +120,7 @@ const SCENARIOS: Record<string, Scenario[]> = {
     { path: 'an unknown skill', state: 'fresh', args: () => ['nope'], exit: 3 },
   ],
   summary: [ok('fresh')],
+  runbook: [ok('fresh')],
   report: [ok('fresh')],
   export: [ok('fresh', (dir) => [join(dir, 'out.json')])],
   generate: [

@@ -11,6 +11,10 @@ const repository = fileURLToPath(new URL('../../..', import.meta.url))
 const READMES = ['README.md', 'apps/cli/README.md'] as const
 const manifestFile = fileURLToPath(new URL('../oclif.manifest.json', import.meta.url))
 
+const ROOT = ''
+/** Mistyped in the README on purpose, to show what the CLI answers. */
+const MISTYPED_ON_PURPOSE = new Set(['statsu'])
+
 interface ManifestCommand {
   id: string
   flags: Record<string, unknown>
@@ -23,12 +27,14 @@ async function builtCommands(): Promise<Map<string, Set<string>>> {
   const manifest = JSON.parse(await readFile(manifestFile, 'utf8')) as {
     commands: Record<string, ManifestCommand>
   }
-  return new Map(
-    Object.values(manifest.commands).map((command) => [
+  return new Map([
+    // `skill-metrics --help`, `skill-metrics --version`: oclif's own, on no command.
+    [ROOT, new Set(['help', 'version'])],
+    ...Object.values(manifest.commands).map((command): [string, Set<string>] => [
       command.id.split(':').join(' '),
       new Set([...Object.keys(command.flags), 'help']),
     ]),
-  )
+  ])
 }
 
 interface Reference {
@@ -57,8 +63,10 @@ function references(markdown: string, commands: ReadonlySet<string>): Reference[
     const tokens = text.trim().split(/\s+/)
     const explicit = tokens[0] === 'skill-metrics'
     if (explicit) tokens.shift()
-    if (tokens.length === 0 || tokens[0] === '…') return []
+    if (tokens.length === 0 || tokens[0] === '…' || MISTYPED_ON_PURPOSE.has(tokens[0]!)) return []
     const flags = [...text.matchAll(/(?:^|[\s[])--([a-z][a-z-]*)/g)].map((m) => m[1]!)
+    if (tokens[0]!.startsWith('-'))
+      return explicit ? [{ text: raw, command: ROOT, flags, explicit }] : []
     const words = tokens.slice(
       0,
       tokens.findIndex((token) => !/^[a-z][a-z|-]*$/.test(token)),
@@ -74,7 +82,7 @@ function references(markdown: string, commands: ReadonlySet<string>): Reference[
     const found = named.map((candidate) => {
       const [first, second] = candidate.split(' ')
       if (second !== undefined && commands.has(`${first} ${second}`)) return `${first} ${second}`
-      return commands.has(first!) ? first! : null
+      return first !== ROOT && commands.has(first!) ? first! : null
     })
     return [...new Set(found)].map((command) => ({ text: raw, command, flags, explicit }))
   })
@@ -130,5 +138,7 @@ it('apps/cli/README.md documents every command', () => {
   const documented = new Set(
     references(cliReadme, new Set(commands.keys())).map((reference) => reference.command),
   )
-  expect([...commands.keys()].filter((command) => !documented.has(command))).toEqual([])
+  expect(
+    [...commands.keys()].filter((command) => command !== ROOT && !documented.has(command)),
+  ).toEqual([])
 })
