@@ -26,7 +26,7 @@ fi
 cd "$(dirname "$0")/.."
 # A fresh clone has no dependencies yet.
 [ -d node_modules ] || bash scripts/setup.sh
-pnpm turbo run build --filter=@skill-metrics/cli --output-logs=errors-only
+TURBO_TELEMETRY_DISABLED=1 pnpm turbo run build --filter=@skill-metrics/cli --output-logs=errors-only
 
 staging=$(mktemp -d "$app_parent/.skill-metrics-cli.XXXXXX")
 trap 'rm -rf "$staging"' EXIT
