@@ -224,6 +224,10 @@ describe.each(DIALECTS)('a foreign writer on %s', (dialect) => {
     await expect(cleanup({ ...migration, retentionDays: 0 })).rejects.toThrow(
       /legacy file|changed by a writer/,
     )
+    // Archiving the file now would take its additions out of sight: --force does not pass it.
+    await expect(
+      cleanup({ ...migration, retentionDays: 0, force: true, reason: 'in a hurry' }),
+    ).rejects.toThrow(/changed by a writer that is not skill-metrics/)
 
     const imported = await migrateData(migration)
     expect(imported.imported).toMatchObject([

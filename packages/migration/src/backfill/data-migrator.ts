@@ -305,13 +305,14 @@ export function syncPass(
   options: MigrateOptions,
   pass: MigrateProgress['pass'],
 ): Promise<PassResult> {
-  return readingThroughTornSaves(() => syncPassOnce(store, options, pass))
+  return readingThroughTornSaves((snapshot) => syncPassOnce(store, options, pass, snapshot))
 }
 
 async function syncPassOnce(
   store: SkillMetricsStore,
   options: MigrateOptions,
   pass: MigrateProgress['pass'],
+  snapshot: boolean,
 ): Promise<PassResult> {
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE
   const ids = new InvocationIdAssigner()
@@ -377,6 +378,7 @@ async function syncPassOnce(
       result.read += 1
     },
     {
+      snapshot,
       onInvalid: (error: BadInputError, index) => {
         const batch = batchOf(index)
         batch.span = index + 1 - batch.firstSeq

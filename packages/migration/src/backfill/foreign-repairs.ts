@@ -133,6 +133,8 @@ export async function restoreFromDatabase(
 
 /** What a scan of the file found that the database lacks, and how many records it read. */
 export interface ForeignAdditions {
+  /** The version of the file that was read (`fileVersionOf`): a later save shows as another. */
+  version: string | null
   read: number
   rejected: Array<{ index: number; message: string; field: string | undefined }>
   imported: ForeignRepair[]
@@ -150,8 +152,8 @@ export async function importForeignAdditions(
   { jsonFile, now, assertHeld }: RepairOptions,
 ): Promise<ForeignAdditions> {
   const at = now.toISOString()
-  return readingThroughTornSaves(async () => {
-    const found: ForeignAdditions = { read: 0, rejected: [], imported: [] }
+  return readingThroughTornSaves(async (snapshot) => {
+    const found: ForeignAdditions = { version: null, read: 0, rejected: [], imported: [] }
     const added: Array<LegacyInvocation & { id: string }> = []
     const ids = new InvocationIdAssigner()
     let chunk: Array<LegacyInvocation & { id: string }> = []
@@ -168,6 +170,7 @@ export async function importForeignAdditions(
         found.read += 1
       },
       {
+        snapshot,
         onInvalid: (error, index) => {
           found.read += 1
           found.rejected.push({ index, message: error.message, field: error.location.field })
@@ -176,6 +179,7 @@ export async function importForeignAdditions(
       },
     )
     await lookUp()
+    found.version = scan.version
     found.imported = added.map((record) => repairOf('imported', at, record.id, record, null))
     if (assertHeld === undefined || scan.fingerprint === null) return found
     await store.importInvocations(added)
