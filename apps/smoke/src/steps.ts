@@ -68,6 +68,8 @@ export async function writersStart(run: SmokeRun): Promise<void> {
   const { dir, jsonFile, db, options } = run
   run.writers = new Writers(dir, jsonFile, db.url, options.writers)
   await run.runStep('writers start', async () => {
+    await sleep(1_000)
+    // Loaded while our writers run: it also keeps, and saves back, records they left pending.
     if (options['foreign-writer']) {
       try {
         run.foreign = await ForeignWriter.start(dir, jsonFile)
@@ -75,7 +77,6 @@ export async function writersStart(run: SmokeRun): Promise<void> {
         throw new StepFailed((error as Error).message)
       }
     }
-    await sleep(1_000)
     return `${options.writers} writers${run.foreign === undefined ? '' : ' and a foreign writer'}`
   })
 }
