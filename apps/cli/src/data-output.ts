@@ -1,12 +1,21 @@
 import type { MigrateProgress, MigrateResult, ValidationRun } from '@skill-metrics/migration'
+import { importedLines, restoredLines } from './foreign-output.js'
 
 /** The progress bar's stage while `data migrate` runs. */
 export function migrateStage(pass: MigrateProgress['pass']): string {
   return pass === 'final' ? "final pass, under the writers' lock" : 'bulk pass'
 }
 
-export function migrateText(result: MigrateResult): string {
-  return `${result.dryRun ? 'Would write: ' : ''}Read ${result.read.toLocaleString('en')} · inserted ${result.inserted.toLocaleString('en')} · updated ${result.updated.toLocaleString('en')} · unchanged ${result.unchanged.toLocaleString('en')} · rejected ${result.rejected.length} · ${result.skillsAligned} skills aligned · ${result.skippedBatches} of ${result.batches} batches already in sync (${result.seconds.toFixed(1)} s)`
+export function migrateText(result: MigrateResult, jsonFile: string): string {
+  const counts = `${result.dryRun ? 'Would write: ' : ''}Read ${result.read.toLocaleString('en')} · inserted ${result.inserted.toLocaleString('en')} · updated ${result.updated.toLocaleString('en')} · unchanged ${result.unchanged.toLocaleString('en')} · rejected ${result.rejected.length}`
+  const batches = ` · ${result.skillsAligned} skills aligned · ${result.skippedBatches} of ${result.batches} batches already in sync`
+  // After cutover nothing is synced: only what another writer added is imported.
+  const importing = result.batches === 0 && result.skillsAligned === 0
+  return [
+    `${counts}${importing ? '' : batches} (${result.seconds.toFixed(1)} s)`,
+    ...restoredLines(result.restored, result.dryRun),
+    ...importedLines(result.imported, jsonFile, result.dryRun),
+  ].join('\n')
 }
 
 export function displacedWarning(displaced: number): string {
@@ -26,6 +35,13 @@ export function validationText({ report, advanced }: ValidationRun): string {
   ]
   if (report.rejected.length > 0)
     lines.push(`Rejected      ${report.rejected.length} records the legacy schema refuses`)
+  if (report.restored.length > 0)
+    lines.push(
+      `Restored      ${report.restored.length} invocation(s) put back into the file by data migrate since the last validation (removed by another writer): ${report.restored
+        .slice(0, 3)
+        .map((repair) => repair.id)
+        .join(', ')}${report.restored.length > 3 ? ', …' : ''}`,
+    )
   for (const mismatch of [
     ...skills.mismatched.slice(0, 5),
     ...invocations.mismatched.slice(0, 5),

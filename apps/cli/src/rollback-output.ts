@@ -1,10 +1,19 @@
 import type { RollbackResult } from '@skill-metrics/migration'
+import { importedLines } from './foreign-output.js'
 import { checkLines } from './health-output.js'
 
 export function rollbackText(result: RollbackResult, jsonFile: string): string {
   if (!result.moved) return `Already ${result.to} (epoch ${result.epoch}); nothing to do.`
   const lines = result.checks.length > 0 ? [checkLines(result.checks)] : []
   const { regenerated } = result
+  lines.push(...importedLines(result.imported, jsonFile, result.dryRun))
+  if (result.notImported.length > 0)
+    lines.push(
+      `${result.notImported.length} record(s) of ${jsonFile} the legacy schema rejects were not imported; they stay in the previous file kept as a backup: ${result.notImported
+        .slice(0, 3)
+        .map((record) => record.message)
+        .join('; ')}`,
+    )
   if (result.dryRun) {
     lines.push(
       regenerated === null

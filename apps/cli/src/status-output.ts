@@ -33,10 +33,22 @@ export function statusText(status: MigrationStatus): string {
         ]
           .filter(Boolean)
           .join(' · ')
+  const lastForeign = legacy.foreignWrites.at(-1)
   const foreign =
-    legacy.foreignWrites.length === 0
+    lastForeign === undefined
       ? 'none recorded'
-      : `${legacy.foreignWrites.length} recorded, the last at ${legacy.foreignWrites.at(-1)!.detected_at}: move every tool to skill-metrics' tracker`
+      : `${legacy.foreignWrites.length} recorded, the last at ${lastForeign.modified_at ?? lastForeign.detected_at}: move every tool to skill-metrics' tracker`
+  const repairs = status.foreignRepairs
+  const repaired =
+    repairs.restored + repairs.imported === 0
+      ? []
+      : [
+          `Foreign repairs  ${repairs.restored} invocation(s) restored into the file, ${repairs.imported} imported into the database`,
+          ...repairs.last.map(
+            (repair) =>
+              `  ${repair.at}  ${repair.kind.padEnd(8)}  ${repair.id}  ${repair.skill_name}  ${repair.invoked_at}`,
+          ),
+        ]
   const validation =
     status.lastValidation === null
       ? 'none yet'
@@ -51,6 +63,10 @@ export function statusText(status: MigrationStatus): string {
     `Legacy file      ${legacy.file}  ${legacyLine}`,
     `Database         ${database.url}  ${databaseLine}`,
     `Foreign writes   ${foreign}`,
+    ...(legacy.afterCutover === null || legacy.afterCutover.ok
+      ? []
+      : [`After cutover    CHANGED: ${legacy.afterCutover.detail}`]),
+    ...repaired,
     `Last validation  ${validation}`,
     `Dual-write misses ${status.dualWriteMisses === 0 ? 'none' : `${status.dualWriteMisses} database writes to repair`}`,
     `Dual-read        ${dualRead}`,

@@ -6,17 +6,22 @@ export {
   type LoadedLegacyFile,
   loadLegacyFile,
   readMetrics,
+  rewriteLegacyFile,
   type StartedInvocation,
 } from './json-tracker.js'
 export {
   type FileFingerprint,
   type LegacyScan,
+  readingThroughTornSaves,
   type ScanOptions,
   scanLegacyFile,
+  TornReadError,
 } from './legacy-reader.js'
 export { encodeLegacyFile, replaceLegacyFile } from './legacy-writer.js'
 export {
+  acceptLegacyFile,
   type ForeignWrite,
+  foreignWriteTime,
   noteForeignWrite,
   readWriterState,
   sameFingerprint,

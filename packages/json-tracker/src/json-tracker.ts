@@ -21,7 +21,7 @@ import {
   toSkillMetrics,
 } from '@skill-metrics/core'
 import { modeForFilesBeside } from '@skill-metrics/durable-file'
-import { type FileFingerprint, scanLegacyFile } from './legacy-reader.js'
+import { type FileFingerprint, readingThroughTornSaves, scanLegacyFile } from './legacy-reader.js'
 import { encodeLegacyFile, replaceLegacyFile, writePiecesToFile } from './legacy-writer.js'
 import { noteForeignWrite, readWriterState } from './writer-state.js'
 import { withWritersLock } from './writers-lock.js'
@@ -42,19 +42,58 @@ export interface JsonTrackerOptions {
 /** A legacy file loaded whole, for a rewrite under the lock. */
 export interface LoadedLegacyFile extends LegacyDocument {
   fingerprint: FileFingerprint | null
+  modifiedAt: string | null
 }
 
-/** Reads the whole file into memory (only the write path needs this). */
-export async function loadLegacyFile(file: string): Promise<LoadedLegacyFile> {
-  const invocations: LegacyInvocation[] = []
-  const scan = await scanLegacyFile(file, (invocation) => invocations.push(invocation))
-  return {
-    invocations,
-    skills: scan.skills,
-    last_updated: scan.last_updated,
-    extra: scan.extra,
-    fingerprint: scan.fingerprint,
-  }
+/**
+ * Reads the whole file into memory (only the write path needs this), again if a lockless writer
+ * was halfway through a save.
+ */
+export function loadLegacyFile(file: string): Promise<LoadedLegacyFile> {
+  return readingThroughTornSaves(async () => {
+    const invocations: LegacyInvocation[] = []
+    const scan = await scanLegacyFile(file, (invocation) => invocations.push(invocation))
+    return {
+      invocations,
+      skills: scan.skills,
+      last_updated: scan.last_updated,
+      extra: scan.extra,
+      fingerprint: scan.fingerprint,
+      modifiedAt: scan.modifiedAt,
+    }
+  })
+}
+
+/**
+ * Changes the legacy file the one safe way: from a fresh read, atomically, with the writer state
+ * noting a foreign write it finds. The caller holds the writers' lock (`assertHeld` proves it
+ * just before the rename).
+ */
+export async function rewriteLegacyFile<T>(
+  file: string,
+  change: (document: LegacyDocument) => T | Promise<T>,
+  { now, assertHeld }: { now: Date; assertHeld: () => void },
+): Promise<T> {
+  const document = await loadLegacyFile(file)
+  // The writer state is ours, not the legacy format: it keeps UTC, comparable with audit rows.
+  const stamp = now.toISOString()
+  const state = noteForeignWrite(
+    await readWriterState(file),
+    document.fingerprint,
+    stamp,
+    document.modifiedAt,
+  )
+  const result = await change(document)
+  document.last_updated = toNaiveLocalIso(now)
+  await replaceLegacyFile(
+    file,
+    encodeLegacyFile(document),
+    document.fingerprint,
+    state,
+    stamp,
+    assertHeld,
+  )
+  return result
 }
 
 /**
@@ -184,26 +223,10 @@ export class JsonFileTracker implements MetricsTracker {
       this.file,
       async (lock) => {
         await this.#beforeWrite?.()
-        const document = await loadLegacyFile(this.file)
-        const now = this.#clock.now()
-        // The writer state is ours, not the legacy format: it keeps UTC, comparable with audit rows.
-        const stamp = now.toISOString()
-        const state = noteForeignWrite(
-          await readWriterState(this.file),
-          document.fingerprint,
-          stamp,
-        )
-        const result = change(document)
-        document.last_updated = toNaiveLocalIso(now)
-        await replaceLegacyFile(
-          this.file,
-          encodeLegacyFile(document),
-          document.fingerprint,
-          state,
-          stamp,
-          lock.assertHeld,
-        )
-        return result
+        return rewriteLegacyFile(this.file, change, {
+          now: this.#clock.now(),
+          assertHeld: lock.assertHeld,
+        })
       },
       { timeoutMs: this.#lockTimeoutMs },
     )

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises'
+import { appendFile, mkdtemp, readFile, stat, truncate, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import {
@@ -12,7 +12,13 @@ import {
 } from '@skill-metrics/core'
 import { FIXTURE_NAMES, fixturePath } from '@skill-metrics/testing/fixtures'
 import { describe, expect, it } from 'vitest'
-import { type LegacyScan, type ScanOptions, scanLegacyFile } from './legacy-reader.js'
+import {
+  type LegacyScan,
+  readingThroughTornSaves,
+  type ScanOptions,
+  scanLegacyFile,
+  TornReadError,
+} from './legacy-reader.js'
 import { parseOrderedJson } from './ordered-json.js'
 
 async function tempFile(content: string | Buffer): Promise<string> {
@@ -24,7 +30,7 @@ async function tempFile(content: string | Buffer): Promise<string> {
 interface Pass {
   /** Records and rejections in the order the callbacks saw them. */
   events: Array<['record', number, LegacyInvocation] | ['invalid', number, string]>
-  scan: Omit<LegacyScan, 'fingerprint'> & { fingerprint: unknown }
+  scan: Omit<LegacyScan, 'fingerprint' | 'modifiedAt'> & { fingerprint: unknown }
 }
 
 async function scan(
@@ -42,7 +48,8 @@ async function scan(
         : undefined,
     },
   )
-  return { events, scan: result }
+  const { modifiedAt: _modifiedAt, ...compared } = result
+  return { events, scan: compared }
 }
 
 /**
@@ -451,5 +458,66 @@ describe('bad bytes are refused as the previous reader refused them', () => {
 
   it('a syntax error after a list that is not one still says not valid JSON', async () => {
     await expectNotJson('{"invocations": {}, "x": NaN}', [1, 4096])
+  })
+})
+
+describe('a lockless writer saving in place while the file is read', () => {
+  it('the scan dates the bytes it read by the file’s modification time', async () => {
+    const file = join(await mkdtemp(join(tmpdir(), 'sm-reader-')), 'f.json')
+    await writeFile(file, await readFile(fixturePath('small')))
+    const { modifiedAt } = await scanLegacyFile(file)
+    expect(modifiedAt).toBe((await stat(file)).mtime.toISOString())
+  })
+
+  it('a read cut short by a save is a TornReadError, and reading through it finds the whole save', async () => {
+    const file = join(await mkdtemp(join(tmpdir(), 'sm-reader-')), 'f.json')
+    const whole = await readFile(fixturePath('small'))
+    await writeFile(file, whole)
+    let saved = false
+    // The original saves with write_text: the same inode, truncated, then written again.
+    const saveOnce = async () => {
+      if (saved) return
+      saved = true
+      await truncate(file, 0)
+      await appendFile(file, whole.subarray(0, whole.length / 2))
+    }
+    const torn = await scanLegacyFile(file, () => {}, { afterChunk: saveOnce, chunkBytes: 4096 })
+      .then(() => null)
+      .catch((error: unknown) => error)
+    expect(torn).toBeInstanceOf(TornReadError)
+    expect((torn as Error).message).toMatch(/changed while it was read/)
+
+    saved = false
+    let attempts = 0
+    const finishing = async () => {
+      await saveOnce()
+      // The save ends a moment later, as the Python process finishes writing.
+      setTimeout(() => writeFile(file, whole), 5)
+    }
+    const read = await readingThroughTornSaves(() => {
+      attempts += 1
+      return scanLegacyFile(file, () => {}, {
+        afterChunk: attempts === 1 ? finishing : undefined,
+        chunkBytes: 4096,
+      })
+    })
+    expect(attempts).toBeGreaterThan(1)
+    expect(read.fingerprint).toEqual({
+      size: whole.length,
+      sha256: createHash('sha256').update(whole).digest('hex'),
+    })
+  })
+
+  it('a file that stays broken is reported as broken, not retried for ever', async () => {
+    const file = join(await mkdtemp(join(tmpdir(), 'sm-reader-')), 'f.json')
+    await writeFile(file, '{"invocations": [')
+    let attempts = 0
+    const error = await readingThroughTornSaves(() => {
+      attempts += 1
+      return scanLegacyFile(file)
+    }).catch((thrown: unknown) => thrown)
+    expect(attempts).toBe(1)
+    expect(error).not.toBeInstanceOf(TornReadError)
+    expect((error as Error).message).toMatch(/not valid JSON/)
   })
 })

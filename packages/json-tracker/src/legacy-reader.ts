@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto'
+import type { Stats } from 'node:fs'
 import { type FileHandle, open, readdir, stat } from 'node:fs/promises'
 import { basename, dirname } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
 import {
   BadInputError,
   checkTopLevel,
@@ -36,7 +38,16 @@ export interface LegacyScan {
   invocationCount: number
   /** Size and sha256 of the bytes that were read, to notice writers that are not us. */
   fingerprint: FileFingerprint | null
+  /** The file's modification time when it was read (UTC ISO): when a foreign write landed. */
+  modifiedAt: string | null
 }
+
+/**
+ * The file did not parse and it changed while it was read: a writer that takes no lock (the
+ * original tracker saves in place) was halfway through a save. Reading it again shortly after
+ * finds the whole save; see `readingThroughTornSaves`.
+ */
+export class TornReadError extends BadInputError {}
 
 export type { FileFingerprint }
 
@@ -62,6 +73,7 @@ export async function scanLegacyFile(
       extra: [],
       invocationCount: 0,
       fingerprint: null,
+      modifiedAt: null,
     }
   }
   let invocationCount = 0
@@ -87,6 +99,7 @@ export async function scanLegacyFile(
   let size = 0
   let sawNonWhitespace = false
   const handle = await openInput(file)
+  let modifiedAt: string
   try {
     for (;;) {
       scanner.makeRoom(chunkBytes)
@@ -106,8 +119,16 @@ export async function scanLegacyFile(
       await afterChunk?.(size)
     }
     scanner.finish()
+    modifiedAt = (await handle.stat()).mtime.toISOString()
   } catch (error) {
     if (!(error instanceof NotJsonError)) throw error
+    if (await changedSince(file, info)) {
+      throw new TornReadError(
+        { file },
+        `changed while it was read (a writer that takes no lock was saving it): ${error.message}`,
+        { cause: error },
+      )
+    }
     // The original leaves a blank file after a crash mid-write; "blank" is what the previous
     // reader's `/\S/` took for one, so the same files get the restore hint.
     if (!sawNonWhitespace) {
@@ -140,6 +161,36 @@ export async function scanLegacyFile(
     extra,
     invocationCount,
     fingerprint: { size, sha256: hash.digest('hex') },
+    modifiedAt,
+  }
+}
+
+/** Whether the path now names other bytes than `before` described (a save landed or is under way). */
+async function changedSince(file: string, before: Stats): Promise<boolean> {
+  const now = await stat(file).catch(() => undefined)
+  return (
+    now === undefined ||
+    now.ino !== before.ino ||
+    now.size !== before.size ||
+    now.mtimeMs !== before.mtimeMs
+  )
+}
+
+const TORN_READ_ATTEMPTS = 10
+
+/**
+ * Runs a whole read of the legacy file again when it met a save in progress: a lockless in-place
+ * save takes milliseconds, so a few tries spaced out find it done. Only a `TornReadError` is
+ * retried; a file that stays broken is reported as it is.
+ */
+export async function readingThroughTornSaves<T>(read: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await read()
+    } catch (error) {
+      if (!(error instanceof TornReadError) || attempt >= TORN_READ_ATTEMPTS) throw error
+      await sleep(20 * attempt)
+    }
   }
 }
 const KNOWN_TOP_LEVEL = new Set(['invocations', 'skills', 'last_updated'])

@@ -1,5 +1,9 @@
 import { readFile } from 'node:fs/promises'
-import type { FileFingerprint } from '@skill-metrics/durable-file'
+import {
+  type FileFingerprint,
+  modeForFilesBeside,
+  writeFileDurably,
+} from '@skill-metrics/durable-file'
 
 /**
  * What we know of the last write we made to a legacy file, kept beside it. The original Python
@@ -15,9 +19,18 @@ export interface WriterState {
 
 export interface ForeignWrite {
   detected_at: string
+  /**
+   * The file's modification time when the write was noticed: when the foreign save landed (the
+   * guards date it by this). Absent in states written before it was kept.
+   */
+  modified_at?: string | null
   found: FileFingerprint
   expected: FileFingerprint | null
 }
+
+/** When a foreign write landed: the file's modification time, else when it was noticed. */
+export const foreignWriteTime = (write: ForeignWrite): string =>
+  write.modified_at ?? write.detected_at
 
 const KEPT_FOREIGN_WRITES = 20
 
@@ -43,6 +56,7 @@ export function noteForeignWrite(
   state: WriterState | null,
   found: FileFingerprint | null,
   now: string,
+  modifiedAt: string | null,
 ): WriterState | null {
   if (state === null || found === null) return state
   if (state.accepted.some((accepted) => sameFingerprint(accepted, found))) return state
@@ -50,7 +64,30 @@ export function noteForeignWrite(
     ...state,
     foreign_writes: [
       ...state.foreign_writes,
-      { detected_at: now, found, expected: state.accepted[0] ?? null },
+      { detected_at: now, modified_at: modifiedAt, found, expected: state.accepted[0] ?? null },
     ].slice(-KEPT_FOREIGN_WRITES),
   }
+}
+
+/**
+ * Accepts the file's bytes as they were read (`found`) without writing the file: what a command
+ * does once it has taken in a foreign write (imported what it added). A foreign write it had not
+ * seen before is recorded first. Run under the writers' lock.
+ */
+export async function acceptLegacyFile(
+  file: string,
+  found: FileFingerprint,
+  now: string,
+  modifiedAt: string | null,
+): Promise<void> {
+  const before = await readWriterState(file)
+  const noted = noteForeignWrite(before, found, now, modifiedAt)
+  const state: WriterState = {
+    accepted: [found],
+    written_at: now,
+    foreign_writes: noted?.foreign_writes ?? [],
+  }
+  await writeFileDurably(writerStatePathOf(file), JSON.stringify(state), {
+    mode: await modeForFilesBeside(file),
+  })
 }

@@ -17,6 +17,7 @@ export { modeForFilesBeside } from '@skill-metrics/durable-file'
 export { generateLegacyFile } from '@skill-metrics/json-tracker'
 export {
   type DataMigrationRun,
+  DB_TRUTH_PHASES,
   DEFAULT_BATCH_SIZE,
   JSON_TRUTH_PHASES,
   type MigrateOptions,
@@ -37,6 +38,11 @@ export {
   type ValidationRun,
   validateData,
 } from './backfill/data-validator.js'
+export {
+  type ForeignRepair,
+  foreignRepairLogPathOf,
+  readForeignRepairs,
+} from './backfill/foreign-repairs.js'
 export { backupLegacyFile, type LegacyBackup } from './operations/backup.js'
 export {
   type CleanupOptions,
@@ -59,7 +65,6 @@ export {
   healthFailure,
 } from './operations/health.js'
 export {
-  DB_TRUTH_PHASES,
   ROLLBACK_TARGETS,
   type RollbackOptions,
   type RollbackResult,

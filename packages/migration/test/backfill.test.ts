@@ -213,7 +213,7 @@ describe.each(DIALECTS)('backfill and validation on %s', (dialect) => {
     const real = await migrateData({ ...migration, batchSize: 1_000 })
     expect(real).toMatchObject({ batches: 3, skippedBatches: 0, inserted: 3_000 })
   })
-  it('records dropped from the file by another writer: the rest take their new positions, the dropped stay as extra', async () => {
+  it('records dropped from the file by another writer: the rest take their new positions, the dropped are put back at the end', async () => {
     const migration = await setUp(dialect)
     await generateLegacyFile(migration.jsonFile, { invocations: 2_000, overwrite: true })
     await migrateData({ ...migration, batchSize: 500 })
@@ -222,13 +222,19 @@ describe.each(DIALECTS)('backfill and validation on %s', (dialect) => {
     const dropped = document.invocations.splice(0, 10)
     await writeFile(migration.jsonFile, JSON.stringify(document, null, 2))
     const moved = await migrateData({ ...migration, batchSize: 500 })
-    // Every record moved up ten places (a few may also trade ids: occurrences count again).
+    // Every record moved up ten places (a few may also trade ids: occurrences count again), and
+    // the ten the file lost went back to its end.
     expect(moved).toMatchObject({ inserted: 0, displaced: 10 })
     expect(moved.updated).toBeGreaterThan(1_900)
+    expect(moved.restored.map((repair) => repair.invoked_at).sort()).toEqual(
+      dropped.map((record: { invoked_at: string }) => record.invoked_at).sort(),
+    )
+    const restoredFile = JSON.parse(await readFile(migration.jsonFile, 'utf8'))
+    expect(restoredFile.invocations).toHaveLength(2_000)
     const { report } = await runValidation(migration)
-    expect(report.invocations).toMatchObject({ missing: [], mismatched: [] })
-    expect(report.invocations.extra).toHaveLength(dropped.length)
-    // New records take the freed positions without a conflict.
+    expect(report.clean).toBe(true)
+    expect(report.restored).toHaveLength(dropped.length)
+    // New records take the next positions without a conflict.
     const complete = await new JsonFileTracker({ file: migration.jsonFile }).trackInvocation(
       'after',
     )
@@ -241,6 +247,6 @@ describe.each(DIALECTS)('backfill and validation on %s', (dialect) => {
     cleanups.unshift(() => store.close())
     const positions = []
     for await (const invocation of store.invocations()) positions.push(invocation.seq)
-    expect(positions).toEqual(Array.from({ length: 1_991 }, (_, seq) => seq))
+    expect(positions).toEqual(Array.from({ length: 2_001 }, (_, seq) => seq))
   })
 })

@@ -33,7 +33,10 @@ export interface SkillMetricsRow {
   last_completion_seq: number | null
 }
 
-/** The skills' aggregates with their place in the file's map, `only` one or all in map order. */
+/**
+ * The skills' aggregates with their place in the file's map, `only` one or all in map order; a
+ * skill with no place (the file never held it) comes after those with one, on both dialects.
+ */
 export async function readSkillAggregates(
   sql: SqlSession,
   only?: string,
@@ -44,7 +47,7 @@ export async function readSkillAggregates(
     `SELECT skill_name, total_invocations, completed_invocations, abandoned_invocations, total_duration_seconds,
        ${asText(sql.dialect, 'workflow_paths')}, ${asText(sql.dialect, 'common_errors')}, ${asText(sql.dialect, 'follow_up_actions')},
        first_invoked, last_invoked, position, last_completion_seq
-     FROM skill_metrics ${only === undefined ? '' : 'WHERE skill_name = ?'} ORDER BY position, skill_name`,
+     FROM skill_metrics ${only === undefined ? '' : 'WHERE skill_name = ?'} ORDER BY position IS NULL, position, skill_name`,
     only === undefined ? [] : [only],
   )
   return rows.map((row) => ({

@@ -2,6 +2,7 @@ import {
   type Clock,
   type Completer,
   completerOnce,
+  completerRan,
   exportPieces,
   type LegacyDocument,
   type LegacyInvocation,
@@ -26,6 +27,7 @@ import { saveSkill } from './skill-aggregates.js'
 import { StoreConnection } from './store-connection.js'
 import {
   invocationCountOf,
+  invocationsOutside,
   legacyDocumentOf,
   metricsOf,
   skillAggregatesOf,
@@ -202,6 +204,51 @@ export class SkillMetricsStore implements MetricsTracker {
     return this.#db.batchTransaction(false, (operations) =>
       upsertWith(operations, records, movesForward, false),
     )
+  }
+
+  /**
+   * The stored invocations the legacy file has no place for: without a position (a sync found
+   * the file no longer held them there) or past its last record (`fileLength`). Completed ones
+   * first, in completion order, then pending ones, oldest first.
+   */
+  async invocationsOutsideFile(fileLength: number): Promise<StoredInvocation[]> {
+    return invocationsOutside(this.#db, fileLength)
+  }
+
+  /**
+   * Gives a stored invocation the id its record derives in the legacy file: a record put back
+   * into the file after others with the same skill, time and path counts another occurrence.
+   */
+  async renameInvocation(from: string, to: string): Promise<void> {
+    await this.#db.write((sql) =>
+      sql.rows('UPDATE skill_invocation SET id = ? WHERE id = ?', [to, from]),
+    )
+  }
+
+  /**
+   * Adds records another writer put into the legacy file after cutover, as live writes would
+   * have: each gets the next position, a completed one moves its skill's aggregates (a skill
+   * the database lacks is added at the end). One transaction: all of them or none.
+   */
+  async importInvocations(records: Array<LegacyInvocation & { id: string }>): Promise<void> {
+    if (records.length === 0) return
+    await this.#db.write(async (sql) => {
+      for (const record of records) {
+        const { id } = await insertPending(sql, { ...record, session_id: null })
+        if (!completerRan(record)) continue
+        await completeStored(
+          sql,
+          id,
+          {
+            completed: record.completed,
+            followUpActions: record.follow_up_actions,
+            errorType: record.error_type,
+            durationSeconds: record.duration_seconds ?? undefined,
+          },
+          this.#clock,
+        )
+      }
+    })
   }
 
   /** The stored invocations with these ids (a set lookup per batch, never a query per record). */

@@ -49,6 +49,21 @@ export async function* storedInvocationIds(
   }
 }
 
+/** Stored invocations without a position or past `fileLength`: completed in completion order, then pending. */
+export async function invocationsOutside(
+  connection: StoreConnection,
+  fileLength: number,
+): Promise<StoredInvocation[]> {
+  const rows = await connection.session((sql) =>
+    sql.rows<Record<string, unknown>>(
+      `SELECT ${invocationColumns(sql.dialect)} FROM skill_invocation WHERE seq IS NULL OR seq >= ?
+       ORDER BY duration_seconds IS NULL, completion_seq IS NULL, completion_seq, seq IS NULL, seq, invoked_at, id`,
+      [fileLength],
+    ),
+  )
+  return rows.map(invocationOfRow)
+}
+
 /** The skills' aggregates in the legacy file's map order. */
 export async function skillAggregatesOf(
   connection: StoreConnection,

@@ -19,14 +19,23 @@ import {
 import { fingerprintFile } from '@skill-metrics/durable-file'
 import {
   type FileFingerprint,
+  readingThroughTornSaves,
   sameFingerprint,
   scanLegacyFile,
   withWritersLock,
 } from '@skill-metrics/json-tracker'
 import { missLogPathOf } from '../trackers/dual-write-misses.js'
+import {
+  type ForeignRepair,
+  importForeignAdditions,
+  restoreFromDatabase,
+} from './foreign-repairs.js'
 
 /** Phases in which the legacy file is the source of truth, so the database is made equal to it. */
 export const JSON_TRUTH_PHASES: readonly Phase[] = ['dual-write', 'migrated', 'dual-read']
+
+/** Phases in which the database is the source of truth: going back rewrites the legacy file. */
+export const DB_TRUTH_PHASES: readonly Phase[] = ['db-primary', 'cleaned']
 
 export interface RejectedRecord {
   index: number
@@ -70,6 +79,16 @@ export interface MigrateResult {
    * file no longer has as extra.
    */
   displaced: number
+  /**
+   * Invocations the database held that the file lacked (a foreign save erased them), put back
+   * into the file; on a dry run, those that would be.
+   */
+  restored: ForeignRepair[]
+  /**
+   * In db-primary and cleaned: invocations another writer added to the file after cutover,
+   * imported into the database; on a dry run, those that would be.
+   */
+  imported: ForeignRepair[]
   dryRun: boolean
   seconds: number
 }
@@ -89,30 +108,67 @@ export async function migrateData(options: MigrateOptions): Promise<MigrateResul
   const started = performance.now()
   const phases = await PhaseStore.open(options.target)
   let phase: Phase
+  let epoch: number
   try {
-    phase = (await phases.state()).phase
+    ;({ phase, epoch } = await phases.state())
   } finally {
     await phases.close()
   }
-  if (!JSON_TRUTH_PHASES.includes(phase)) {
+  if (phase === 'json-only') {
     throw new RefusedError(
-      `phase is ${phase}; data migrate runs while the legacy file is the source of truth (${JSON_TRUTH_PHASES.join(', ')})`,
-      {
-        nextStep:
-          phase === 'json-only'
-            ? 'Start dual-write first: skill-metrics phase dual-write'
-            : undefined,
-      },
+      'phase is json-only; data migrate runs once there is a database to migrate to',
+      { nextStep: 'Start dual-write first: skill-metrics phase dual-write' },
     )
   }
+  if (DB_TRUTH_PHASES.includes(phase)) return importAfterCutover(options, epoch, started)
   const store = await SkillMetricsStore.open({ target: options.target })
   try {
     const bulk = options.final ? undefined : await syncPass(store, options, 'bulk')
-    const final = () => finishSync(store, options, bulk)
+    const final = (assertHeld?: () => void) => finishSync(store, options, bulk, { assertHeld })
     const last = options.dryRun
       ? await final()
-      : await withWritersLock(options.jsonFile, final, { timeoutMs: options.lockTimeoutMs })
+      : await withWritersLock(options.jsonFile, (lock) => final(lock.assertHeld), {
+          timeoutMs: options.lockTimeoutMs,
+        })
     return resultOf(options, started, bulk, last)
+  } finally {
+    await store.close()
+  }
+}
+
+/**
+ * `data migrate` once the database is the truth: nothing in it changes to match the file; what
+ * another writer added to the file since cutover is imported, fenced by the phase's epoch.
+ */
+async function importAfterCutover(
+  options: MigrateOptions,
+  epoch: number,
+  started: number,
+): Promise<MigrateResult> {
+  const store = await SkillMetricsStore.open({ target: options.target, epoch })
+  try {
+    const run = (assertHeld?: () => void) =>
+      importForeignAdditions(store, { jsonFile: options.jsonFile, now: new Date(), assertHeld })
+    const found = options.dryRun
+      ? await run()
+      : await withWritersLock(options.jsonFile, (lock) => run(lock.assertHeld), {
+          timeoutMs: options.lockTimeoutMs,
+        })
+    return {
+      read: found.read,
+      inserted: found.imported.length,
+      updated: 0,
+      unchanged: found.read - found.imported.length - found.rejected.length,
+      rejected: found.rejected,
+      skillsAligned: 0,
+      batches: 0,
+      skippedBatches: 0,
+      displaced: 0,
+      restored: [],
+      imported: found.imported,
+      dryRun: options.dryRun === true,
+      seconds: (performance.now() - started) / 1000,
+    }
   } finally {
     await store.close()
   }
@@ -156,6 +212,8 @@ export function resultOf(
     batches: last.batches,
     skippedBatches: last.skippedBatches,
     displaced: (bulk?.displaced ?? 0) + last.displaced,
+    restored: last.restored,
+    imported: [],
     dryRun: options.dryRun === true,
     seconds: (performance.now() - started) / 1000,
   }
@@ -164,21 +222,44 @@ export function resultOf(
 /**
  * The part of a backfill that runs under the writers' lock: syncs what changed since the bulk
  * pass and sets every skill's aggregates from that same snapshot. Every dual-write miss recorded
- * so far is then covered, and the log of them is emptied.
+ * so far is then covered, and the log of them is emptied. With `restore` (`data migrate`, not
+ * cutover's freeze, which only reports a difference), what a foreign save erased from the file
+ * is put back into it first, and synced; its `assertHeld` proves the lock (a dry run has none and
+ * only lists what it would put back).
  */
 export async function finishSync(
   store: SkillMetricsStore,
   options: MigrateOptions,
   bulk: PassResult | undefined,
+  restore?: { assertHeld?: () => void },
 ): Promise<PassResult> {
   // Nothing wrote the file since the bulk pass read it (every write changes it): the bulk
   // pass already made the database equal to what it holds now.
   const unchanged =
     bulk?.fingerprint != null &&
     sameFingerprint(bulk.fingerprint, await fingerprintFile(options.jsonFile))
-  const result = unchanged
+  let result = unchanged
     ? { ...bulk!, inserted: 0, updated: 0, displaced: 0 }
     : await syncPass(store, options, 'final')
+  const restored =
+    restore === undefined
+      ? []
+      : await restoreFromDatabase(store, result.read, {
+          jsonFile: options.jsonFile,
+          now: new Date(),
+          assertHeld: options.dryRun ? undefined : restore.assertHeld,
+        })
+  if (restored.length > 0 && !options.dryRun) {
+    const before = result
+    const again = await syncPass(store, options, 'final')
+    result = {
+      ...again,
+      inserted: before.inserted + again.inserted,
+      updated: before.updated + again.updated,
+      displaced: before.displaced + again.displaced,
+    }
+  }
+  result.restored = restored
   if (!options.dryRun) {
     await store.setSkillAggregates(
       [...result.skills].map(([name, aggregate], position) => ({
@@ -207,13 +288,24 @@ export interface PassResult {
   /** Every completed duration in the file, for the percentile columns. */
   durations: CompletedDurations
   fingerprint: FileFingerprint | null
+  /** What the pass under the lock put back into the file (see `restoreFromDatabase`). */
+  restored: ForeignRepair[]
 }
 
 /** What a batch's checkpoint digest covers: each record's id (its identity) and its outcome. */
 const digestLine = (id: string, invocation: LegacyInvocation) =>
   `${id}${JSON.stringify([invocation.completed, invocation.duration_seconds, invocation.error_type, invocation.follow_up_actions])}\n`
 
-export async function syncPass(
+/** One sync pass over the file, read again whole if a lockless writer was halfway through a save. */
+export function syncPass(
+  store: SkillMetricsStore,
+  options: MigrateOptions,
+  pass: MigrateProgress['pass'],
+): Promise<PassResult> {
+  return readingThroughTornSaves(() => syncPassOnce(store, options, pass))
+}
+
+async function syncPassOnce(
   store: SkillMetricsStore,
   options: MigrateOptions,
   pass: MigrateProgress['pass'],
@@ -231,6 +323,7 @@ export async function syncPass(
     skills: new Map(),
     durations: new CompletedDurations(),
     fingerprint: null,
+    restored: [],
   }
   // Batches are fixed ranges of positions, so a rerun cuts the file the same way and finds the
   // checkpoints of the batches it already wrote.

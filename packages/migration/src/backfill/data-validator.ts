@@ -9,13 +9,27 @@ import {
   type LegacyInvocation,
   sameInvocation,
 } from '@skill-metrics/core'
-import { type DatabaseTarget, PhaseStore, SkillMetricsStore } from '@skill-metrics/db-store'
-import { modeForFilesBeside, writeFileDurably } from '@skill-metrics/durable-file'
-import { scanLegacyFile, withWritersLock } from '@skill-metrics/json-tracker'
+import {
+  type DatabaseTarget,
+  PhaseStore,
+  SkillMetricsStore,
+  type ValidationRecord,
+} from '@skill-metrics/db-store'
+import {
+  type FileFingerprint,
+  modeForFilesBeside,
+  writeFileDurably,
+} from '@skill-metrics/durable-file'
+import {
+  readingThroughTornSaves,
+  scanLegacyFile,
+  withWritersLock,
+} from '@skill-metrics/json-tracker'
 import { currentActor } from '../phases/actor.js'
 import { migratedGuard } from '../phases/guards.js'
 import { requireReasonToForce, type TransitionOutcome, transition } from '../phases/transition.js'
 import type { RejectedRecord } from './data-migrator.js'
+import { type ForeignRepair, readForeignRepairs } from './foreign-repairs.js'
 
 export type { FieldDiff }
 
@@ -36,6 +50,13 @@ export interface ValidationReport {
     inFlight: number
   }
   rejected: RejectedRecord[]
+  /**
+   * Invocations `data migrate` put back into the file since the previous validation (a foreign
+   * save had erased them): not differences, named so they are not missed.
+   */
+  restored: ForeignRepair[]
+  /** The bytes that were compared, and the file's modification time then. */
+  legacyFile: { fingerprint: FileFingerprint | null; modifiedAt: string | null }
 }
 
 export interface ValidateOptions {
@@ -95,13 +116,22 @@ export async function validateData(options: ValidateOptions): Promise<Validation
   }
 }
 
-/** Records a validation run; a clean one is what the guard to `migrated` asks for. */
-export async function recordValidation(phases: PhaseStore, report: ValidationReport, kind: string) {
+/**
+ * Records a validation run; a clean one is what the guard to `migrated` asks for. When it
+ * started is kept too: only a validation that started after the last foreign write has seen it.
+ */
+export async function recordValidation(
+  phases: PhaseStore,
+  report: ValidationReport,
+  kind: string,
+  startedAt: Date,
+) {
   await phases.recordValidation({
     at: new Date().toISOString(),
     kind,
     clean: report.clean,
     summary: JSON.stringify({
+      started_at: startedAt.toISOString(),
       actor: currentActor(),
       skills: report.skills.compared,
       invocations: report.invocations.compared,
@@ -126,8 +156,15 @@ export function differenceCount(report: ValidationReport): number {
 
 const isClean = (report: ValidationReport) => differenceCount(report) === 0
 
-/** One comparison pass, no recheck: for a caller that already holds the writers' lock. */
-export async function compare(
+/**
+ * One comparison pass, no recheck: for a caller that already holds the writers' lock. Read again
+ * whole if a lockless writer was halfway through a save.
+ */
+export function compare(store: SkillMetricsStore, options: ValidateOptions) {
+  return readingThroughTornSaves(() => compareOnce(store, options))
+}
+
+async function compareOnce(
   store: SkillMetricsStore,
   options: ValidateOptions,
 ): Promise<ValidationReport> {
@@ -140,6 +177,8 @@ export async function compare(
     skills: { compared: 0, missing: [], extra: [], mismatched: [] },
     invocations: { compared: 0, missing: [], extra: [], mismatched: [], inFlight: 0 },
     rejected: [],
+    restored: [],
+    legacyFile: { fingerprint: null, modifiedAt: null },
   }
   let batch: Array<{ id: string; index: number; record: LegacyInvocation }> = []
   const check = async () => {
@@ -188,8 +227,12 @@ export async function compare(
     report.invocations.extra = await extraInvocations(store, options.jsonFile)
   }
   const databaseSkills = await store.skillAggregates()
-  const fileOrder = [...scan.skills.keys()]
-  const databaseOrder = [...databaseSkills.keys()]
+  // Positions are compared among the skills both sides hold: a skill only one side has is
+  // reported as missing or extra, not as a shift of every skill after it.
+  const inBoth = (names: Iterable<string>, other: Map<string, unknown>) =>
+    new Map([...names].filter((name) => other.has(name)).map((name, index) => [name, index]))
+  const fileOrder = inBoth(scan.skills.keys(), databaseSkills)
+  const databaseOrder = inBoth(databaseSkills.keys(), scan.skills)
   for (const [name, aggregate] of scan.skills) {
     report.skills.compared += 1
     const stored = databaseSkills.get(name)
@@ -198,18 +241,25 @@ export async function compare(
       continue
     }
     const diffs = aggregateDiffs(aggregate, stored)
-    if (fileOrder.indexOf(name) !== databaseOrder.indexOf(name)) {
-      diffs.push({
-        field: 'position',
-        json: fileOrder.indexOf(name),
-        db: databaseOrder.indexOf(name),
-      })
+    if (fileOrder.get(name) !== databaseOrder.get(name)) {
+      diffs.push({ field: 'position', json: fileOrder.get(name), db: databaseOrder.get(name) })
     }
     if (diffs.length > 0) report.skills.mismatched.push({ name, diffs })
   }
-  report.skills.extra = databaseOrder.filter((name) => !scan.skills.has(name))
+  report.skills.extra = [...databaseSkills.keys()].filter((name) => !scan.skills.has(name))
+  report.legacyFile = { fingerprint: scan.fingerprint, modifiedAt: scan.modifiedAt }
   report.clean = isClean(report)
   return report
+}
+
+/** What `data migrate` put back into the file since the last recorded validation. */
+async function restoredSince(
+  last: ValidationRecord | null,
+  jsonFile: string,
+): Promise<ForeignRepair[]> {
+  return (await readForeignRepairs(jsonFile)).filter(
+    (repair) => repair.kind === 'restored' && (last === null || repair.at > last.at),
+  )
 }
 
 async function extraInvocations(store: SkillMetricsStore, jsonFile: string): Promise<string[]> {
@@ -237,16 +287,18 @@ export interface ValidationRun {
  */
 export async function runValidation(options: RunValidationOptions): Promise<ValidationRun> {
   requireReasonToForce(options)
+  const startedAt = new Date()
   const report = await validateData(options)
-  if (options.reportFile !== undefined) {
-    await writeFileDurably(options.reportFile, `${JSON.stringify(report, null, 2)}\n`, {
-      mode: await modeForFilesBeside(options.jsonFile),
-    })
-  }
   const phases = await PhaseStore.open(options.target)
   let phase: string
   try {
-    await recordValidation(phases, report, 'full')
+    report.restored = await restoredSince(await phases.lastValidation(), options.jsonFile)
+    if (options.reportFile !== undefined) {
+      await writeFileDurably(options.reportFile, `${JSON.stringify(report, null, 2)}\n`, {
+        mode: await modeForFilesBeside(options.jsonFile),
+      })
+    }
+    await recordValidation(phases, report, 'full', startedAt)
     phase = (await phases.state()).phase
   } finally {
     await phases.close()

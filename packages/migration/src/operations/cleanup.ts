@@ -13,6 +13,7 @@ import {
   writeFileDurably,
 } from '@skill-metrics/durable-file'
 import { writerStatePathOf } from '@skill-metrics/json-tracker'
+import { legacyFileAsDatabaseLeftIt } from '../phases/guards.js'
 import {
   type GuardCheck,
   type GuardContext,
@@ -70,7 +71,11 @@ export async function cleanup({
     to: 'cleaned',
     from: ['db-primary'],
     clock,
-    guard: async (context) => [retentionOver(context, retentionDays, clock)],
+    // An archived file whose foreign additions were never imported would take them out of sight.
+    guard: async (context) => [
+      retentionOver(context, retentionDays, clock),
+      await legacyFileAsDatabaseLeftIt(jsonFile),
+    ],
     beforeFlip: async () => {
       // Seen again under the lock: the answer before it was taken may be stale.
       legacyFileFound = await exists(jsonFile)

@@ -11,7 +11,7 @@ import {
   PhaseStore,
   SkillMetricsStore,
 } from '@skill-metrics/db-store'
-import { withWritersLock } from '@skill-metrics/json-tracker'
+import { acceptLegacyFile, withWritersLock } from '@skill-metrics/json-tracker'
 import {
   finishSync,
   type MigrateResult,
@@ -26,7 +26,7 @@ import {
   type ValidationReport,
 } from '../backfill/data-validator.js'
 import { cutoverSpace } from '../phases/disk-space.js'
-import { noForeignWriter, noUnresolvedMismatches } from '../phases/guards.js'
+import { noForeignWriteSinceCleanValidation, noUnresolvedMismatches } from '../phases/guards.js'
 import {
   flipPhase,
   type GuardCheck,
@@ -152,16 +152,21 @@ function nothingDone(state: PhaseState, dryRun: boolean): CutoverResult {
   }
 }
 
-/** No foreign writer, no unresolved mismatch, room on the disk; a refusal is recorded. */
+/** No foreign write since the last clean validation, no unresolved mismatch, room on the disk; a refusal is recorded. */
 async function guard(run: Run): Promise<void> {
   const { options, phases, state, result } = run
   const context = { jsonFile: options.jsonFile, target: options.target, state, store: phases }
   const space = await cutoverSpace(options)
-  result.checks = [await noForeignWriter(context), await noUnresolvedMismatches(context), space]
+  const foreign = await noForeignWriteSinceCleanValidation(context)
+  result.checks = [foreign, await noUnresolvedMismatches(context), space]
   const failed = result.checks.filter((check) => !check.ok)
-  // --force passes the free-space check only, an estimate the operator may know better; the
-  // other guards are cleared by repairing the data (data migrate, then data validate).
-  result.forced = options.force === true && failed.length > 0 && failed.every((c) => c === space)
+  // --force passes the free-space check, an estimate the operator may know better, and the
+  // foreign-writer check (the operator knows the writer is gone: the freeze compares anyway);
+  // a mismatch is cleared only by repairing the data (data migrate, then data validate).
+  result.forced =
+    options.force === true &&
+    failed.length > 0 &&
+    failed.every((check) => check === space || check === foreign)
   if (failed.length === 0 || result.forced) return
   const reasons = failed.map((check) => check.detail).join('; ')
   if (!options.dryRun) {
@@ -182,8 +187,9 @@ async function validate(run: Run, store: SkillMetricsStore): Promise<ValidationR
   // No recheck under the lock here: that would be a freeze with no bound. A difference now is
   // a write in flight or one the sync missed; the freeze syncs again (JSON wins) and its own
   // comparison is the one that decides.
+  const startedAt = new Date()
   const report = await compare(store, run.source)
-  await recordValidation(run.phases, report, 'cutover (before the freeze)')
+  await recordValidation(run.phases, report, 'cutover (before the freeze)', startedAt)
   return report
 }
 
@@ -204,14 +210,26 @@ async function freeze(
   run.options.onStep?.('freeze')
   await withWritersLock(
     run.options.jsonFile,
-    async () => {
+    async (lock) => {
       const frozen = performance.now()
       if ((await run.phases.state()).epoch !== run.state.epoch) {
         throw new RefusedError('the phase moved while cutover prepared; nothing was changed')
       }
+      const startedAt = new Date()
       const { last, report } = await syncWhatChanged(run, store, before.bulk)
-      await recordValidation(run.phases, report, 'cutover (in the freeze)')
+      await recordValidation(run.phases, report, 'cutover (in the freeze)', startedAt)
       if (!report.clean) throw await failed(run, differencesError(report))
+      // From the flip on, a change to these bytes is a foreign write that `health` reports.
+      const { fingerprint, modifiedAt } = report.legacyFile
+      if (fingerprint !== null) {
+        lock.assertHeld()
+        await acceptLegacyFile(
+          run.options.jsonFile,
+          fingerprint,
+          startedAt.toISOString(),
+          modifiedAt,
+        )
+      }
       run.result.bulk = {
         migrate: resultOf({}, before.started, before.bulk, last),
         validated: before.bulkReport.invocations.compared,

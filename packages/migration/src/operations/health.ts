@@ -3,9 +3,9 @@ import { type Clock, type Phase, RefusedError, systemClock } from '@skill-metric
 import { type DatabaseTarget, PhaseStore, type ValidationRecord } from '@skill-metrics/db-store'
 import type { FreeSpaceReader } from '@skill-metrics/durable-file'
 import { LOCK_STALE_MS, lockPathOf } from '@skill-metrics/json-tracker'
-import { JSON_TRUTH_PHASES } from '../backfill/data-migrator.js'
+import { DB_TRUTH_PHASES, JSON_TRUTH_PHASES } from '../backfill/data-migrator.js'
 import { healthSpace } from '../phases/disk-space.js'
-import { noForeignWriter } from '../phases/guards.js'
+import { legacyFileAsDatabaseLeftIt, noForeignWriter } from '../phases/guards.js'
 import { type PhaseCopy, readPhaseCopy } from '../phases/phase-copy.js'
 import type { GuardCheck } from '../phases/transition.js'
 import { databaseStatus } from './status.js'
@@ -69,6 +69,8 @@ export async function checkHealth({
   const phase = database.phase?.phase ?? (copy instanceof Error ? undefined : copy?.phase)
   if (phase !== undefined && JSON_TRUTH_PHASES.includes(phase))
     checks.push(await foreignWriter(jsonFile, target, database))
+  if (phase !== undefined && DB_TRUTH_PHASES.includes(phase))
+    checks.push(await legacyFileAsDatabaseLeftIt(jsonFile))
   checks.push(await healthSpace({ jsonFile, target, freeSpace }))
   return { ok: checks.every((check) => check.ok), checks }
 }

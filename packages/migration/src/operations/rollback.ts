@@ -14,6 +14,8 @@ import {
   scanLegacyFile,
   withWritersLock,
 } from '@skill-metrics/json-tracker'
+import { DB_TRUTH_PHASES, type RejectedRecord } from '../backfill/data-migrator.js'
+import { type ForeignRepair, importForeignAdditions } from '../backfill/foreign-repairs.js'
 import { rollbackSpace } from '../phases/disk-space.js'
 import {
   flipPhase,
@@ -23,9 +25,6 @@ import {
   transitionRecord,
 } from '../phases/transition.js'
 import { backupLegacyFile, type LegacyBackup } from './backup.js'
-
-/** Phases in which the database is the source of truth: going back rewrites the legacy file. */
-export const DB_TRUTH_PHASES: readonly Phase[] = ['db-primary', 'cleaned']
 
 export const ROLLBACK_TARGETS = ['json-only', 'dual-write'] as const
 export type RollbackTarget = (typeof ROLLBACK_TARGETS)[number]
@@ -49,6 +48,13 @@ export interface RollbackResult {
   regenerated: { invocations: number; skills: number; bytes: number | null } | null
   /** The previous legacy file, kept beside it. */
   backup: LegacyBackup | null
+  /**
+   * Invocations another writer added to the legacy file after cutover, imported into the
+   * database before the file was regenerated from it (on a dry run: those that would be).
+   */
+  imported: ForeignRepair[]
+  /** Records of that file the legacy schema rejects: not imported, kept in the backup. */
+  notImported: RejectedRecord[]
   dryRun: boolean
 }
 
@@ -58,7 +64,7 @@ export interface RollbackResult {
  * database (a new epoch: every database write of the old phase now fails and is made again on
  * the legacy file once this ends), then regenerates the file from the database, every invocation
  * and aggregate in the file's order, keeping the previous file as a backup, and only then moves
- * the phase. A run killed at any point leaves the database the source of truth with every write,
+ * the phase. Before that, what another writer added to the file since cutover is imported. A run killed at any point leaves the database the source of truth with every write,
  * and a rerun does the whole of it again.
  */
 export async function rollback(options: RollbackOptions): Promise<RollbackResult> {
@@ -78,6 +84,8 @@ export async function rollback(options: RollbackOptions): Promise<RollbackResult
         forced: false,
         regenerated: null,
         backup: null,
+        imported: [],
+        notImported: [],
         dryRun: options.dryRun === true,
       }
       if (state.phase === to) return result
@@ -116,8 +124,17 @@ export async function rollback(options: RollbackOptions): Promise<RollbackResult
       }
       result.moved = true
       result.epoch = state.epoch + 2
-      const store = await SkillMetricsStore.open({ target: options.target })
+      const store = await SkillMetricsStore.open({ target: options.target, epoch: state.epoch })
       try {
+        // What another writer added to the file since cutover joins the database first: the
+        // file regenerated from it keeps those invocations instead of dropping them.
+        const additions = await importForeignAdditions(store, {
+          jsonFile: options.jsonFile,
+          now: at,
+          assertHeld: options.dryRun ? undefined : assertHeld,
+        })
+        result.imported = additions.imported
+        result.notImported = additions.rejected
         if (options.dryRun) {
           result.regenerated = {
             invocations: await store.invocationCount(),

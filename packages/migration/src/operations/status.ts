@@ -12,7 +12,11 @@ import {
   readWriterState,
   scanLegacyFile,
 } from '@skill-metrics/json-tracker'
+import { DB_TRUTH_PHASES } from '../backfill/data-migrator.js'
+import { type ForeignRepair, readForeignRepairs } from '../backfill/foreign-repairs.js'
+import { legacyFileAsDatabaseLeftIt } from '../phases/guards.js'
 import { readPhaseCopy } from '../phases/phase-copy.js'
+import type { GuardCheck } from '../phases/transition.js'
 import {
   type DualReadMismatch,
   readMismatches,
@@ -37,7 +41,14 @@ export interface MigrationStatus {
     bytes: number | null
     problem: string | null
     foreignWrites: ForeignWrite[]
+    /**
+     * In db-primary and cleaned: whether the file is as cutover (or the last import) left it;
+     * a failed check names the change another writer made. Null while the file is the truth.
+     */
+    afterCutover: GuardCheck | null
   }
+  /** What `data migrate` and `rollback` put back or took in after foreign writes (the last five shown). */
+  foreignRepairs: { restored: number; imported: number; last: ForeignRepair[] }
   database: {
     url: string
     reachable: boolean
@@ -73,18 +84,22 @@ export async function migrationStatus(
   jsonFile: string,
   target: DatabaseTarget,
 ): Promise<MigrationStatus> {
-  const [legacy, database, copy, misses, mismatches] = await Promise.all([
+  const [legacy, database, copy, misses, mismatches, repairs] = await Promise.all([
     legacyStatus(jsonFile),
     databaseStatus(target),
     readPhaseCopy(jsonFile).catch(() => null),
     readMisses(jsonFile),
     readMismatches(jsonFile),
+    readForeignRepairs(jsonFile),
   ])
   const fromDatabase = database.phase
+  const phase = fromDatabase?.phase ?? copy?.phase ?? 'json-only'
+  if (DB_TRUTH_PHASES.includes(phase))
+    legacy.afterCutover = await legacyFileAsDatabaseLeftIt(jsonFile)
   const unresolved = unresolvedMismatches(mismatches, database.lastValidation)
   const unresolvedMismatchCount = unresolved.filter((entry) => entry.kind === 'mismatch').length
   return {
-    phase: fromDatabase?.phase ?? copy?.phase ?? 'json-only',
+    phase,
     epoch: fromDatabase?.epoch ?? copy?.epoch ?? 0,
     phaseSource: fromDatabase !== undefined ? 'database' : copy !== null ? 'copy' : 'default',
     transitioning: copy?.transitioning ?? false,
@@ -93,6 +108,11 @@ export async function migrationStatus(
     database: database.summary,
     lastValidation: database.lastValidation,
     dualWriteMisses: misses.length,
+    foreignRepairs: {
+      restored: repairs.filter((repair) => repair.kind === 'restored').length,
+      imported: repairs.filter((repair) => repair.kind === 'imported').length,
+      last: repairs.slice(-SHOWN_MISMATCHES),
+    },
     dualReadMismatches: {
       total: mismatches.length,
       unresolved: unresolvedMismatchCount,
@@ -108,7 +128,12 @@ async function legacyStatus(file: string): Promise<MigrationStatus['legacy']> {
   try {
     const scan = await scanLegacyFile(file)
     // A foreign write that no write of ours has noticed yet shows too.
-    const noticed = noteForeignWrite(writerState, scan.fingerprint, new Date().toISOString())
+    const noticed = noteForeignWrite(
+      writerState,
+      scan.fingerprint,
+      new Date().toISOString(),
+      scan.modifiedAt,
+    )
     return {
       file,
       exists: scan.exists,
@@ -118,6 +143,7 @@ async function legacyStatus(file: string): Promise<MigrationStatus['legacy']> {
       bytes: scan.fingerprint?.size ?? null,
       problem: null,
       foreignWrites: noticed?.foreign_writes ?? foreignWrites,
+      afterCutover: null,
     }
   } catch (error) {
     if (!(error instanceof SkillMetricsError)) throw error
@@ -130,6 +156,7 @@ async function legacyStatus(file: string): Promise<MigrationStatus['legacy']> {
       bytes: null,
       problem: error.message,
       foreignWrites,
+      afterCutover: null,
     }
   }
 }
@@ -202,8 +229,12 @@ export function nextCommand(status: MigrationStatus): string | null {
         ? 'skill-metrics data migrate, then skill-metrics data validate'
         : 'skill-metrics cutover'
     case 'db-primary':
-      return 'skill-metrics cleanup (after the retention period)'
+      return status.legacy.afterCutover?.ok === false
+        ? 'skill-metrics data migrate (imports what another writer added to the legacy file)'
+        : 'skill-metrics cleanup (after the retention period)'
     case 'cleaned':
-      return null
+      return status.legacy.afterCutover?.ok === false
+        ? 'skill-metrics data migrate (imports what another writer added to the legacy file)'
+        : null
   }
 }

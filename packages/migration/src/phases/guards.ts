@@ -1,6 +1,8 @@
+import { stat } from 'node:fs/promises'
 import { SkillMetricsError } from '@skill-metrics/core'
+import type { ValidationRecord } from '@skill-metrics/db-store'
 import { fingerprintFile } from '@skill-metrics/durable-file'
-import { readWriterState, scanLegacyFile } from '@skill-metrics/json-tracker'
+import { foreignWriteTime, readWriterState, scanLegacyFile } from '@skill-metrics/json-tracker'
 import {
   describeMismatch,
   readMismatches,
@@ -27,49 +29,140 @@ export async function legacyFileValid({ jsonFile }: GuardContext): Promise<Guard
   }
 }
 
-/** Whether the file's bytes are ones our last write accepted (hashed, not parsed: the other guard parses it). */
+/**
+ * Whether the file's bytes are ones our last write accepted (hashed, not parsed: the other guard
+ * parses it), and when it was last modified.
+ */
 async function fileAsWeLeftIt(jsonFile: string) {
-  const current = await fingerprintFile(jsonFile)
+  const [current, modified] = await Promise.all([
+    fingerprintFile(jsonFile),
+    stat(jsonFile).then(
+      (info) => info.mtime.toISOString(),
+      () => null,
+    ),
+  ])
   const writerState = await readWriterState(jsonFile)
   const unabsorbed =
     writerState !== null &&
     current !== null &&
     !writerState.accepted.some((accepted) => accepted.sha256 === current.sha256)
-  return { writerState, unabsorbed }
+  return { writerState, unabsorbed, current, modified }
 }
 
 /**
- * No foreign writer: the file is as our last write left it, and no foreign write was seen since
- * the phase last changed. The original Python tracker takes no lock; while it writes, nothing the
- * migration does can be exact.
+ * The foreign writes to the file: those our writers recorded, and the file's present bytes when
+ * no write of ours accepted them (a foreign save nothing has noticed yet), each dated by the
+ * file's modification time. Our writers write the state, then the file, and this runs outside
+ * their lock: a write that lands between reading the state and hashing the file looks foreign.
+ * A foreign write stays foreign on a second look; ours is then accepted by the state it wrote first.
+ */
+async function foreignWrites(jsonFile: string) {
+  let seen = await fileAsWeLeftIt(jsonFile)
+  if (seen.unabsorbed) seen = await fileAsWeLeftIt(jsonFile)
+  const times = (seen.writerState?.foreign_writes ?? []).map(foreignWriteTime)
+  if (seen.unabsorbed) times.push(seen.modified ?? new Date().toISOString())
+  return { recorded: seen.writerState !== null, unabsorbed: seen.unabsorbed, times: times.sort() }
+}
+
+const MOVE_THE_WRITER =
+  "stop the writer that is not skill-metrics (the original Python tracker takes no lock) or move it to skill-metrics' tracker (README: foreign writers)"
+
+/**
+ * Phase 1's foreign-writer check: the file is as our last write left it, and no foreign write
+ * landed since the phase last changed. There is no database copy yet to prove the file whole,
+ * so `--force --reason` is the way past it once the other writer is stopped or moved.
  */
 export async function noForeignWriter({ jsonFile, state }: GuardContext): Promise<GuardCheck> {
   const name = 'no foreign writer'
-  let { writerState, unabsorbed } = await fileAsWeLeftIt(jsonFile)
-  // Our writers write the state, then the file, and this runs outside their lock: a write that
-  // lands between reading the state and hashing the file looks foreign. A foreign write stays
-  // foreign on a second look; ours is then accepted by the state it wrote first.
-  if (unabsorbed) ({ writerState, unabsorbed } = await fileAsWeLeftIt(jsonFile))
-  if (writerState === null)
-    return { name, ok: true, detail: 'no write by skill-metrics recorded yet' }
-  const since = writerState.foreign_writes.filter(
-    (write) => state.changed_at === null || write.detected_at >= state.changed_at,
-  )
+  const { recorded, unabsorbed, times } = await foreignWrites(jsonFile)
+  if (!recorded) return { name, ok: true, detail: 'no write by skill-metrics recorded yet' }
   if (unabsorbed) {
     return {
       name,
       ok: false,
-      detail: `${jsonFile} was changed by a writer that is not skill-metrics since our last write`,
+      detail: `${jsonFile} was changed by a writer that is not skill-metrics since our last write (at ${times.at(-1)}); ${MOVE_THE_WRITER}, then pass --force --reason "…"`,
     }
   }
+  const since = times.filter((time) => state.changed_at === null || time >= state.changed_at)
   if (since.length > 0) {
     return {
       name,
       ok: false,
-      detail: `${since.length} foreign write(s) to ${jsonFile} since ${state.changed_at ?? 'the start'}, the last at ${since.at(-1)!.detected_at}`,
+      detail: `${since.length} foreign write(s) to ${jsonFile} since ${state.changed_at ?? 'the start'}, the last at ${since.at(-1)}; ${MOVE_THE_WRITER}, then pass --force --reason "…"`,
     }
   }
   return { name, ok: true, detail: 'none recorded' }
+}
+
+/**
+ * When a recorded validation started (`recordValidation` keeps it in the summary); null for one
+ * recorded before that was kept.
+ */
+export function validationStartedAt(record: ValidationRecord): string | null {
+  try {
+    const { started_at } = JSON.parse(record.summary) as { started_at?: unknown }
+    return typeof started_at === 'string' ? started_at : null
+  } catch {
+    return null
+  }
+}
+
+/**
+ * The foreign-writer check of `phase dual-read` and `cutover`: every foreign write (dated by the
+ * file's modification time) landed before a full validation that then found the database equal
+ * to the file. That validation read the foreign records, so the database holds them; nothing
+ * since has been written behind the lock.
+ */
+export async function noForeignWriteSinceCleanValidation({
+  jsonFile,
+  store,
+}: GuardContext): Promise<GuardCheck> {
+  const name = 'no foreign write since the last clean validation'
+  const { times } = await foreignWrites(jsonFile)
+  const lastWrite = times.at(-1)
+  if (lastWrite === undefined) return { name, ok: true, detail: 'none recorded' }
+  const last = await store.lastValidation()
+  const started = last === null ? null : validationStartedAt(last)
+  if (last?.clean === true && started !== null && started > lastWrite) {
+    return {
+      name,
+      ok: true,
+      detail: `${times.length} foreign write(s), the last at ${lastWrite}, before the clean validation that started at ${started}`,
+    }
+  }
+  return {
+    name,
+    ok: false,
+    detail: `${times.length} foreign write(s) to ${jsonFile}, the last at ${lastWrite} (the file's modification time); this opens once a full validation that starts after it finds no difference: ${MOVE_THE_WRITER}, then run: skill-metrics data migrate, then skill-metrics data validate (or pass --force --reason "…")`,
+  }
+}
+
+/**
+ * After cutover the database is the truth and nothing of ours writes the legacy file: bytes other
+ * than those cutover (or the last import) accepted were written by another writer, and what it
+ * added is not in the database until `data migrate` imports it. After cleanup removed the file,
+ * a file there at all was re-created by one.
+ */
+export async function legacyFileAsDatabaseLeftIt(jsonFile: string): Promise<GuardCheck> {
+  const name = 'legacy file unchanged since cutover'
+  const { writerState, unabsorbed, current, modified } = await fileAsWeLeftIt(jsonFile)
+  const importIt = 'run: skill-metrics data migrate (imports what it added into the database)'
+  if (current === null) return { name, ok: true, detail: `no file at ${jsonFile}` }
+  if (writerState === null) {
+    return {
+      name,
+      ok: false,
+      detail: `${jsonFile} was re-created by a writer that is not skill-metrics (modified at ${modified}); ${MOVE_THE_WRITER}, then ${importIt}`,
+    }
+  }
+  if (unabsorbed) {
+    return {
+      name,
+      ok: false,
+      detail: `${jsonFile} was changed by a writer that is not skill-metrics at ${modified}, after cutover; ${MOVE_THE_WRITER}, then ${importIt}`,
+    }
+  }
+  return { name, ok: true, detail: 'as cutover or the last import left it' }
 }
 
 /**
@@ -137,12 +230,12 @@ export async function noMissSinceLastValidation({
   }
 }
 
-/** Phase 3's guard: the database proved equal to the file, nothing missed since, no foreign writer. */
+/** Phase 3's guard: the database proved equal to the file, nothing missed or written behind the lock since. */
 export async function dualReadGuard(context: GuardContext): Promise<GuardCheck[]> {
   return [
     await lastValidationClean(context),
     await noMissSinceLastValidation(context),
-    await noForeignWriter(context),
+    await noForeignWriteSinceCleanValidation(context),
   ]
 }
 

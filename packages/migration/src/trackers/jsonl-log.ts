@@ -5,12 +5,18 @@ import { appendDurably, modeForFilesBeside } from '@skill-metrics/durable-file'
  * Appends one JSON line to a log kept beside the legacy file, durably (fsync'd before the
  * caller's operation returns, cut back on a short write); a new log gets the legacy file's mode.
  */
-export async function appendJsonLine(
+export function appendJsonLine(path: string, jsonFile: string, value: unknown): Promise<void> {
+  return appendJsonLines(path, jsonFile, [value])
+}
+
+/** Appends several JSON lines in one durable append: all of them or none. */
+export async function appendJsonLines(
   path: string,
   jsonFile: string,
-  value: unknown,
+  values: readonly unknown[],
 ): Promise<void> {
-  await appendDurably(path, `${JSON.stringify(value)}\n`, {
+  if (values.length === 0) return
+  await appendDurably(path, values.map((value) => `${JSON.stringify(value)}\n`).join(''), {
     mode: await modeForFilesBeside(jsonFile),
   })
 }

@@ -27,7 +27,7 @@ export default class DataMigrate extends BaseCommand<typeof DataMigrate> {
         ),
     }).finally(() => bar.stop())
     if (this.jsonEnabled()) this.printJson(result)
-    else this.log(migrateText(result))
+    else this.log(migrateText(result, this.jsonFile))
     if (result.displaced > 0) this.warn(displacedWarning(result.displaced))
     if (failure !== null) throw failure
   }
