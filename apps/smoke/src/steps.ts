@@ -305,10 +305,12 @@ async function expectRefused(
       ]
 }
 
-const output = (ran: { stdout: unknown; stderr: unknown }) =>
-  String(ran.stderr || ran.stdout)
-    .trim()
-    .slice(0, 400)
+/** What a command printed: its failed checks when it names some, else the start of its output. */
+function output(ran: { stdout: unknown; stderr: unknown }): string {
+  const text = `${String(ran.stdout).trim()}\n${String(ran.stderr).trim()}`.trim()
+  const failed = text.split('\n').filter((line) => line.startsWith('FAIL'))
+  return (failed.length > 0 ? failed.join('; ') : text).slice(0, 800)
+}
 
 const cutoverArgs = ({ options }: SmokeRun) => [
   'cutover',
