@@ -35,7 +35,9 @@ describe.each(DIALECTS)('cleanup and health on %s', (dialect) => {
     expect((await cli('track', 'review')).exitCode).toBe(0)
     const dualWrite = await cli('health')
     expect(dualWrite.exitCode, dualWrite.stderr).toBe(0)
-    expect(dualWrite.stdout).toContain('ok   no foreign writer: none recorded')
+    expect(dualWrite.stdout).toContain(
+      'ok   no foreign write since the last clean validation: none recorded',
+    )
     expect(dualWrite.stdout).toMatch(/Healthy\.$/)
 
     await advanceTo(moved, 'dual-write', 'db-primary', EIGHT_DAYS_AGO)
@@ -105,7 +107,7 @@ describe.each(DIALECTS)('cleanup and health on %s', (dialect) => {
     expect(foreign.exitCode).toBe(4)
     expect((await cli('status')).stdout).toMatch(/^Foreign writes +1 recorded/m)
     expect(foreign.stderr).toMatch(
-      /^Error: unhealthy: no foreign writer \(.* was changed by a writer that is not skill-metrics/m,
+      /^Error: unhealthy: no foreign write since the last clean validation \(1 foreign write\(s\) to .*, the last at /m,
     )
   })
 

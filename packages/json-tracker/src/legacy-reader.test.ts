@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { appendFile, mkdtemp, readFile, stat, truncate, writeFile } from 'node:fs/promises'
+import { appendFile, mkdtemp, readFile, stat, truncate, utimes, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import {
@@ -511,6 +511,9 @@ describe('a lockless writer saving in place while the file is read', () => {
   it('a file that stays broken is reported as broken, not retried for ever', async () => {
     const file = join(await mkdtemp(join(tmpdir(), 'sm-reader-')), 'f.json')
     await writeFile(file, '{"invocations": [')
+    // Written long ago: no save can be under way.
+    const longAgo = new Date(Date.now() - 60_000)
+    await utimes(file, longAgo, longAgo)
     let attempts = 0
     const error = await readingThroughTornSaves(() => {
       attempts += 1

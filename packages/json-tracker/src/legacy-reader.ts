@@ -49,6 +49,9 @@ export interface LegacyScan {
  */
 export class TornReadError extends BadInputError {}
 
+/** The file is not JSON at all (empty, or a syntax error): what a save caught half done looks like. */
+export class UnparsableFileError extends BadInputError {}
+
 export type { FileFingerprint }
 
 /** Bytes read at a time: bounds the records a consumer collects between two `afterChunk`s. */
@@ -132,7 +135,7 @@ export async function scanLegacyFile(
     // The original leaves a blank file after a crash mid-write; "blank" is what the previous
     // reader's `/\S/` took for one, so the same files get the restore hint.
     if (!sawNonWhitespace) {
-      throw new BadInputError(
+      throw new UnparsableFileError(
         { file },
         `the file is empty (${size} bytes); the original tracker leaves this after a crash mid-write`,
         { nextStep: await restoreHint(file) },
@@ -142,7 +145,7 @@ export async function scanLegacyFile(
     const where = scanner.inInvocations
       ? { file, record: `invocations[${invocationCount}]` }
       : { file }
-    throw new BadInputError(where, `not valid JSON: ${error.message}`, { cause: error.cause })
+    throw new UnparsableFileError(where, `not valid JSON: ${error.message}`, { cause: error.cause })
   } finally {
     await handle.close()
   }
@@ -176,23 +179,41 @@ async function changedSince(file: string, before: Stats): Promise<boolean> {
   )
 }
 
-const TORN_READ_ATTEMPTS = 10
+/**
+ * A file written this recently may be a save still under way: a save truncates first, and the
+ * file can sit empty or half written, unchanged, between two of its writes.
+ */
+const RECENT_SAVE_MS = 2_000
+
+/** How long reads are retried while they keep meeting a save under way (a 240 MB save takes seconds). */
+const TORN_READ_PATIENCE_MS = 10_000
+
+async function writtenJustNow(file: string): Promise<boolean> {
+  const info = await stat(file).catch(() => undefined)
+  return info !== undefined && Date.now() - info.mtimeMs < RECENT_SAVE_MS
+}
 
 /**
- * Runs a whole read of the legacy file again when it met a save in progress: a lockless in-place
- * save takes milliseconds, so a few tries spaced out find it done. Only a `TornReadError` is
- * retried; a file that stays broken is reported as it is.
+ * Runs a whole read of the legacy file again when it may have met a save in progress: one that
+ * changed the file during the read (`TornReadError`), or a file that does not parse and was
+ * written less than two seconds ago. A lockless in-place save takes milliseconds to seconds, so
+ * tries spaced out find it done; a file that stays broken is reported as it is.
  */
 export async function readingThroughTornSaves<T>(read: () => Promise<T>): Promise<T> {
+  const started = Date.now()
   for (let attempt = 1; ; attempt += 1) {
     try {
       return await read()
     } catch (error) {
-      if (!(error instanceof TornReadError) || attempt >= TORN_READ_ATTEMPTS) throw error
-      await sleep(20 * attempt)
+      const midSave =
+        error instanceof TornReadError ||
+        (error instanceof UnparsableFileError && (await writtenJustNow(error.location.file)))
+      if (!midSave || Date.now() - started > TORN_READ_PATIENCE_MS) throw error
+      await sleep(Math.min(250, 20 * attempt))
     }
   }
 }
+
 const KNOWN_TOP_LEVEL = new Set(['invocations', 'skills', 'last_updated'])
 
 async function openInput(file: string): Promise<FileHandle> {

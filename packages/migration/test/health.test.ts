@@ -28,10 +28,15 @@ const failedChecks = async ({ jsonFile, target }: Migration, duringTransition = 
   return failed
 }
 
-async function recordValidation({ target }: Migration, clean: boolean) {
+async function recordValidation({ target }: Migration, clean: boolean, startedAt = new Date()) {
   const store = await PhaseStore.open(target)
   try {
-    await store.recordValidation({ at: new Date().toISOString(), kind: 'full', clean, summary: '' })
+    await store.recordValidation({
+      at: new Date().toISOString(),
+      kind: 'full',
+      clean,
+      summary: JSON.stringify({ started_at: startedAt.toISOString() }),
+    })
   } finally {
     await store.close()
   }
@@ -48,7 +53,7 @@ describe.each(DIALECTS)('health on %s', (dialect) => {
       'phase and epoch consistent',
       'no stuck lock',
       'last validation',
-      'no foreign writer',
+      'no foreign write since the last clean validation',
       'free space',
     ])
     await advanceTo(migration, 'dual-write', 'migrated')
@@ -56,8 +61,13 @@ describe.each(DIALECTS)('health on %s', (dialect) => {
     await advanceTo(migration, 'migrated', 'db-primary')
     const primary = await checkHealth(migration)
     expect(primary.ok).toBe(true)
-    // The legacy file is no longer the source of truth: whoever writes it is not our concern.
-    expect(primary.checks.map((check) => check.name)).not.toContain('no foreign writer')
+    // The legacy file is no longer the source of truth: it is watched for another writer instead.
+    expect(primary.checks.map((check) => check.name)).not.toContain(
+      'no foreign write since the last clean validation',
+    )
+    expect(primary.checks.map((check) => check.name)).toContain(
+      'legacy file unchanged since cutover',
+    )
     expect(primary.checks.find((check) => check.name === 'last validation')?.detail).toMatch(
       /^clean \(full\) \d+ s ago, at /,
     )
@@ -116,12 +126,16 @@ describe.each(DIALECTS)('health on %s', (dialect) => {
     const text = await readFile(jsonFile, 'utf8')
     // The original Python tracker rewrites the whole file and takes no lock.
     await writeFile(jsonFile, text.replace('"total_invocations": 1', '"total_invocations": 2'))
-    expect(await failedChecks(migration)).toEqual(['no foreign writer'])
+    const foreign = 'no foreign write since the last clean validation'
+    expect(await failedChecks(migration)).toEqual([foreign])
     expect((await migrationStatus(jsonFile, target)).legacy.foreignWrites).toHaveLength(1)
-    // Our next write records the foreign one, and health keeps failing on it.
+    // Our next write records the foreign one, and health keeps failing on it...
     await (await new JsonFileTracker({ file: jsonFile }).trackInvocation('lint'))()
     expect((await migrationStatus(jsonFile, target)).legacy.foreignWrites).toHaveLength(1)
-    expect(await failedChecks(migration)).toEqual(['no foreign writer'])
+    expect(await failedChecks(migration)).toEqual([foreign])
+    // ...until a validation that started after it finds the database equal to the file.
+    await recordValidation(migration, true, new Date(Date.now() + 1_000))
+    expect(await failedChecks(migration)).toEqual([])
   })
 })
 

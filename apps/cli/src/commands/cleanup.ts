@@ -6,7 +6,7 @@ import { parseRetentionDays } from '../inputs.js'
 
 export default class Cleanup extends BaseCommand<typeof Cleanup> {
   static override summary =
-    'Phase 5: once the retention period since cutover is over, archive the legacy file (gzip, sha256 manifest, verified) and remove it; the database is the only store.'
+    'Phase 5: once the retention period since cutover is over and the file is as cutover left it, archive the legacy file (gzip, sha256 manifest, verified) and remove it; the database is the only store.'
 
   static override flags = cleanupFlags
 

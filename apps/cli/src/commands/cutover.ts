@@ -6,7 +6,7 @@ import { millisecondsOf } from '../inputs.js'
 
 export default class Cutover extends BaseCommand<typeof Cutover> {
   static override summary =
-    'Phase 4: make the database the source of truth, with no process stopped. Guard: phase dual-read, no unresolved mismatch, no foreign writer, room for the backup and a rewrite of the legacy file.'
+    'Phase 4: make the database the source of truth, with no process stopped. Guard: phase dual-read, no unresolved mismatch, no foreign write since a clean validation started, room for the backup and a rewrite of the legacy file.'
 
   static override flags = cutoverFlags
 

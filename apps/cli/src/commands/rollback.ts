@@ -5,7 +5,7 @@ import { rollbackText } from '../rollback-output.js'
 
 export default class Rollback extends BaseCommand<typeof Rollback> {
   static override summary =
-    'Go back to a phase where the legacy file is the source of truth; from db-primary or cleaned the file is regenerated from the database first (nothing written after cutover is lost).'
+    'Go back to a phase where the legacy file is the source of truth; from db-primary or cleaned the file is regenerated from the database first (nothing written after cutover is lost, what another writer added to the file is imported first).'
 
   static override flags = rollbackFlags
 

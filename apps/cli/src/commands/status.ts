@@ -4,7 +4,7 @@ import { statusText } from '../status-output.js'
 
 export default class Status extends BaseCommand<typeof Status> {
   static override summary =
-    'The phase and epoch, both stores, pending schema versions, foreign writes and the last validation.'
+    'The phase and epoch, both stores, pending schema versions, foreign writes (and after cutover a changed legacy file), what was restored or imported, and the last validation.'
 
   async run(): Promise<void> {
     const status = await migrationStatus(this.jsonFile, this.database)

@@ -5,7 +5,7 @@ import type { FreeSpaceReader } from '@skill-metrics/durable-file'
 import { LOCK_STALE_MS, lockPathOf } from '@skill-metrics/json-tracker'
 import { DB_TRUTH_PHASES, JSON_TRUTH_PHASES } from '../backfill/data-migrator.js'
 import { healthSpace } from '../phases/disk-space.js'
-import { legacyFileAsDatabaseLeftIt, noForeignWriter } from '../phases/guards.js'
+import { legacyFileAsDatabaseLeftIt, noForeignWriteSinceCleanValidation } from '../phases/guards.js'
 import { type PhaseCopy, readPhaseCopy } from '../phases/phase-copy.js'
 import type { GuardCheck } from '../phases/transition.js'
 import { databaseStatus } from './status.js'
@@ -198,17 +198,22 @@ function lastValidation(database: DatabaseStatus, clock: Clock): GuardCheck {
   }
 }
 
-/** The guard `phase dual-write` and cutover use, while the legacy file is the source of truth. */
+/**
+ * While the legacy file is the truth: no foreign write since a clean validation started (the
+ * guard of dual-read and cutover). It passes again once `data migrate` and a clean `data
+ * validate` have taken the write in, so it never fails for a write already repaired.
+ */
 async function foreignWriter(
   jsonFile: string,
   target: DatabaseTarget,
   database: DatabaseStatus,
 ): Promise<GuardCheck> {
-  if (database.phase === undefined) return notChecked('no foreign writer', database)
+  const name = 'no foreign write since the last clean validation'
+  if (database.phase === undefined) return notChecked(name, database)
   try {
     const store = await PhaseStore.open(target)
     try {
-      return await noForeignWriter({
+      return await noForeignWriteSinceCleanValidation({
         jsonFile,
         target,
         state: await store.state(),
@@ -218,7 +223,7 @@ async function foreignWriter(
       await store.close()
     }
   } catch (error) {
-    return { name: 'no foreign writer', ok: false, detail: (error as Error).message }
+    return { name, ok: false, detail: (error as Error).message }
   }
 }
 

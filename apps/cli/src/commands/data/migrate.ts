@@ -6,7 +6,7 @@ import { progressBar } from '../../progress.js'
 
 export default class DataMigrate extends BaseCommand<typeof DataMigrate> {
   static override summary =
-    'Phase 2: make the database equal to the legacy file (JSON wins), in batches, while writers go on.'
+    'Phase 2: make the database equal to the legacy file (JSON wins), in batches, while writers go on; put back into the file what a foreign save erased. After cutover: import what another writer added to the file.'
 
   static override flags = dataMigrateFlags
 

@@ -3,7 +3,7 @@ import { PhaseCommand } from '../../phase-command.js'
 
 export default class PhaseDualRead extends PhaseCommand {
   static override summary =
-    'Phase 3: reads compare the database with the legacy file, which still answers. Guard: last full validation clean, no dual-write miss since, no foreign writer.'
+    'Phase 3: reads compare the database with the legacy file, which still answers. Guard: last full validation clean, no dual-write miss since, no foreign write since a clean validation started.'
 
   protected readonly to = 'dual-read'
   protected readonly from = ['migrated'] as const
