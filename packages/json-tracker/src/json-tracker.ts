@@ -197,11 +197,11 @@ export class JsonFileTracker implements MetricsTracker {
   }
 
   async getSummary(): Promise<Summary> {
-    return summarize((await scanLegacyFile(this.file)).skills)
+    return summarize((await readingThroughTornSaves(() => scanLegacyFile(this.file))).skills)
   }
 
   async generateReport(): Promise<string> {
-    return renderReport((await scanLegacyFile(this.file)).skills)
+    return renderReport((await readingThroughTornSaves(() => scanLegacyFile(this.file))).skills)
   }
 
   async exportMetrics(outputFile: string): Promise<void> {
@@ -279,8 +279,11 @@ function locatePending(
 
 /** Every skill's metrics with percentiles, from one streaming pass (constant in the record count). */
 export async function readMetrics(file: string): Promise<Map<string, SkillMetrics>> {
-  const durations = new CompletedDurations()
-  const { skills } = await scanLegacyFile(file, (invocation) => durations.add(invocation))
+  let durations = new CompletedDurations()
+  const { skills } = await readingThroughTornSaves(() => {
+    durations = new CompletedDurations()
+    return scanLegacyFile(file, (invocation) => durations.add(invocation))
+  })
   return new Map(
     [...skills].map(([name, aggregate]) => [name, toSkillMetrics(aggregate, durations.of(name))]),
   )

@@ -172,6 +172,36 @@ describe.each(DIALECTS)('a foreign writer on %s', (dialect) => {
     await expectFileTruth(migration.jsonFile, ['ours-0', 'ours-1', 'py-1'])
   })
 
+  it('a completion a foreign save turned back to pending is put back, not taken from the database', async () => {
+    const { migration, track } = await start(dialect)
+    await track('ours', 'ours-0')
+    await migrateData(migration)
+    const tracker = await openTracker({ jsonFile: migration.jsonFile, db: migration.target })
+    cleanups.unshift(() => tracker.close())
+    const complete = await tracker.trackInvocation('ours', { workflowPath: 'ours-pending' })
+    // The Python process loads the file while our invocation is pending there...
+    const python = await foreignWriter(migration.jsonFile)
+    await complete({ completed: true, followUpActions: ['git commit'] })
+    // ...and its save turns it back to pending.
+    await python.append('python-skill', 'py-1')
+    const saved = await loadLegacyFile(migration.jsonFile)
+    expect(
+      saved.invocations.find((record) => record.workflow_path === 'ours-pending'),
+    ).toMatchObject({ completed: false, duration_seconds: null })
+
+    const repaired = await migrateData(migration)
+    expect(repaired.restored).toMatchObject([
+      { workflow_path: 'ours-pending', completed: true, completion_only: true },
+    ])
+    const file = await loadLegacyFile(migration.jsonFile)
+    expect(
+      file.invocations.find((record) => record.workflow_path === 'ours-pending'),
+    ).toMatchObject({ completed: true, follow_up_actions: ['git commit'] })
+    expect((await runValidation(migration)).report.clean).toBe(true)
+    await python.quit()
+    await expectFileTruth(migration.jsonFile, ['ours-0', 'ours-pending', 'py-1'])
+  })
+
   it('after cutover: a foreign save fails health until data migrate imports it, and rollback imports before it regenerates', async () => {
     const { migration, track } = await start(dialect)
     await track('ours', 'ours-0')

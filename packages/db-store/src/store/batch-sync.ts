@@ -32,18 +32,34 @@ export interface BatchOperations {
 export interface Classified {
   inserts: StoredInvocation[]
   updates: StoredInvocation[]
+  /** Stored completions the given records lack (pending there): see `jsonWins`. */
+  behind: StoredInvocation[]
 }
 
-/** When a stored record must take the given one's values. */
-export type UpdateRule = (stored: StoredInvocation, record: StoredInvocation) => boolean
+/** What a stored record becomes given the incoming one; null leaves it as it is. */
+export type UpdateRule = (
+  stored: StoredInvocation,
+  record: StoredInvocation,
+) => StoredInvocation | null
+
+const completed = (invocation: StoredInvocation) => invocation.duration_seconds !== null
 
 /** Live writes only move forward: a pending record gets its completion. */
 export const movesForward: UpdateRule = (stored, record) =>
-  stored.duration_seconds === null && record.duration_seconds !== null
+  !completed(stored) && completed(record) ? record : null
 
-/** While the legacy file is the source of truth, any value or position that differs. */
-export const jsonWins: UpdateRule = (stored, record) =>
-  !sameInvocation(stored, record) || stored.seq !== record.seq
+/**
+ * While the legacy file is the source of truth, any value or position that differs — but never a
+ * completion taken back: no writer un-completes an invocation, so a file record pending where the
+ * database holds its completion was saved over by a writer that loaded it before it completed.
+ * The completion stays (only the position follows the file); `data migrate` puts it back into
+ * the file.
+ */
+export const jsonWins: UpdateRule = (stored, record) => {
+  if (completed(stored) && !completed(record))
+    return stored.seq === record.seq ? null : { ...stored, seq: record.seq }
+  return !sameInvocation(stored, record) || stored.seq !== record.seq ? record : null
+}
 
 /**
  * Which records are new and which must change under `rule`, keeping the completion sequence the
@@ -56,14 +72,19 @@ export function classify(
 ): Classified {
   const inserts: StoredInvocation[] = []
   const updates: StoredInvocation[] = []
+  const behind: StoredInvocation[] = []
   for (const record of records) {
     const stored = existing.get(record.id)
-    if (stored === undefined) inserts.push(record)
-    else if (rule(stored, record)) {
-      updates.push({ ...record, completion_seq: record.completion_seq ?? stored.completion_seq })
+    if (stored === undefined) {
+      inserts.push(record)
+      continue
     }
+    if (completed(stored) && !completed(record)) behind.push({ ...stored, seq: record.seq })
+    const next = rule(stored, record)
+    if (next !== null)
+      updates.push({ ...next, completion_seq: next.completion_seq ?? stored.completion_seq })
   }
-  return { inserts, updates }
+  return { inserts, updates, behind }
 }
 
 /**
@@ -75,18 +96,19 @@ export async function upsertWith(
   records: StoredInvocation[],
   rule: UpdateRule,
   dryRun: boolean,
-): Promise<UpsertResult> {
+): Promise<UpsertResult & { behind: StoredInvocation[] }> {
   // Inserting first and reading back only the records already there spares the first run,
   // which inserts nearly everything, a lookup per record.
   const known = dryRun ? records : await operations.insertNew(records)
   const existing = await operations.existing(known.map((record) => record.id))
-  const { inserts, updates } = classify(known, existing, rule)
+  const { inserts, updates, behind } = classify(known, existing, rule)
   if (!dryRun) await operations.update(updates)
   const inserted = records.length - known.length + inserts.length
   return {
     inserted,
     updated: updates.length,
     unchanged: records.length - inserted - updates.length,
+    behind,
   }
 }
 
@@ -103,7 +125,14 @@ export async function syncBatchWith(
 ): Promise<BatchSyncResult> {
   const checkpoint = await operations.checkpoint(batch.firstSeq)
   if (checkpoint?.digest === batch.digest && checkpoint.record_count === batch.span) {
-    return { skipped: true, inserted: 0, updated: 0, unchanged: batch.records.length, displaced: 0 }
+    return {
+      skipped: true,
+      inserted: 0,
+      updated: 0,
+      unchanged: batch.records.length,
+      displaced: 0,
+      behind: [],
+    }
   }
   // Positions are the file's too (JSON wins): a row in the way of the file's order steps aside
   // first, so the unique seq index never refuses a record the file has.

@@ -201,9 +201,10 @@ export class SkillMetricsStore implements MetricsTracker {
    */
   async upsertInvocations(records: StoredInvocation[]): Promise<UpsertResult> {
     if (records.length === 0) return { inserted: 0, updated: 0, unchanged: 0 }
-    return this.#db.batchTransaction(false, (operations) =>
+    const { behind: _behind, ...result } = await this.#db.batchTransaction(false, (operations) =>
       upsertWith(operations, records, movesForward, false),
     )
+    return result
   }
 
   /**

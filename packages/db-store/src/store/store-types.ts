@@ -66,6 +66,11 @@ export interface BatchSyncResult extends UpsertResult {
    * no position; validation lists those the file no longer has as extra.
    */
   displaced: number
+  /**
+   * Stored completions of records the file holds as pending (a writer that loaded the file before
+   * they completed saved over them): kept, at the file's position, for `data migrate` to put back.
+   */
+  behind: StoredInvocation[]
 }
 
 /** A record of the legacy file with the id it derives. */

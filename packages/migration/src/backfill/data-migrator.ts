@@ -14,6 +14,7 @@ import {
   type DatabaseTarget,
   PhaseStore,
   SkillMetricsStore,
+  type StoredInvocation,
   storedRecordOf,
 } from '@skill-metrics/db-store'
 import { fingerprintFile } from '@skill-metrics/durable-file'
@@ -244,7 +245,7 @@ export async function finishSync(
   const restored =
     restore === undefined
       ? []
-      : await restoreFromDatabase(store, result.read, {
+      : await restoreFromDatabase(store, result.read, result.behind, {
           jsonFile: options.jsonFile,
           now: new Date(),
           assertHeld: options.dryRun ? undefined : restore.assertHeld,
@@ -290,6 +291,8 @@ export interface PassResult {
   fingerprint: FileFingerprint | null
   /** What the pass under the lock put back into the file (see `restoreFromDatabase`). */
   restored: ForeignRepair[]
+  /** Completions the database holds of records the file has as pending (see `jsonWins`). */
+  behind: StoredInvocation[]
 }
 
 /** What a batch's checkpoint digest covers: each record's id (its identity) and its outcome. */
@@ -324,6 +327,7 @@ async function syncPassOnce(
     durations: new CompletedDurations(),
     fingerprint: null,
     restored: [],
+    behind: [],
   }
   // Batches are fixed ranges of positions, so a rerun cuts the file the same way and finds the
   // checkpoints of the batches it already wrote.
@@ -354,6 +358,7 @@ async function syncPassOnce(
         result.inserted += written.inserted
         result.updated += written.updated
         result.displaced += written.displaced
+        result.behind.push(...written.behind)
       })
       // Its failure is thrown by the next `await writing`, not reported as unhandled meanwhile.
       writing.catch(() => {})

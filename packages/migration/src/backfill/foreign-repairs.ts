@@ -4,7 +4,11 @@ import {
   InvocationIdAssigner,
   type LegacyInvocation,
 } from '@skill-metrics/core'
-import { legacyRecordOf, type SkillMetricsStore } from '@skill-metrics/db-store'
+import {
+  legacyRecordOf,
+  type SkillMetricsStore,
+  type StoredInvocation,
+} from '@skill-metrics/db-store'
 import {
   acceptLegacyFile,
   readingThroughTornSaves,
@@ -28,6 +32,11 @@ export interface ForeignRepair {
   completed: boolean
   /** The id the database had for it, when its place in the file derives another (§4). */
   previous_id: string | null
+  /**
+   * Only its completion was put back: the file still held it, pending again (a writer that had
+   * loaded it before it completed saved over it).
+   */
+  completion_only?: boolean
 }
 
 /** Kept beside the legacy file, like the other logs `status` reads. */
@@ -45,6 +54,7 @@ const repairOf = (
   id: string,
   record: LegacyInvocation,
   previousId: string | null,
+  completionOnly = false,
 ): ForeignRepair => ({
   at,
   kind,
@@ -54,6 +64,7 @@ const repairOf = (
   workflow_path: record.workflow_path,
   completed: record.completed,
   previous_id: previousId,
+  ...(completionOnly ? { completion_only: true } : {}),
 })
 
 export interface RepairOptions {
@@ -67,28 +78,43 @@ export interface RepairOptions {
  * While the legacy file is the truth: puts back into it every invocation the database holds that
  * the file lacks (the legacy format never deletes one, so only a foreign save erased it), after
  * the file's records in completion order, each with its skill's aggregates moved as the completer
- * moves them (a skill the file lost comes back at the end of the map). Run after a sync under the
- * writers' lock: the database then holds every file record at its position, so what has no
- * position, or one past the file's end, is exactly what the file lacks. A record whose place in
- * the file derives another id takes that id in the database first, so a crash at any point
- * leaves a state the next run finishes without putting anything back twice.
+ * moves them (a skill the file lost comes back at the end of the map); and every completion
+ * (`behind`, found by the sync) that a foreign save turned back to pending, in place. Run after a
+ * sync under the writers' lock: the database then holds every file record at its position, so
+ * what has no position, or one past the file's end, is exactly what the file lacks. A record whose
+ * place in the file derives another id takes that id in the database first, so a crash at any
+ * point leaves a state the next run finishes without putting anything back twice.
  */
 export async function restoreFromDatabase(
   store: SkillMetricsStore,
   fileLength: number,
+  behind: readonly StoredInvocation[],
   { jsonFile, now, assertHeld }: RepairOptions,
 ): Promise<ForeignRepair[]> {
   const lacking = await store.invocationsOutsideFile(fileLength)
-  if (lacking.length === 0) return []
+  if (lacking.length === 0 && behind.length === 0) return []
   const at = now.toISOString()
   if (assertHeld === undefined)
-    return lacking.map((stored) => repairOf('restored', at, stored.id, stored, null))
+    return [
+      ...behind.map((stored) => repairOf('restored', at, stored.id, stored, null, true)),
+      ...lacking.map((stored) => repairOf('restored', at, stored.id, stored, null)),
+    ]
   const restored = await rewriteLegacyFile(
     jsonFile,
     async (document) => {
       const ids = new InvocationIdAssigner()
-      for (const record of document.invocations) ids.next(record)
+      const completions = new Map(behind.map((stored) => [stored.id, stored]))
       const repairs: ForeignRepair[] = []
+      document.invocations.forEach((record, index) => {
+        const id = ids.next(record)
+        const stored = completions.get(id)
+        // Still pending in the file (checked again: the sync saw an earlier read of it).
+        if (stored === undefined || completerRan(record)) return
+        const finished = legacyRecordOf(stored)
+        document.invocations[index] = finished
+        applyCompletion(document.skills, finished)
+        repairs.push(repairOf('restored', at, id, finished, null, true))
+      })
       for (const stored of lacking) {
         const record = legacyRecordOf(stored)
         const id = ids.next(record)

@@ -9,6 +9,7 @@ import {
 import { PhaseStore, SkillMetricsStore } from '@skill-metrics/db-store'
 import {
   encodeLegacyFile,
+  readingThroughTornSaves,
   readWriterState,
   replaceLegacyFile,
   scanLegacyFile,
@@ -196,7 +197,7 @@ async function regenerateLegacyFile(
   assertHeld: () => void,
 ) {
   const document = await store.legacyDocument()
-  const previous = await scanLegacyFile(jsonFile).catch(() => null)
+  const previous = await readingThroughTornSaves(() => scanLegacyFile(jsonFile)).catch(() => null)
   document.extra = previous?.extra ?? []
   document.last_updated = toNaiveLocalIso(at)
   const backup = await backupLegacyFile(jsonFile, at)

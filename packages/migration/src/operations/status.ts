@@ -9,6 +9,7 @@ import {
 import {
   type ForeignWrite,
   noteForeignWrite,
+  readingThroughTornSaves,
   readWriterState,
   scanLegacyFile,
 } from '@skill-metrics/json-tracker'
@@ -126,7 +127,7 @@ async function legacyStatus(file: string): Promise<MigrationStatus['legacy']> {
   const writerState = await readWriterState(file).catch(() => null)
   const foreignWrites = writerState?.foreign_writes ?? []
   try {
-    const scan = await scanLegacyFile(file)
+    const scan = await readingThroughTornSaves(() => scanLegacyFile(file))
     // A foreign write that no write of ours has noticed yet shows too.
     const noticed = noteForeignWrite(
       writerState,

@@ -2,7 +2,12 @@ import { stat } from 'node:fs/promises'
 import { SkillMetricsError } from '@skill-metrics/core'
 import type { ValidationRecord } from '@skill-metrics/db-store'
 import { fingerprintFile } from '@skill-metrics/durable-file'
-import { foreignWriteTime, readWriterState, scanLegacyFile } from '@skill-metrics/json-tracker'
+import {
+  foreignWriteTime,
+  readingThroughTornSaves,
+  readWriterState,
+  scanLegacyFile,
+} from '@skill-metrics/json-tracker'
 import {
   describeMismatch,
   readMismatches,
@@ -15,7 +20,7 @@ import type { GuardCheck, GuardContext } from './transition.js'
 /** The legacy file parses and keeps the legacy schema (a missing file is an empty tracker). */
 export async function legacyFileValid({ jsonFile }: GuardContext): Promise<GuardCheck> {
   try {
-    const scan = await scanLegacyFile(jsonFile)
+    const scan = await readingThroughTornSaves(() => scanLegacyFile(jsonFile))
     return {
       name: 'legacy file valid',
       ok: true,
