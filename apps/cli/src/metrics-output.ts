@@ -87,6 +87,7 @@ export async function metricsTable(metrics: ReadonlyMap<string, SkillMetrics>): 
       { key: 'p95', name: 'p95 s' },
       { key: 'p99', name: 'p99 s' },
     ],
+    borderStyle: 'vertical-with-outline',
     overflow: 'truncate',
   })
 }

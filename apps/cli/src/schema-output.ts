@@ -25,23 +25,48 @@ const STATE_MARK: Record<VersionStatus['state'], string> = {
   'out-of-order': 'OUT OF ORDER',
 }
 
-export function statusText(status: SchemaStatus): string {
+/** Flyway's `info` columns: one row per version, what needs a look explained below the table. */
+export async function statusText(status: SchemaStatus): Promise<string> {
   const pending = status.versions.filter((version) => version.state === 'pending').length
-  const lines = status.versions.map((version) => {
-    const detail =
-      version.state === 'failed'
-        ? ` at statement ${version.failure?.statement ?? '?'}: ${version.failure?.error ?? ''}`
-        : version.state === 'checksum-mismatch'
-          ? ` (${version.drift!.map((drift) => `${drift.part} part`).join(' and ')} edited after it was applied)`
-          : version.appliedAt === undefined
-            ? ''
-            : ` ${version.appliedAt}${version.kind === 'baseline' ? ' (baseline)' : ''}`
-    return `  V${String(version.version).padEnd(4)} ${STATE_MARK[version.state].padEnd(18)} ${version.script}${detail}`
-  })
-  return [
+  const heading = [
     `Database    ${status.database}`,
     `Migrations  ${status.migrationsDir}`,
     `Schema at V${status.current} of V${status.latest} (${pending} pending)`,
-    ...lines,
-  ].join('\n')
+  ]
+  if (status.versions.length === 0) return heading.join('\n')
+  // Loaded on use: the table renderer (ink, react) is the heaviest import of the CLI.
+  const { makeTable } = await import('@oclif/table')
+  const table = makeTable({
+    data: status.versions.map((version) => ({
+      version: String(version.version),
+      description: version.description,
+      type: version.kind === 'baseline' ? 'BASELINE' : 'SQL',
+      installedOn: version.appliedAt ?? '',
+      state: STATE_MARK[version.state],
+    })),
+    columns: [
+      { key: 'version', name: 'Version' },
+      { key: 'description', name: 'Description' },
+      { key: 'type', name: 'Type' },
+      { key: 'installedOn', name: 'Installed On' },
+      { key: 'state', name: 'State' },
+    ],
+    borderStyle: 'vertical-with-outline',
+    overflow: 'wrap',
+  })
+  return [...heading, table, ...status.versions.flatMap(detailLines)].join('\n')
+}
+
+function detailLines(version: VersionStatus): string[] {
+  const name = `V${version.version} ${version.script}`
+  if (version.state === 'failed') {
+    return [
+      `${name} failed at statement ${version.failure?.statement ?? '?'}: ${version.failure?.error ?? ''}`,
+    ]
+  }
+  if (version.state === 'checksum-mismatch') {
+    const parts = version.drift!.map((drift) => `${drift.part} part`).join(' and ')
+    return [`${name}: ${parts} edited after it was applied`]
+  }
+  return []
 }

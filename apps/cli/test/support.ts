@@ -35,6 +35,10 @@ export async function runCli(args: readonly string[], options: RunOptions): Prom
       // The developer's own settings must not leak into the tests.
       SKILL_METRICS_JSON_FILE: undefined,
       SKILL_METRICS_DB: undefined,
+      // Plain text, as without a terminal: these would colour the FAIL and ok marks.
+      CI: undefined,
+      FORCE_COLOR: undefined,
+      NO_COLOR: undefined,
       ...options.env,
     },
   })

@@ -15,6 +15,7 @@ import { PhaseStore } from '@skill-metrics/db-store'
 import { JsonFileTracker, writerStatePathOf } from '@skill-metrics/json-tracker'
 import { DIALECTS } from '@skill-metrics/testing/databases'
 import { advanceTo, inDualWrite, type Migration } from '@skill-metrics/testing/phase-walk'
+import { execa } from 'execa'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { cleanup } from '../src/operations/cleanup.js'
 import { readPhaseCopy } from '../src/phases/phase-copy.js'
@@ -106,9 +107,16 @@ describe.each(DIALECTS)('cleanup on %s', (dialect) => {
     expect(archive.path).toBe(`${jsonFile}.archive-20260308T120000Z.json.gz`)
     const compressed = await readFile(archive.path)
     expect(gunzipSync(compressed)).toEqual(original)
+    const name = basename(archive.path)
     expect(await readFile(archive.manifest, 'utf8')).toBe(
-      `${sha256(original)}  ${basename(archive.path, '.gz')}\n${sha256(compressed)}  ${basename(archive.path)}\n`,
+      `${sha256(compressed)}  ${name}\n# ${sha256(original)}  the legacy file inside: gunzip -c ${name} | sha256sum\n`,
     )
+    // What the README tells an operator to run, from the manifest's folder.
+    const folder = { cwd: dirname(archive.path) }
+    const checked = await execa('sha256sum', ['-c', basename(archive.manifest)], folder)
+    expect(checked.stdout).toBe(`${name}: OK`)
+    const inner = await execa({ ...folder, shell: true })`gunzip -c ${name} | sha256sum`
+    expect(inner.stdout).toBe(`${sha256(original)}  -`)
     expect(archive.original).toEqual({ size: original.length, sha256: sha256(original) })
     expect(existsSync(jsonFile)).toBe(false)
     expect(existsSync(writerStatePathOf(jsonFile))).toBe(false)

@@ -8,6 +8,12 @@ export default class Cleanup extends BaseCommand<typeof Cleanup> {
   static override summary =
     'Phase 5: once the retention period since cutover is over and the file is as cutover left it, archive the legacy file (gzip, sha256 manifest, verified) and remove it; the database is the only store.'
 
+  static override examples = [
+    '<%= config.bin %> <%= command.id %> --dry-run',
+    '<%= config.bin %> <%= command.id %>',
+    '<%= config.bin %> <%= command.id %> --retention-days 0 --force --reason "archived by hand"',
+  ]
+
   static override flags = cleanupFlags
 
   async run(): Promise<void> {

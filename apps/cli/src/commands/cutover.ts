@@ -8,6 +8,11 @@ export default class Cutover extends BaseCommand<typeof Cutover> {
   static override summary =
     'Phase 4: make the database the source of truth, with no process stopped. Guard: phase dual-read, no unresolved mismatch, no foreign write since a clean validation started, room for the backup and a rewrite of the legacy file.'
 
+  static override examples = [
+    '<%= config.bin %> <%= command.id %> --dry-run',
+    '<%= config.bin %> <%= command.id %> --freeze-timeout 10',
+  ]
+
   static override flags = cutoverFlags
 
   async run(): Promise<void> {

@@ -8,6 +8,11 @@ export default class Export extends BaseCommand<typeof Export> {
   static override summary =
     'Write the legacy export (summary, skills, invocations, exported_at) to a file.'
 
+  static override examples = [
+    '<%= config.bin %> <%= command.id %> export.json',
+    '<%= config.bin %> <%= command.id %> export.json --source db',
+  ]
+
   static override args = {
     out: Args.string({
       description: 'The file to write (replaced when it exists).',

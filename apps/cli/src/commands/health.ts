@@ -6,6 +6,11 @@ export default class Health extends BaseCommand<typeof Health> {
   static override summary =
     'Database reachable, schema at the latest version, phase and epoch consistent, no stuck lock, last validation, no foreign writer while the file is the source of truth, the file as cutover left it after; warns (exit 0) when a folder of the file or the SQLite database has less free space than two copies of the file. Exit 4 naming the failed checks.'
 
+  static override examples = [
+    '<%= config.bin %> <%= command.id %>',
+    '<%= config.bin %> <%= command.id %> --db postgres://app@db.internal/metrics --json',
+  ]
+
   async run(): Promise<void> {
     const report = await checkHealth({ jsonFile: this.jsonFile, target: this.database })
     const failure = healthFailure(report)

@@ -5,6 +5,11 @@ import { sourceFlags } from '../flags.js'
 export default class Report extends BaseCommand<typeof Report> {
   static override summary = "The original tool's text report, unchanged."
 
+  static override examples = [
+    '<%= config.bin %> <%= command.id %>',
+    '<%= config.bin %> <%= command.id %> --source db',
+  ]
+
   static override flags = sourceFlags
 
   async run(): Promise<void> {

@@ -7,6 +7,12 @@ export default class Rollback extends BaseCommand<typeof Rollback> {
   static override summary =
     'Go back to a phase where the legacy file is the source of truth; from db-primary or cleaned the file is regenerated from the database first (nothing written after cutover is lost, what another writer added to the file is imported first).'
 
+  static override examples = [
+    '<%= config.bin %> <%= command.id %> --dry-run',
+    '<%= config.bin %> <%= command.id %>',
+    '<%= config.bin %> <%= command.id %> --to json-only',
+  ]
+
   static override flags = rollbackFlags
 
   async run(): Promise<void> {

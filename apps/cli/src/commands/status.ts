@@ -6,6 +6,11 @@ export default class Status extends BaseCommand<typeof Status> {
   static override summary =
     'The phase and epoch, both stores, pending schema versions, foreign writes (and after cutover a changed legacy file), what was restored or imported, and the last validation.'
 
+  static override examples = [
+    '<%= config.bin %> <%= command.id %>',
+    '<%= config.bin %> <%= command.id %> --json-file ~/.session-buddy/skill_metrics.json --json',
+  ]
+
   async run(): Promise<void> {
     const status = await migrationStatus(this.jsonFile, this.database)
     if (this.jsonEnabled()) this.printJson(status)

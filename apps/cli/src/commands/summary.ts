@@ -7,6 +7,11 @@ import { summaryText } from '../metrics-output.js'
 export default class Summary extends BaseCommand<typeof Summary> {
   static override summary = 'The summary over all skills (the original get_summary()).'
 
+  static override examples = [
+    '<%= config.bin %> <%= command.id %>',
+    '<%= config.bin %> <%= command.id %> --json',
+  ]
+
   static override flags = sourceFlags
 
   async run(): Promise<void> {

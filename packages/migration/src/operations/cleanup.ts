@@ -38,7 +38,7 @@ export interface CleanupOptions {
 /** The compressed copy of the legacy file that cleanup leaves beside where the file was. */
 export interface LegacyArchive {
   path: string
-  /** `<archive>.sha256`, in sha256sum format. */
+  /** `<archive>.sha256`: `sha256sum -c` checks the archive; a comment holds the inner file's sum. */
   manifest: string
   original: FileFingerprint
   compressed: FileFingerprint
@@ -133,12 +133,7 @@ async function archiveLegacyFile(jsonFile: string, now: Date): Promise<LegacyArc
       )
     }
     const manifest = manifestPathOf(path)
-    // The original's line names what `gunzip -k` makes of the archive, so `sha256sum -c` checks both.
-    await writeFileDurably(
-      manifest,
-      `${original.sha256}  ${basename(path, '.gz')}\n${compressed.sha256}  ${basename(path)}\n`,
-      { mode },
-    )
+    await writeFileDurably(manifest, manifestText(path, compressed, original), { mode })
     return { path, manifest, original, compressed }
   } catch (error) {
     // A partial or unverified archive must not pass for a good one.
@@ -148,6 +143,16 @@ async function archiveLegacyFile(jsonFile: string, now: Date): Promise<LegacyArc
 }
 
 const manifestPathOf = (archive: string) => `${archive}.sha256`
+
+/**
+ * `sha256sum -c` checks the archive's line from the manifest's folder. The legacy file inside is
+ * not on disk, so its sum is a comment (sha256sum skips lines starting with `#`) laid out like
+ * what `gunzip -c <archive> | sha256sum` prints, to compare by eye or with grep.
+ */
+function manifestText(path: string, compressed: FileFingerprint, original: FileFingerprint) {
+  const name = basename(path)
+  return `${compressed.sha256}  ${name}\n# ${original.sha256}  the legacy file inside: gunzip -c ${name} | sha256sum\n`
+}
 
 /** A pass-through stage that hashes and counts what flows through it. */
 function hashTap() {

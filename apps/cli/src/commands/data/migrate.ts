@@ -8,6 +8,12 @@ export default class DataMigrate extends BaseCommand<typeof DataMigrate> {
   static override summary =
     'Phase 2: make the database equal to the legacy file (JSON wins), in batches, while writers go on; put back into the file what a foreign save erased. After cutover: import what another writer added to the file.'
 
+  static override examples = [
+    '<%= config.bin %> <%= command.id %>',
+    '<%= config.bin %> <%= command.id %> --batch-size 5000 --dry-run',
+    '<%= config.bin %> <%= command.id %> --final',
+  ]
+
   static override flags = dataMigrateFlags
 
   async run(): Promise<void> {

@@ -9,6 +9,12 @@ export default class DataValidate extends BaseCommand<typeof DataValidate> {
   static override summary =
     'Compare the legacy file with the database: every skill aggregate, every invocation by id. Exit 5 on any difference; a clean run moves dual-write to migrated.'
 
+  static override examples = [
+    '<%= config.bin %> <%= command.id %>',
+    '<%= config.bin %> <%= command.id %> --report validation.json',
+    '<%= config.bin %> <%= command.id %> --force --reason "3 records rejected on purpose"',
+  ]
+
   static override flags = dataValidateFlags
 
   async run(): Promise<void> {

@@ -6,6 +6,8 @@ export default class SchemaBaseline extends BaseCommand<typeof SchemaBaseline> {
   static override summary =
     'Adopt an existing schema: record versions up to --version as applied without running them.'
 
+  static override examples = ['<%= config.bin %> <%= command.id %> --version 1 --dry-run']
+
   static override flags = schemaBaselineFlags
 
   async run(): Promise<void> {

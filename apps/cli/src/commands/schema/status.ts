@@ -7,6 +7,11 @@ export default class SchemaStatus extends BaseCommand<typeof SchemaStatus> {
   static override summary =
     'Every schema version with its state: applied, pending, failed, checksum-mismatch, missing-file, out-of-order.'
 
+  static override examples = [
+    '<%= config.bin %> <%= command.id %>',
+    '<%= config.bin %> <%= command.id %> --json',
+  ]
+
   static override flags = schemaFlags
 
   async run(): Promise<void> {
@@ -17,6 +22,6 @@ export default class SchemaStatus extends BaseCommand<typeof SchemaStatus> {
       (runner) => runner.status(),
     )
     if (this.jsonEnabled()) this.printJson(status)
-    else this.log(statusText(status))
+    else this.log(await statusText(status))
   }
 }

@@ -6,6 +6,11 @@ export default class SchemaValidate extends BaseCommand<typeof SchemaValidate> {
   static override summary =
     'For CI: exit 5 when an applied file changed, is missing or failed; 0 when the schema matches the files.'
 
+  static override examples = [
+    '<%= config.bin %> <%= command.id %>',
+    '<%= config.bin %> <%= command.id %> --migrations-dir ./migrations',
+  ]
+
   static override flags = schemaFlags
 
   async run(): Promise<void> {
