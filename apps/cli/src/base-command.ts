@@ -13,8 +13,10 @@ import {
   type DatabaseTarget,
   modeForFilesBeside,
   parseDatabaseUrl,
+  requireLastingDatabase,
 } from '@skill-metrics/migration'
 import { globalFlags } from './flags.js'
+import { parseConnectTimeoutMs } from './inputs.js'
 
 export type CommandFlags<T extends typeof Command> = Interfaces.InferredFlags<
   (typeof BaseCommand)['baseFlags'] & T['flags']
@@ -31,6 +33,13 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   static override enableJsonFlag = true
 
   static override baseFlags = globalFlags
+
+  /**
+   * What a command writes to the database must outlive the process, so it refuses an in-memory
+   * SQLite database. One that never writes it (reads, status, health) may take one: the database
+   * is empty, but nothing is lost, and `summary` reads the legacy file before any phase anyway.
+   */
+  static writesDatabase = true
 
   protected flags!: CommandFlags<T>
   protected args!: CommandArgs<T>
@@ -54,7 +63,9 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     this.database = {
       ...parseDatabaseUrl(this.flags.db),
       fileMode: await modeForFilesBeside(this.jsonFile),
+      connectTimeoutMs: parseConnectTimeoutMs(this.flags['connect-timeout']),
     }
+    if ((this.ctor as typeof BaseCommand).writesDatabase) requireLastingDatabase(this.database)
   }
 
   /** Prints a result under `--json`: ordered JSON values (Maps) exactly as Python would. */
@@ -83,6 +94,8 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     } else if (!this.jsonEnabled()) {
       ux.stderr(`Error: ${error.message}`)
       if (nextStep !== undefined) ux.stderr(`Next step: ${nextStep}`)
+      // An operator's error needs no stack, but whoever debugs one may want where it came from.
+      if (process.env.DEBUG) ux.stderr(stackOf(error))
     }
     // oclif's handler exits with `oclif.exit` of what `catch` throws; an ExitError prints nothing.
     process.exitCode = exitCode
@@ -100,4 +113,11 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     }
     return error
   }
+}
+
+/** The error's stack and those of its causes, for `DEBUG`. */
+function stackOf(error: unknown): string {
+  const own = error instanceof Error ? (error.stack ?? error.message) : String(error)
+  const cause = error instanceof Error ? error.cause : undefined
+  return cause === undefined ? own : `${own}\nCaused by: ${stackOf(cause)}`
 }

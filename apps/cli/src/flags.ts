@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core'
 import {
+  DEFAULT_CONNECT_TIMEOUT_MS,
   DEFAULT_DATABASE_URL,
   DEFAULT_FREEZE_TIMEOUT_MS,
   DEFAULT_RETENTION_DAYS,
@@ -8,7 +9,7 @@ import {
 
 export const DEFAULT_JSON_FILE = '.session-buddy/skill_metrics.json'
 
-/** `--json-file` and `--db`: every command takes them. */
+/** `--json-file`, `--db` and `--connect-timeout`: every command takes them. */
 export const globalFlags = {
   'json-file': Flags.string({
     summary: 'The legacy JSON metrics file (relative paths resolve against the current directory).',
@@ -20,6 +21,11 @@ export const globalFlags = {
     summary: 'Database URL: sqlite:PATH, sqlite::memory: or postgres://USER@HOST/DB.',
     env: 'SKILL_METRICS_DB',
     default: DEFAULT_DATABASE_URL,
+    helpGroup: 'GLOBAL',
+  }),
+  'connect-timeout': Flags.string({
+    summary: `Seconds to wait for the PostgreSQL server to answer a connection before giving up with exit 4 (default ${DEFAULT_CONNECT_TIMEOUT_MS / 1000}).`,
+    env: 'SKILL_METRICS_CONNECT_TIMEOUT',
     helpGroup: 'GLOBAL',
   }),
 }

@@ -1,6 +1,6 @@
 import { UsageError } from '@skill-metrics/core'
 import { describe, expect, it } from 'vitest'
-import { parseDuration, parseRetentionDays } from './inputs.js'
+import { parseConnectTimeoutMs, parseDuration, parseRetentionDays } from './inputs.js'
 
 describe('parseDuration', () => {
   it.each([
@@ -29,5 +29,21 @@ describe('parseRetentionDays', () => {
 
   it.each(['-1', '1.5', 'abc', 'Infinity', '', ' '])('refuses %j as a usage error', (text) => {
     expect(() => parseRetentionDays(text)).toThrow(UsageError)
+  })
+})
+
+describe('parseConnectTimeoutMs', () => {
+  it.each([
+    ['10', 10_000],
+    ['0.25', 250],
+    ['600', 600_000],
+  ])('%s seconds is %d ms', (text, ms) => {
+    expect(parseConnectTimeoutMs(text)).toBe(ms)
+  })
+  it.each(['0', '-1', '601', 'soon', '', 'Infinity'])('refuses %j', (text) => {
+    expect(() => parseConnectTimeoutMs(text)).toThrow(UsageError)
+  })
+  it('is undefined when not given: the default applies', () => {
+    expect(parseConnectTimeoutMs(undefined)).toBeUndefined()
   })
 })

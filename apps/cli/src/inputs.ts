@@ -3,6 +3,8 @@ import { z } from 'zod'
 
 const durationSchema = z.coerce.number().refine(Number.isFinite).nonnegative()
 const retentionDaysSchema = z.coerce.number().int().nonnegative()
+/** Above a few minutes a dead host only looks alive for longer; 0 would mean "wait for ever" to pg. */
+const connectTimeoutSchema = z.coerce.number().refine(Number.isFinite).positive().max(600)
 
 /** `--duration`: seconds the invocation ran, a finite number ≥ 0. */
 export function parseDuration(text: string | undefined): number {
@@ -14,6 +16,14 @@ export function parseDuration(text: string | undefined): number {
 export function parseRetentionDays(text: string | undefined): number | undefined {
   if (text === undefined) return undefined
   return parseNumber(retentionDaysSchema, text, '--retention-days must be a whole number ≥ 0')
+}
+
+/** `--connect-timeout` / `SKILL_METRICS_CONNECT_TIMEOUT`: seconds, as milliseconds; undefined when not given. */
+export function parseConnectTimeoutMs(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined
+  const refusal =
+    '--connect-timeout (SKILL_METRICS_CONNECT_TIMEOUT) must be seconds, more than 0 and at most 600'
+  return parseNumber(connectTimeoutSchema, text, refusal) * 1000
 }
 
 function parseNumber(schema: z.ZodType<number>, text: string, refusal: string): number {

@@ -106,6 +106,17 @@ export class WriteFailedError extends RefusedError {
   }
 }
 
+/**
+ * The database could not be reached or opened: refused, timed out, a name that does not resolve,
+ * authentication, a missing database or role, a SQLite file that cannot be opened or created, or
+ * a connection lost mid-run. Exit 4: an operator's matter, not a bug; whatever transaction was
+ * open was rolled back by the database. The message names where (password masked) and what to
+ * check, on one line.
+ */
+export class DatabaseUnavailableError extends RefusedError {
+  override readonly code = 'DATABASE_UNAVAILABLE'
+}
+
 /** The phase moved on since this process read it: it must reopen its tracker before writing. */
 export class StaleEpochError extends RefusedError {
   override readonly code = 'STALE_EPOCH'

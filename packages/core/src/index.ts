@@ -21,6 +21,7 @@ export {
   BadInputError,
   BugError,
   CompleterAlreadyCalledError,
+  DatabaseUnavailableError,
   ExitCode,
   exitCodeOf,
   formatLocation,

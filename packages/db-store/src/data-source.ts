@@ -3,7 +3,8 @@ import { dirname } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { createFileIfMissing } from '@skill-metrics/durable-file'
 import { DataSource } from 'typeorm'
-import type { DatabaseTarget } from './database-url.js'
+import { asOpenFailure } from './database-errors.js'
+import { type DatabaseTarget, DEFAULT_CONNECT_TIMEOUT_MS } from './database-url.js'
 
 /** How long SQLite waits on a locked database before it reports "database is locked". */
 export const SQLITE_BUSY_TIMEOUT_MS = 10_000
@@ -12,7 +13,7 @@ export interface DataSourceOptions {
   /** Opens SQLite read-only and never creates the file: what `--dry-run` needs. */
   readOnly?: boolean
   poolSize?: number
-  /** SQLite: how long to wait on a locked database; PostgreSQL: how long to wait to connect. */
+  /** SQLite: how long to wait on a locked database. PostgreSQL's wait to connect is the target's. */
   busyTimeoutMs?: number
 }
 
@@ -64,8 +65,24 @@ export function createDataSource(
     url: target.url,
     poolSize: options.poolSize ?? 10,
     applicationName: 'skill-metrics',
-    ...(options.busyTimeoutMs === undefined ? {} : { connectTimeoutMS: options.busyTimeoutMs }),
+    connectTimeoutMS: target.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
     ...(target.schema === undefined ? {} : { schema: target.schema }),
     extra: target.schema === undefined ? {} : { options: `-c search_path=${target.schema}` },
   })
+}
+
+/**
+ * The data source, initialised: the way every part of the store opens its database, so that a
+ * database that cannot be reached or opened is always the operator's error (exit 4, one line
+ * naming where and what to check), never a bug with a stack trace.
+ */
+export async function openDataSource(
+  target: DatabaseTarget,
+  options: DataSourceOptions = {},
+): Promise<DataSource> {
+  try {
+    return await createDataSource(target, options).initialize()
+  } catch (error) {
+    throw asOpenFailure(error, target)
+  }
 }

@@ -12,7 +12,15 @@ export type DatabaseTarget = (
    * legacy file's, so a copy is never readable by more users than it (default 0600).
    */
   fileMode?: number
+  /**
+   * PostgreSQL: how long opening a connection may take, name lookup, TCP, TLS and authentication
+   * included (default `DEFAULT_CONNECT_TIMEOUT_MS`). A host that drops packets would otherwise
+   * hold the command for the operating system's TCP time-out, minutes.
+   */
+  connectTimeoutMs?: number
 }
+
+export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000
 
 export const DEFAULT_DATABASE_URL = 'sqlite:.session-buddy/skill_metrics.db'
 
@@ -64,6 +72,9 @@ function maskPasswordInText(text: string): string {
     .replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/?#@]*:)[^/?#]*@/i, '$1***@')
 }
 
+/** `:memory:` and SQLite's URI forms of it (`file::memory:`, `file:name?mode=memory`). */
+const IN_MEMORY = /^(file:)?:memory:(\?.*)?$|^file:[^?]*\?(.*&)?mode=memory(&|$)/
+
 /**
  * Accepted forms: `sqlite:PATH` (relative to `cwd`), `sqlite::memory:`, and
  * `postgres://` or `postgresql://` URLs, optionally with `?schema=NAME`. Anything else is bad input.
@@ -75,9 +86,9 @@ export function parseDatabaseUrl(
 ): DatabaseTarget {
   if (text.startsWith('sqlite:')) {
     const rest = text.slice('sqlite:'.length)
-    if (rest === ':memory:')
-      return { dialect: 'sqlite', path: ':memory:', inMemory: true, display: text }
     const path = rest.startsWith('//') ? rest.slice(2) : rest
+    if (IN_MEMORY.test(path))
+      return { dialect: 'sqlite', path: ':memory:', inMemory: true, display: text }
     if (path === '') {
       throw new BadInputError(
         { file: source },
@@ -103,4 +114,17 @@ export function parseDatabaseUrl(
     { file: source },
     `${JSON.stringify(redactUrl(text))} is not a database URL: use sqlite:PATH, sqlite::memory: or postgres://user@host:5432/database`,
   )
+}
+
+/**
+ * Refuses an in-memory SQLite database for a command whose result must last: each process gets
+ * its own empty one, gone when it exits, so what the command wrote would vanish without a word.
+ */
+export function requireLastingDatabase(target: DatabaseTarget, source = '--db'): void {
+  if (target.dialect === 'sqlite' && target.inMemory) {
+    throw new BadInputError(
+      { file: source },
+      `${JSON.stringify(target.display)} is an in-memory database, gone when this command exits: what it writes would be lost; use sqlite:PATH or postgres://user@host:5432/database`,
+    )
+  }
 }

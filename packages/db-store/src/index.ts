@@ -1,10 +1,16 @@
-export { createDataSource, type DataSourceOptions, SQLITE_BUSY_TIMEOUT_MS } from './data-source.js'
+export {
+  createDataSource,
+  type DataSourceOptions,
+  SQLITE_BUSY_TIMEOUT_MS,
+} from './data-source.js'
 export { asDatabaseFailure } from './database-errors.js'
 export {
   type DatabaseTarget,
+  DEFAULT_CONNECT_TIMEOUT_MS,
   DEFAULT_DATABASE_URL,
   parseDatabaseUrl,
   redactUrl,
+  requireLastingDatabase,
 } from './database-url.js'
 export {
   type PhaseState,

@@ -2,10 +2,12 @@
 export {
   asDatabaseFailure,
   type DatabaseTarget,
+  DEFAULT_CONNECT_TIMEOUT_MS,
   DEFAULT_DATABASE_URL,
   type PhaseState,
   PhaseStore,
   parseDatabaseUrl,
+  requireLastingDatabase,
   SchemaRunner,
   type SchemaStatus,
   type StepResult,

@@ -1,18 +1,20 @@
 import { mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { SchemaRunner, SkillMetricsStore } from '@skill-metrics/db-store'
+import { parseDatabaseUrl, SchemaRunner, SkillMetricsStore } from '@skill-metrics/db-store'
 import { JsonFileTracker, loadLegacyFile } from '@skill-metrics/json-tracker'
 import { DIALECTS, freshDatabase, type TestDatabase } from '@skill-metrics/testing/databases'
 import { advanceTo, inDualWrite as dualWriteMigration } from '@skill-metrics/testing/phase-walk'
+import { listenSilently } from '@skill-metrics/testing/silent-server'
 import Database from 'better-sqlite3'
 import { afterEach, describe, expect, it } from 'vitest'
 import { migrationStatus } from '../src/operations/status.js'
 import { dualWriteGuard } from '../src/phases/guards.js'
+import { writePhaseCopy } from '../src/phases/phase-copy.js'
 import { transition } from '../src/phases/transition.js'
 import { readMisses } from '../src/trackers/dual-write-misses.js'
 import { DualWriteTracker } from '../src/trackers/dual-write-tracker.js'
-import { openTracker as open } from '../src/trackers/open-tracker.js'
+import { openTracker as open, recordInvocation } from '../src/trackers/open-tracker.js'
 
 const cleanups: Array<() => Promise<void>> = []
 afterEach(async () => {
@@ -115,6 +117,31 @@ describe('dual-write with the database unavailable', () => {
     expect(misses.map((miss) => miss.operation)).toEqual(['start', 'complete'])
     expect(misses[0]!.error).toMatch(/locked|busy|did not answer/i)
     expect((await migrationStatus(jsonFile, db.target)).dualWriteMisses).toBe(2)
+  })
+})
+
+describe('dual-write with a host that drops packets', () => {
+  it('a writer waits at most the dual-write bound, however long the connect time-out', async () => {
+    const silent = await listenSilently()
+    cleanups.push(silent.close)
+    const jsonFile = join(await mkdtemp(join(tmpdir(), 'sm-silent-')), 'skill_metrics.json')
+    await writePhaseCopy(jsonFile, {
+      phase: 'dual-write',
+      epoch: 1,
+      transitioning: false,
+      updated_at: new Date().toISOString(),
+    })
+    const db = {
+      ...parseDatabaseUrl(`postgres://postgres@127.0.0.1:${silent.port}/test`),
+      connectTimeoutMs: 60_000,
+    }
+    const started = performance.now()
+    // Closing included: a connect still under way would hold the writer until it ends.
+    await recordInvocation({ jsonFile, db, dualWriteTimeoutMs: 300 }, 'review', {}, {})
+    expect(performance.now() - started).toBeLessThan(2 * 300 + 1_500)
+    const misses = await readMisses(jsonFile)
+    expect(misses.map((miss) => miss.operation)).toEqual(['start', 'complete'])
+    expect((await loadLegacyFile(jsonFile)).invocations).toHaveLength(1)
   })
 })
 

@@ -7,6 +7,7 @@ import { sourceFlags } from '../flags.js'
 export default class Export extends BaseCommand<typeof Export> {
   static override summary =
     'Write the legacy export (summary, skills, invocations, exported_at) to a file.'
+  static override writesDatabase = false
 
   static override examples = [
     '<%= config.bin %> <%= command.id %> export.json',

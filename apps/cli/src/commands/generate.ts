@@ -6,6 +6,7 @@ import { generateFlags } from '../flags.js'
 
 export default class Generate extends BaseCommand<typeof Generate> {
   static override summary = 'Write a deterministic legacy file of synthetic invocations.'
+  static override writesDatabase = false
   static override examples = ['<%= config.bin %> <%= command.id %> big.json --invocations 100000']
 
   static override args = {

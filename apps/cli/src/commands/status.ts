@@ -5,6 +5,7 @@ import { statusText } from '../status-output.js'
 export default class Status extends BaseCommand<typeof Status> {
   static override summary =
     'The phase and epoch, both stores, pending schema versions, foreign writes (and after cutover a changed legacy file), what was restored or imported, and the last validation.'
+  static override writesDatabase = false
 
   static override examples = [
     '<%= config.bin %> <%= command.id %>',

@@ -1,6 +1,6 @@
 import { PHASES, type Phase, RefusedError } from '@skill-metrics/core'
 import type { DataSource } from 'typeorm'
-import { createDataSource } from '../data-source.js'
+import { openDataSource } from '../data-source.js'
 import type { DatabaseTarget } from '../database-url.js'
 import { requireLatestSchema } from '../schema/schema-gate.js'
 import { SqlSession } from '../schema/sql-session.js'
@@ -47,7 +47,7 @@ export class PhaseStore {
   /** Opens the database; the phase machine needs the schema at the latest version. */
   static async open(target: DatabaseTarget): Promise<PhaseStore> {
     await requireLatestSchema({ target, neededBy: 'the phase machine' })
-    const dataSource = await createDataSource(target).initialize()
+    const dataSource = await openDataSource(target)
     if (target.dialect === 'sqlite') {
       // Transitions run under the writers' lock, and better-sqlite3 blocks the event loop while it
       // waits: keep that wait far below the lock's stale bound, so its heartbeat is never missed.

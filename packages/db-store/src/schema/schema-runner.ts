@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs'
 import { userInfo } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { InconsistencyError, RefusedError, UsageError } from '@skill-metrics/core'
-import { createDataSource } from '../data-source.js'
+import { openDataSource } from '../data-source.js'
 import type { DatabaseTarget } from '../database-url.js'
 import {
   audit,
@@ -91,10 +91,7 @@ export class SchemaRunner {
     ) {
       target = { ...target, path: ':memory:', inMemory: true }
     }
-    const dataSource = await createDataSource(target, {
-      readOnly: options.readOnly,
-      poolSize: 1,
-    }).initialize()
+    const dataSource = await openDataSource(target, { readOnly: options.readOnly, poolSize: 1 })
     const session = await SqlSession.open(dataSource, target.dialect)
     // The URL's schema is where everything lives; without it, current_schema() is NULL and the
     // tables would land elsewhere. A read-only look at a missing schema sees an empty database.

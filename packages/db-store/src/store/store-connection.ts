@@ -1,6 +1,6 @@
 import type { Database } from 'better-sqlite3'
 import type { DataSource } from 'typeorm'
-import { createDataSource } from '../data-source.js'
+import { openDataSource } from '../data-source.js'
 import type { DatabaseTarget } from '../database-url.js'
 import { checkEpoch, lockStoreWrites } from '../phases/epoch-fence.js'
 import { SqlSession } from '../schema/sql-session.js'
@@ -32,7 +32,7 @@ export class StoreConnection {
     target: DatabaseTarget,
     { busyTimeoutMs, epoch }: { busyTimeoutMs?: number; epoch?: number },
   ): Promise<StoreConnection> {
-    const dataSource = await createDataSource(target, { busyTimeoutMs }).initialize()
+    const dataSource = await openDataSource(target, { busyTimeoutMs })
     return new StoreConnection(dataSource, target.dialect, epoch)
   }
 

@@ -10,7 +10,11 @@ import {
   type Summary,
   type TrackOptions,
 } from '@skill-metrics/core'
-import { type DatabaseTarget, SkillMetricsStore } from '@skill-metrics/db-store'
+import {
+  type DatabaseTarget,
+  DEFAULT_CONNECT_TIMEOUT_MS,
+  SkillMetricsStore,
+} from '@skill-metrics/db-store'
 import { JsonFileTracker } from '@skill-metrics/json-tracker'
 import {
   type PhaseCopy,
@@ -187,8 +191,17 @@ async function trackersFor(
 ): Promise<PhaseTrackers> {
   const copy = { phase, epoch }
   const dualWriteTimeoutMs = options.dualWriteTimeoutMs ?? DUAL_WRITE_TIMEOUT_MS
+  // A writer never waits on the database past the dual-write bound, whatever the connect
+  // time-out: the tracker stops waiting at the bound, but closing waits for the open to end.
+  const dualWriteTarget = {
+    ...options.db,
+    connectTimeoutMs: Math.min(
+      options.db.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+      dualWriteTimeoutMs,
+    ),
+  }
   const openStore = () =>
-    SkillMetricsStore.open({ target: options.db, busyTimeoutMs: dualWriteTimeoutMs })
+    SkillMetricsStore.open({ target: dualWriteTarget, busyTimeoutMs: dualWriteTimeoutMs })
   const json = new JsonFileTracker({
     file: options.jsonFile,
     lockTimeoutMs: options.lockTimeoutMs,

@@ -6,6 +6,7 @@ import { withSchemaRunner } from '../../schema-runner.js'
 export default class SchemaStatus extends BaseCommand<typeof SchemaStatus> {
   static override summary =
     'Every schema version with its state: applied, pending, failed, checksum-mismatch, missing-file, out-of-order.'
+  static override writesDatabase = false
 
   static override examples = [
     '<%= config.bin %> <%= command.id %>',

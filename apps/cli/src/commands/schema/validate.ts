@@ -5,6 +5,7 @@ import { withSchemaRunner } from '../../schema-runner.js'
 export default class SchemaValidate extends BaseCommand<typeof SchemaValidate> {
   static override summary =
     'For CI: exit 5 when an applied file changed, is missing or failed; 0 when the schema matches the files.'
+  static override writesDatabase = false
 
   static override examples = [
     '<%= config.bin %> <%= command.id %>',
