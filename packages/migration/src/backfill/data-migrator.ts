@@ -25,10 +25,11 @@ import {
   scanLegacyFile,
   withWritersLock,
 } from '@skill-metrics/json-tracker'
-import { missLogPathOf } from '../trackers/dual-write-misses.js'
+import { missLogPathOf, readMisses } from '../trackers/dual-write-misses.js'
 import {
   type ForeignRepair,
   importForeignAdditions,
+  recoverMissedWrites,
   restoreFromDatabase,
 } from './foreign-repairs.js'
 
@@ -242,6 +243,9 @@ export async function finishSync(
   let result = unchanged
     ? { ...bulk!, inserted: 0, updated: 0, displaced: 0 }
     : await syncPass(store, options, 'final')
+  // Before the log of misses is emptied: a missed record the file lost too survives only there.
+  // Cutover's freeze does not restore; its comparison then finds the record and stops.
+  if (!options.dryRun) await recoverMissedWrites(store, await readMisses(options.jsonFile))
   const restored =
     restore === undefined
       ? []

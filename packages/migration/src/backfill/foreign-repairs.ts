@@ -15,6 +15,7 @@ import {
   rewriteLegacyFile,
   scanLegacyFile,
 } from '@skill-metrics/json-tracker'
+import type { DualWriteMiss } from '../trackers/dual-write-misses.js'
 import { appendJsonLines, readJsonLines } from '../trackers/jsonl-log.js'
 
 /**
@@ -129,6 +130,39 @@ export async function restoreFromDatabase(
   )
   await appendJsonLines(foreignRepairLogPathOf(jsonFile), jsonFile, restored)
   return restored
+}
+
+/**
+ * Writes into the database what dual-write missed there (the database was down, locked or slow)
+ * from the records the miss log kept: after a sync the database holds everything the file holds,
+ * so a missed record it still lacks is one the file lost too (a lockless save erased the only
+ * copy), and `restoreFromDatabase` then puts it back into the file. Only forward: a record the
+ * database lacks is added, a pending one gets the completion the file had.
+ */
+export async function recoverMissedWrites(
+  store: SkillMetricsStore,
+  misses: readonly DualWriteMiss[],
+): Promise<void> {
+  const latest = new Map<string, LegacyInvocation>()
+  for (const miss of misses) {
+    const known = latest.get(miss.invocation_id)
+    if (miss.record !== undefined && (known === undefined || !completerRan(known)))
+      latest.set(miss.invocation_id, miss.record)
+  }
+  if (latest.size === 0) return
+  const stored = await store.invocationsById([...latest.keys()])
+  const lacking = [...latest].filter(([id]) => !stored.has(id))
+  await store.importInvocations(lacking.map(([id, record]) => ({ ...record, id })))
+  for (const [id, record] of latest) {
+    const behind = stored.get(id)
+    if (behind === undefined || behind.duration_seconds !== null || !completerRan(record)) continue
+    await store.completeInvocation(id, {
+      completed: record.completed,
+      followUpActions: record.follow_up_actions,
+      errorType: record.error_type,
+      durationSeconds: record.duration_seconds ?? undefined,
+    })
+  }
 }
 
 /** What a scan of the file found that the database lacks, and how many records it read. */
