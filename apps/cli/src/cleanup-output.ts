@@ -4,7 +4,9 @@ import { checkLines } from './health-output.js'
 export function cleanupText(outcome: CleanupOutcome, jsonFile: string): string {
   const { archive } = outcome
   const done = outcome.dryRun
-    ? `Would move ${outcome.from} → cleaned (epoch ${outcome.epoch}), ${outcome.legacyFileFound ? `archiving ${jsonFile} and removing it` : `with no legacy file at ${jsonFile} to archive`}.`
+    ? outcome.wouldRefuse !== undefined
+      ? `Would be refused: ${outcome.wouldRefuse}`
+      : `Would move ${outcome.from} → cleaned (epoch ${outcome.epoch}), ${outcome.legacyFileFound ? `archiving ${jsonFile} and removing it` : `with no legacy file at ${jsonFile} to archive`}.`
     : archive === null
       ? `cleaned (epoch ${outcome.epoch}). No legacy file at ${jsonFile}: nothing to archive. The database is the only store.`
       : [

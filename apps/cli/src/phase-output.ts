@@ -5,7 +5,9 @@ import { checkLines } from './health-output.js'
 export function transitionText(outcome: TransitionOutcome, done: string): string {
   return `${checkLines(outcome.checks)}\n${
     outcome.dryRun
-      ? `Would move ${outcome.from} → ${outcome.to} (epoch ${outcome.epoch}).`
+      ? outcome.wouldRefuse !== undefined
+        ? `Would be refused: ${outcome.wouldRefuse}`
+        : `Would move ${outcome.from} → ${outcome.to} (epoch ${outcome.epoch}).`
       : `${outcome.to} (epoch ${outcome.epoch}). ${done}`
   }`
 }

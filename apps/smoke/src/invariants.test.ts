@@ -51,6 +51,33 @@ describe('the harness’s own invariant checks', () => {
     ])
   })
 
+  it('name a returned invocation left pending, and look only for double counts when asked', () => {
+    const pending = { ...record('b'), duration_seconds: null }
+    const truth = store([record('a'), record('a'), pending])
+    expect(lostOrDoubled(['a', 'b', 'c'], truth, 'the file')).toEqual([
+      { invariant: 'no double count', detail: 'a is in the file 2 times' },
+      {
+        invariant: 'no lost completion',
+        detail: 'b returned to its writer completed but is pending in the file',
+      },
+      {
+        invariant: 'no lost invocation',
+        detail: 'c returned to its writer but is not in the file',
+      },
+    ])
+    expect(lostOrDoubled(['a', 'b', 'c'], truth, 'the file', { lost: false })).toEqual([
+      { invariant: 'no double count', detail: 'a is in the file 2 times' },
+    ])
+    expect(
+      lostOrDoubled(['c'], truth, 'the file', { returnedTo: 'saved by the foreign writer' }),
+    ).toEqual([
+      {
+        invariant: 'no lost invocation',
+        detail: 'c saved by the foreign writer but is not in the file',
+      },
+    ])
+  })
+
   it('find aggregates that differ from the records', () => {
     const content = store([record('a'), record('b', false)])
     expect(aggregatesMatchRecords(content, 'the file')).toEqual([])

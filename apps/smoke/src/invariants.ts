@@ -11,30 +11,46 @@ const sameFloat = (a: number, b: number) =>
 
 /**
  * No lost invocation (§6.1): every invocation whose writes returned to its writer is in the
- * source of truth, and once only (a second copy is a double count, §6.2).
+ * source of truth, completed (its completion returned too), and once only (a second copy is a
+ * double count, §6.2). With `lost: false` only double counts are looked for: where a writer the
+ * tool does not control may have erased invocations that the next `data migrate` puts back.
  */
 export function lostOrDoubled(
   returned: readonly string[],
   truth: StoreContent,
   where: string,
+  {
+    lost = true,
+    returnedTo = 'returned to its writer',
+  }: { lost?: boolean; returnedTo?: string } = {},
 ): Violation[] {
-  const seen = new Map<string, number>()
+  const seen = new Map<string, { count: number; pending: boolean }>()
   for (const invocation of truth.invocations) {
     const tag = invocation.workflow_path
-    if (tag !== null) seen.set(tag, (seen.get(tag) ?? 0) + 1)
+    if (tag === null) continue
+    const copies = seen.get(tag) ?? { count: 0, pending: false }
+    copies.count += 1
+    copies.pending ||= invocation.duration_seconds === null
+    seen.set(tag, copies)
   }
   const violations: Violation[] = []
   for (const tag of returned) {
-    const count = seen.get(tag) ?? 0
-    if (count === 0)
-      violations.push({
-        invariant: 'no lost invocation',
-        detail: `${tag} returned to its writer but is not in ${where}`,
-      })
-    else if (count > 1)
+    const copies = seen.get(tag)
+    if (copies === undefined) {
+      if (lost)
+        violations.push({
+          invariant: 'no lost invocation',
+          detail: `${tag} ${returnedTo} but is not in ${where}`,
+        })
+    } else if (copies.count > 1)
       violations.push({
         invariant: 'no double count',
-        detail: `${tag} is in ${where} ${count} times`,
+        detail: `${tag} is in ${where} ${copies.count} times`,
+      })
+    else if (lost && copies.pending)
+      violations.push({
+        invariant: 'no lost completion',
+        detail: `${tag} ${returnedTo} completed but is pending in ${where}`,
       })
   }
   return violations

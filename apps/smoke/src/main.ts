@@ -14,7 +14,11 @@ export async function main(argv: string[]): Promise<number> {
   return report.ok ? 0 : 1
 }
 
-/** The lifecycle through real CLI processes, one step per row of the report, in this order. */
+/**
+ * The lifecycle through real CLI processes, one step per row of the report, in this order. The
+ * steps that only `--foreign-writer` runs (the `data migrate` and `data validate` before each
+ * cutover, the foreign writer's stop and the import of its last saves) do nothing without it.
+ */
 export async function runSmoke(options: Options): Promise<SmokeReport> {
   const run = await SmokeRun.start(options)
   try {
@@ -29,13 +33,17 @@ export async function runSmoke(options: Options): Promise<SmokeReport> {
     await step.dataMigrate(run)
     await step.dataMigrateAgain(run)
     await step.dataValidatePhaseDualRead(run)
+    await step.beforeCutover(run, '')
     await step.cutover(run)
     await step.moreWrites(run)
     await step.rollback(run)
     await step.dataMigrateAfterRollback(run)
     await step.dataValidatePhaseDualReadAgain(run)
     await step.writersStop(run)
+    await step.beforeCutover(run, ' again')
     await step.cutoverAgain(run)
+    await step.foreignWriterStop(run)
+    await step.dataMigrateForeignSaves(run)
     await step.cleanupForce(run)
   } catch (error) {
     run.harnessFailed(error)

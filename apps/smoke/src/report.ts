@@ -10,6 +10,8 @@ export interface StepReport {
   mismatches: number
   /** The longest a writer was held during the step (see `Writers.takeLongestWriteMs`). */
   longestWriteSeconds: number | null
+  /** With `--foreign-writer`: its saves so far, once the step's invariants were checked. */
+  foreignSaves?: number
   result: string
 }
 
@@ -21,6 +23,8 @@ export interface SmokeReport {
   violations: Array<Violation & { step: string }>
   /** With `--disk-full`: the tmpfs, the full period and the writes it refused. */
   diskFull?: DiskFullReport
+  /** With `--foreign-writer`: its saves, and how long the run held it paused. */
+  foreignWriter?: { saves: number; pausedSeconds: number }
 }
 
 /** The report as JSON, or as a table of steps, the violations and a last line that starts "ok:". */
@@ -40,6 +44,7 @@ export async function printReport(report: SmokeReport, json: boolean): Promise<v
 async function stepsTable(steps: StepReport[]): Promise<string> {
   // Imported when needed: `--json` runs never load the table's dependencies.
   const { makeTable } = await import('@oclif/table')
+  const foreign = steps.some((step) => step.foreignSaves !== undefined)
   return makeTable({
     data: steps.map((step) => ({
       ...step,
@@ -47,6 +52,7 @@ async function stepsTable(steps: StepReport[]): Promise<string> {
       json: step.json ?? '-',
       db: step.db ?? '-',
       longestWrite: step.longestWriteSeconds?.toFixed(1) ?? '-',
+      foreignSaves: step.foreignSaves ?? '-',
     })),
     columns: [
       { key: 'step', name: 'Step' },
@@ -55,13 +61,14 @@ async function stepsTable(steps: StepReport[]): Promise<string> {
       { key: 'db', name: 'DB invocations' },
       { key: 'mismatches', name: 'Mismatches' },
       { key: 'longestWrite', name: 'Longest write (s)' },
+      ...(foreign ? [{ key: 'foreignSaves' as const, name: 'Foreign saves' }] : []),
       { key: 'result', name: 'Result' },
     ],
     overflow: 'wrap',
   })
 }
 
-function summaryLine({ ok, options, diskFull, seconds }: SmokeReport): string {
+function summaryLine({ ok, options, diskFull, foreignWriter, seconds }: SmokeReport): string {
   const fault =
     diskFull === undefined
       ? ''
@@ -70,5 +77,9 @@ function summaryLine({ ok, options, diskFull, seconds }: SmokeReport): string {
         : diskFull.fullSeconds === undefined
           ? ', disk-full (not reached)'
           : `, disk-full (${diskFull.refused} writes refused with exit 4)`
-  return `${ok ? 'ok' : 'FAILED'}: ${options.dialect}, ${options.invocations} invocations, ${options.writers} writers${options.chaos ? ', chaos' : ''}${fault}, ${seconds.toFixed(1)} s`
+  const foreign =
+    foreignWriter === undefined
+      ? ''
+      : `, a foreign writer (${foreignWriter.saves} saves, paused ${foreignWriter.pausedSeconds.toFixed(1)} s)`
+  return `${ok ? 'ok' : 'FAILED'}: ${options.dialect}, ${options.invocations} invocations, ${options.writers} writers${options.chaos ? ', chaos' : ''}${fault}${foreign}, ${seconds.toFixed(1)} s`
 }

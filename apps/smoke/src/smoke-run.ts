@@ -5,6 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { execa } from 'execa'
 import { createDatabase, type Database } from './database.js'
 import type { DiskFullReport, Tmpfs } from './disk-full.js'
+import type { ForeignWriter } from './foreign-writer.js'
 import {
   aggregatesMatchRecords,
   type FullPeriod,
@@ -24,6 +25,16 @@ export class StepFailed extends Error {}
 /** The invariants of one step, checked after it beside those that hold after every step. */
 type StepInvariants = () => Promise<Violation[]>
 
+export interface StepOptions {
+  /**
+   * When the foreign writer (with `--foreign-writer`) is held paused: `during` the step, from its
+   * start until its invariants were checked (a save right after a `data migrate` would erase our
+   * writers' invocations before the check looks for them); `from` its start on, until the end of
+   * a later step run `until` (across a validation and the guard that needs it).
+   */
+  foreignWriterPaused?: 'during' | 'from' | 'until'
+}
+
 /**
  * One run of the lifecycle: its folder, legacy file and database, the writers once started, the
  * steps so far and what they violated. A step is a `runStep` call; the first that fails throws.
@@ -39,6 +50,8 @@ export class SmokeRun {
   readonly steps: StepReport[] = []
   readonly violations: SmokeReport['violations'] = []
   writers: Writers | undefined
+  /** With `--foreign-writer`, once `writers start` started it. */
+  foreign: ForeignWriter | undefined
   /** With `--disk-full` only; the disk-full steps fill it in. */
   readonly diskFull: DiskFullReport | undefined
   tmpfs: Tmpfs | undefined
@@ -125,11 +138,15 @@ export class SmokeRun {
     step: string,
     work: () => Promise<string | undefined>,
     stepInvariants?: StepInvariants,
+    { foreignWriterPaused }: StepOptions = {},
   ): Promise<void> {
     const stepStarted = performance.now()
+    const pauses = foreignWriterPaused === 'during' || foreignWriterPaused === 'from'
+    const resumes = foreignWriterPaused === 'during' || foreignWriterPaused === 'until'
     let result: string
     let failed = false
     try {
+      if (pauses) await this.foreign?.pause()
       result = (await work()) ?? 'ok'
     } catch (error) {
       failed = true
@@ -142,16 +159,75 @@ export class SmokeRun {
     }
     const found = await this.#check(step, stepInvariants)
     const longestWriteMs = (await this.writers?.takeLongestWriteMs()) ?? null
-    this.steps.push({
+    const row: StepReport = {
       step,
       seconds: (performance.now() - stepStarted) / 1000,
-      json: (await readLegacyFile(this.jsonFile).catch(() => null))?.invocations.length ?? null,
+      json: (await this.legacyFile().catch(() => null))?.invocations.length ?? null,
       db: await this.db.reader.count(),
       mismatches: await this.#mismatches(),
       longestWriteSeconds: longestWriteMs === null ? null : longestWriteMs / 1000,
+      ...(this.foreign === undefined ? {} : { foreignSaves: (await this.foreign.saved()).length }),
       result: found > 0 && !failed ? `${found} violation(s)` : result,
-    })
+    }
+    this.steps.push(row)
     if (failed || found > 0) throw new StepFailed(result)
+    try {
+      if (resumes) await this.foreign?.resume()
+    } catch (error) {
+      this.violations.push({
+        step,
+        invariant: 'every step succeeds',
+        detail: (error as Error).message,
+      })
+      row.result = `FAILED: ${(error as Error).message}`
+      throw new StepFailed(row.result)
+    }
+  }
+
+  /**
+   * The legacy file as it is now. A foreign writer that is not paused saves in place: a read
+   * in the middle of its save sees a truncated file, so one that does not parse is read again
+   * (for up to 2 s) before it counts as unparseable.
+   */
+  async legacyFile(): Promise<StoreContent | null> {
+    const deadline = Date.now() + 2_000
+    for (;;) {
+      try {
+        return await readLegacyFile(this.jsonFile)
+      } catch (error) {
+        const foreignSaving = this.foreign !== undefined && !this.foreign.paused
+        if (!(error instanceof SyntaxError) || !foreignSaving || Date.now() > deadline) throw error
+        await sleep(20)
+      }
+    }
+  }
+
+  /** The store that is the source of truth in the phase the database names. */
+  async truth(): Promise<{ content: StoreContent | null; where: string }> {
+    const phase = (await this.db.reader.phase())?.phase ?? 'json-only'
+    return phase === 'db-primary' || phase === 'cleaned'
+      ? { content: await this.db.reader.content(), where: 'the database' }
+      : { content: await this.legacyFile(), where: 'the legacy file' }
+  }
+
+  /** Every invocation the foreign writer saved is in the source of truth of the phase, once. */
+  async foreignSavesInTruth(): Promise<Violation[]> {
+    if (this.foreign === undefined) return []
+    const saved = await this.foreign.saved()
+    const { content, where } = await this.truth()
+    if (content === null)
+      return saved.length === 0
+        ? []
+        : [{ invariant: 'no lost invocation', detail: `${where} is missing` }]
+    const last = saved.at(-1)
+    return lostOrDoubled(saved, content, where, { returnedTo: 'saved by the foreign writer' }).map(
+      (violation) =>
+        // Each of its saves holds every tag it ever saved, so a save that a rewrite replaced (it
+        // read the file before the save) is back at the next one: the last before a pause is not.
+        violation.detail.startsWith(`${last} `) && violation.invariant === 'no lost invocation'
+          ? { ...violation, detail: `${violation.detail} (its last save before the pause)` }
+          : violation,
+    )
   }
 
   /** The invariants that hold after every step, checked on the stores as they are now. */
@@ -166,33 +242,41 @@ export class SmokeRun {
           .splice(0)
           .map((detail) => ({ invariant: 'no writer gets an error', detail })),
       )
+    const exited = this.foreign?.exitedEarly()
+    if (exited !== undefined)
+      found.push({ invariant: 'the foreign writer saves until it is stopped', detail: exited })
     for (const violation of found) this.violations.push({ step, ...violation })
     return found.length
   }
 
-  /** Nothing returned to a writer is lost or doubled in the source of truth of the phase. */
+  /**
+   * Nothing returned to a writer is lost or doubled in the source of truth of the phase. While
+   * the file is the truth, a foreign writer's save erases our writers' invocations until the
+   * next `data migrate` puts them back: then only double counts are looked for, until a
+   * `data migrate` finished with the foreign writer paused. The foreign writer's own saves are
+   * never counted twice.
+   */
   async #storeViolations(): Promise<Violation[]> {
     const returned = (await this.writers?.returned()) ?? []
+    const foreignSaved = (await this.foreign?.saved()) ?? []
     const phase = (await this.db.reader.phase())?.phase ?? 'json-only'
     const found: Violation[] = []
     // The legacy file parses after every step, the source of truth or not.
     let file: StoreContent | null = null
     try {
-      file = await readLegacyFile(this.jsonFile)
+      file = await this.legacyFile()
     } catch (error) {
       found.push({ invariant: 'the legacy file parses', detail: (error as Error).message })
     }
-    if (phase === 'db-primary' || phase === 'cleaned') {
-      const content = await this.db.reader.content()
+    const check = (content: StoreContent, where: string, lost: boolean) =>
       found.push(
-        ...lostOrDoubled(returned, content, 'the database'),
-        ...aggregatesMatchRecords(content, 'the database'),
+        ...lostOrDoubled(returned, content, where, { lost }),
+        ...lostOrDoubled(foreignSaved, content, where, { lost: false }),
+        ...aggregatesMatchRecords(content, where),
       )
-    } else if (file !== null)
-      found.push(
-        ...lostOrDoubled(returned, file, 'the legacy file'),
-        ...aggregatesMatchRecords(file, 'the legacy file'),
-      )
+    if (phase === 'db-primary' || phase === 'cleaned')
+      check(await this.db.reader.content(), 'the database', true)
+    else if (file !== null) check(file, 'the legacy file', this.foreign?.mayHaveErased !== true)
     return found
   }
 
@@ -214,6 +298,7 @@ export class SmokeRun {
   /** Stops the writers and drops the database; the folder stays only when something failed. */
   async cleanUp(): Promise<void> {
     await this.writers?.stop()
+    await this.foreign?.stop()
     await this.db.drop().catch(() => {})
     if (this.tmpfs !== undefined) await this.#unmount(this.tmpfs)
     if (this.violations.length === 0) await rm(this.dir, { recursive: true, force: true })
@@ -251,6 +336,7 @@ export class SmokeRun {
       steps: this.steps,
       violations: this.violations,
       ...(diskFull === undefined ? {} : { diskFull }),
+      ...(this.foreign === undefined ? {} : { foreignWriter: this.foreign.summary() }),
     }
   }
 }

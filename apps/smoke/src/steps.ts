@@ -12,9 +12,10 @@ import {
   tmpfsBytesFor,
   underCi,
 } from './disk-full.js'
+import { ForeignWriter } from './foreign-writer.js'
 import { sameInvocations, type Violation } from './invariants.js'
 import { type SmokeRun, StepFailed } from './smoke-run.js'
-import { logLines, readLegacyFile } from './stores.js'
+import { logLines } from './stores.js'
 import { cliBin, Writers } from './writers.js'
 
 // Each step is named after the label of its row, so a row of the report leads to its code.
@@ -68,7 +69,15 @@ export async function writersStart(run: SmokeRun): Promise<void> {
   run.writers = new Writers(dir, jsonFile, db.url, options.writers)
   await run.runStep('writers start', async () => {
     await sleep(1_000)
-    return `${options.writers} writers`
+    // Loaded while our writers run: it also keeps, and saves back, records they left pending.
+    if (options['foreign-writer']) {
+      try {
+        run.foreign = await ForeignWriter.start(dir, jsonFile)
+      } catch (error) {
+        throw new StepFailed((error as Error).message)
+      }
+    }
+    return `${options.writers} writers${run.foreign === undefined ? '' : ' and a foreign writer'}`
   })
 }
 
@@ -118,18 +127,47 @@ export const dataMigrate = (run: SmokeRun) => backfill(run, 'data migrate', run.
 export const dataMigrateAgain = (run: SmokeRun) => backfill(run, 'data migrate (again)', false)
 
 export async function dataValidatePhaseDualRead(run: SmokeRun): Promise<void> {
-  await run.runStep('data validate, phase dual-read', () => toDualRead(run, 'dual-read'))
+  await run.runStep(
+    'data validate, phase dual-read',
+    () => toDualRead(run, 'dual-read'),
+    undefined,
+    {
+      foreignWriterPaused: 'during',
+    },
+  )
+}
+
+/**
+ * With a foreign writer, the cutover's guard wants a clean validation newer than its last save:
+ * it is paused from this `data migrate` (which puts back what it erased) until the cutover
+ * returned, as a person migrating would move it aside.
+ */
+export async function beforeCutover(run: SmokeRun, again: string): Promise<void> {
+  if (run.foreign === undefined) return
+  await backfill(run, `data migrate (before cutover${again})`, false, 'from')
+  await run.runStep(
+    `data validate (before cutover${again})`,
+    () => validated(run, `before cutover${again}`),
+    undefined,
+    { foreignWriterPaused: 'during' },
+  )
 }
 
 export async function cutover(run: SmokeRun): Promise<void> {
   const killWithinMs = run.options.chaos ? 3_000 : undefined
-  await run.runStep('cutover', () => run.runWithChaos(cutoverArgs(run), killWithinMs))
+  await run.runStep('cutover', () => run.runWithChaos(cutoverArgs(run), killWithinMs), undefined, {
+    foreignWriterPaused: 'until',
+  })
 }
 
-/** Writes that only the database holds, so the rollback must bring them back to the file. */
+/**
+ * Writes that only the database holds, so the rollback must bring them back to the file; with a
+ * foreign writer, saves of its own that only the file holds, for the rollback to import.
+ */
 export async function moreWrites(run: SmokeRun): Promise<void> {
-  const { db } = run
+  const { db, foreign } = run
   const atCutover = await db.reader.count()
+  const foreignAtCutover = (await foreign?.saved())?.length ?? 0
   const more = Math.max(50, run.options.writers * 10)
   await run.runStep('more writes', async () => {
     const deadline = Date.now() + 180_000
@@ -138,9 +176,13 @@ export async function moreWrites(run: SmokeRun): Promise<void> {
         throw new StepFailed(`fewer than ${more} writes in 180 s after cutover`)
       await sleep(100)
     }
-    return `${more} more`
+    await foreign?.waitForSaves(foreignAtCutover + FOREIGN_SAVES_AFTER_CUTOVER, 60_000)
+    return `${more} more${foreign === undefined ? '' : `, ${FOREIGN_SAVES_AFTER_CUTOVER}+ foreign saves`}`
   })
 }
+
+/** Saves of the foreign writer after each cutover: what `rollback` and the last `data migrate` import. */
+const FOREIGN_SAVES_AFTER_CUTOVER = 3
 
 export async function rollback(run: SmokeRun): Promise<void> {
   await run.runStep('rollback', () => run.runWithChaos(['rollback']))
@@ -150,8 +192,11 @@ export const dataMigrateAfterRollback = (run: SmokeRun) =>
   backfill(run, 'data migrate (after rollback)', false)
 
 export async function dataValidatePhaseDualReadAgain(run: SmokeRun): Promise<void> {
-  await run.runStep('data validate, phase dual-read (again)', () =>
-    toDualRead(run, 'dual-read again'),
+  await run.runStep(
+    'data validate, phase dual-read (again)',
+    () => toDualRead(run, 'dual-read again'),
+    undefined,
+    { foreignWriterPaused: 'during' },
   )
 }
 
@@ -163,13 +208,54 @@ export async function writersStop(run: SmokeRun): Promise<void> {
   })
 }
 
-/** With the writers stopped, the database holds exactly the file's invocations. */
+/** With the writers stopped (and a foreign writer paused), the database holds exactly the file's invocations. */
 export async function cutoverAgain(run: SmokeRun): Promise<void> {
   await run.runStep(
     'cutover (again)',
     () => run.runWithChaos(cutoverArgs(run)),
-    async () =>
-      sameInvocations((await readLegacyFile(run.jsonFile))!, await run.db.reader.content()),
+    async () => sameInvocations((await run.legacyFile())!, await run.db.reader.content()),
+    { foreignWriterPaused: 'until' },
+  )
+}
+
+/**
+ * The foreign writer saves a few times into the file after the last cutover, then stops. Those
+ * saves are not in the database yet: `health` fails and `cleanup` refuses until they are.
+ */
+export async function foreignWriterStop(run: SmokeRun): Promise<void> {
+  const foreign = run.foreign
+  if (foreign === undefined) return
+  await run.runStep(
+    'foreign writer stop',
+    async () => {
+      const atCutover = (await foreign.saved()).length
+      await foreign.waitForSaves(atCutover + FOREIGN_SAVES_AFTER_CUTOVER, 60_000)
+      const failed = await foreign.stop()
+      if (failed !== undefined) throw new StepFailed(failed)
+      const { saves, pausedSeconds } = foreign.summary()
+      return `${saves} saves (${saves - atCutover} after the cutover), paused ${pausedSeconds.toFixed(1)} s in all`
+    },
+    async () => [
+      ...(await expectExit(
+        run,
+        ['health'],
+        4,
+        'health fails while a foreign write is not imported',
+      )),
+      ...(await expectRefused(
+        run,
+        ['cleanup', '--force', '--reason', 'smoke test'],
+        'cleanup refuses while the file holds changes not imported',
+      )),
+    ],
+  )
+}
+
+/** The foreign writer's last saves, imported into the database (the truth since the cutover). */
+export async function dataMigrateForeignSaves(run: SmokeRun): Promise<void> {
+  if (run.foreign === undefined) return
+  await backfill(run, "data migrate (the foreign writer's last saves)", false, undefined, () =>
+    expectExit(run, ['health'], 0, 'health passes once the foreign writes are imported'),
   )
 }
 
@@ -177,8 +263,53 @@ export async function cleanupForce(run: SmokeRun): Promise<void> {
   await run.runStep(
     'cleanup --force',
     () => run.runWithChaos(['cleanup', '--force', '--reason', 'smoke test']),
-    () => archiveVerified(run.jsonFile),
+    async () => [...(await archiveVerified(run.jsonFile)), ...(await run.foreignSavesInTruth())],
   )
+}
+
+/** `skill-metrics …args` exits `code`, or the invariant is broken (with what it printed). */
+async function expectExit(
+  run: SmokeRun,
+  args: string[],
+  code: number,
+  invariant: string,
+): Promise<Violation[]> {
+  const ran = await run.cli(args)
+  return ran.exitCode === code
+    ? []
+    : [
+        {
+          invariant,
+          detail: `skill-metrics ${args.join(' ')} exited ${ran.exitCode}, not ${code}: ${output(ran)}`,
+        },
+      ]
+}
+
+/** `skill-metrics …args` is refused: it exits non-zero and the phase and the file stay as they were. */
+async function expectRefused(
+  run: SmokeRun,
+  args: string[],
+  invariant: string,
+): Promise<Violation[]> {
+  const phaseBefore = (await run.db.reader.phase())?.phase
+  const ran = await run.cli(args)
+  const phaseAfter = (await run.db.reader.phase())?.phase
+  const fileKept = (await run.legacyFile()) !== null
+  return ran.exitCode !== 0 && phaseAfter === phaseBefore && fileKept
+    ? []
+    : [
+        {
+          invariant,
+          detail: `skill-metrics ${args.join(' ')} exited ${ran.exitCode} (phase ${phaseBefore} → ${phaseAfter}, legacy file ${fileKept ? 'kept' : 'gone'}): ${output(ran)}`,
+        },
+      ]
+}
+
+/** What a command printed: its failed checks when it names some, else the start of its output. */
+function output(ran: { stdout: unknown; stderr: unknown }): string {
+  const text = `${String(ran.stdout).trim()}\n${String(ran.stderr).trim()}`.trim()
+  const failed = text.split('\n').filter((line) => line.startsWith('FAIL'))
+  return (failed.length > 0 ? failed.join('; ') : text).slice(0, 800)
 }
 
 const cutoverArgs = ({ options }: SmokeRun) => [
@@ -187,21 +318,38 @@ const cutoverArgs = ({ options }: SmokeRun) => [
   String(options['freeze-timeout']),
 ]
 
-async function backfill(run: SmokeRun, label: string, chaos: boolean): Promise<void> {
+/**
+ * `data migrate`, the foreign writer paused from its start until its invariants were checked:
+ * it has put back into the file what a foreign save erased (JSON the truth), or imported what a
+ * foreign save added (the database the truth), and every foreign save is in the truth.
+ */
+async function backfill(
+  run: SmokeRun,
+  label: string,
+  chaos: boolean,
+  foreignWriterPaused: 'during' | 'from' = 'during',
+  moreInvariants: () => Promise<Violation[]> = async () => [],
+): Promise<void> {
   await run.runStep(
     label,
     async () => {
       const result = await run.runWithChaos(['data', 'migrate'], chaos ? 4_000 : undefined)
+      run.foreign?.restored()
       await breakBackfill(run)
       return result
     },
-    () => historyInDatabase(run),
+    async () => [
+      ...(await historyInDatabase(run)),
+      ...(await run.foreignSavesInTruth()),
+      ...(await moreInvariants()),
+    ],
+    { foreignWriterPaused },
   )
 }
 
 /** The file's history, as the backfill must have copied it. */
 async function historyInDatabase(run: SmokeRun): Promise<Violation[]> {
-  const file = await readLegacyFile(run.jsonFile)
+  const file = await run.legacyFile()
   return file === null
     ? []
     : sameInvocations(file, await run.db.reader.content(), run.options.invocations)
@@ -217,7 +365,11 @@ async function toDualRead(run: SmokeRun, label: string): Promise<string | undefi
   for (let attempt = 1; ; attempt += 1) {
     const validated = await run.cli(['data', 'validate'])
     const moved = validated.exitCode === 0 ? await run.cli(['phase', 'dual-read']) : validated
-    if (moved.exitCode === 0) return attempt === 1 ? undefined : `ok after ${attempt} rounds`
+    if (moved.exitCode === 0) {
+      // Clean with the foreign writer paused: nothing it erased is missing from the file.
+      run.foreign?.restored()
+      return attempt === 1 ? undefined : `ok after ${attempt} rounds`
+    }
     if (attempt >= 3)
       throw new StepFailed(
         `${label}: still refused after ${attempt} rounds: ${String(moved.stdout || moved.stderr)
@@ -226,6 +378,19 @@ async function toDualRead(run: SmokeRun, label: string): Promise<string | undefi
       )
     await run.expectOk(['data', 'migrate'])
     await breakBackfill(run)
+  }
+}
+
+/** A clean `data validate`; a miss recorded under load sends it round a `data migrate` again. */
+async function validated(run: SmokeRun, label: string): Promise<string | undefined> {
+  for (let attempt = 1; ; attempt += 1) {
+    const validation = await run.cli(['data', 'validate'])
+    if (validation.exitCode === 0) return attempt === 1 ? undefined : `ok after ${attempt} rounds`
+    if (attempt >= 3)
+      throw new StepFailed(
+        `data validate ${label}: still not clean after ${attempt} rounds (exit ${validation.exitCode}): ${output(validation)}`,
+      )
+    await run.expectOk(['data', 'migrate'])
   }
 }
 

@@ -29,7 +29,7 @@ export interface DurableWriteOptions {
   /** The payload's size when it streams from a file of known size: named when space runs out. */
   expectedSize?: number
   /** Runs once the copy is verified, right before the rename: the last moment to back out. */
-  beforeCommit?: () => void
+  beforeCommit?: () => void | Promise<void>
 }
 
 export const PRIVATE_FILE_MODE = 0o600
@@ -88,7 +88,7 @@ export async function writeFileDurably(
     closed = true
     await handle.close()
     await verifyCopy(temporary, fingerprint, path)
-    options.beforeCommit?.()
+    await options.beforeCommit?.()
     if (options.exclusive === true) {
       // link(2) refuses an existing name atomically, where rename(2) would replace it.
       await link(temporary, path)

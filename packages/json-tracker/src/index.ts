@@ -11,6 +11,7 @@ export {
 } from './json-tracker.js'
 export {
   type FileFingerprint,
+  fileVersionOf,
   type LegacyScan,
   readingThroughTornSaves,
   type ScanOptions,

@@ -9,7 +9,7 @@ import {
 } from '@skill-metrics/core'
 import { expectAggregatesMatchRecords } from '@skill-metrics/testing/legacy-checks'
 import { describe, expect, it } from 'vitest'
-import { JsonFileTracker, loadLegacyFile } from './json-tracker.js'
+import { JsonFileTracker, loadLegacyFile, rewriteLegacyFile } from './json-tracker.js'
 import { readWriterState } from './writer-state.js'
 import { lockPathOf, withWritersLock } from './writers-lock.js'
 
@@ -117,6 +117,41 @@ describe('JsonFileTracker', () => {
     const state = await readWriterState(file)
     expect(state?.foreign_writes).toHaveLength(1)
     expect((await tracker.getSkillMetrics('s'))?.total_invocations).toBe(6)
+  })
+
+  it('a save by a lockless writer between our read and our rename is read again, not renamed over', async () => {
+    const file = await freshFile()
+    const tracker = new JsonFileTracker({ file })
+    await (await tracker.trackInvocation('ours'))()
+    const saved = await readFile(file, 'utf8')
+    let runs = 0
+    await withWritersLock(file, (lock) =>
+      rewriteLegacyFile(
+        file,
+        async (document) => {
+          runs += 1
+          // The original tracker saves in place, without the lock, while our change is made.
+          if (runs === 1)
+            await writeFile(
+              file,
+              saved.replace(
+                '"invocations": [',
+                '"invocations": [{"skill_name": "theirs", "invoked_at": "2025-01-01T00:00:00", "workflow_path": null, "completed": true, "duration_seconds": 1.0, "follow_up_actions": [], "error_type": null}, ',
+              ),
+            )
+          document.invocations.push({ ...document.invocations[0]!, skill_name: 'ours-again' })
+        },
+        { now: new Date(), assertHeld: lock.assertHeld },
+      ),
+    )
+    expect(runs).toBe(2)
+    const document = await loadLegacyFile(file)
+    expect(document.invocations.map((record) => record.skill_name)).toEqual([
+      'theirs',
+      'ours',
+      'ours-again',
+    ])
+    expect((await readWriterState(file))?.foreign_writes).toHaveLength(1)
   })
 
   it('completes a record that a foreign writer dropped by adding it again', async () => {

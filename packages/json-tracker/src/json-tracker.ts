@@ -21,7 +21,12 @@ import {
   toSkillMetrics,
 } from '@skill-metrics/core'
 import { modeForFilesBeside } from '@skill-metrics/durable-file'
-import { type FileFingerprint, readingThroughTornSaves, scanLegacyFile } from './legacy-reader.js'
+import {
+  type FileFingerprint,
+  fileVersionOf,
+  readingThroughTornSaves,
+  scanLegacyFile,
+} from './legacy-reader.js'
 import { encodeLegacyFile, replaceLegacyFile, writePiecesToFile } from './legacy-writer.js'
 import { noteForeignWrite, readWriterState } from './writer-state.js'
 import { withWritersLock } from './writers-lock.js'
@@ -43,6 +48,7 @@ export interface JsonTrackerOptions {
 export interface LoadedLegacyFile extends LegacyDocument {
   fingerprint: FileFingerprint | null
   modifiedAt: string | null
+  version: string | null
 }
 
 /**
@@ -50,9 +56,11 @@ export interface LoadedLegacyFile extends LegacyDocument {
  * was halfway through a save.
  */
 export function loadLegacyFile(file: string): Promise<LoadedLegacyFile> {
-  return readingThroughTornSaves(async () => {
+  return readingThroughTornSaves(async (snapshot) => {
     const invocations: LegacyInvocation[] = []
-    const scan = await scanLegacyFile(file, (invocation) => invocations.push(invocation))
+    const scan = await scanLegacyFile(file, (invocation) => invocations.push(invocation), {
+      snapshot,
+    })
     return {
       invocations,
       skills: scan.skills,
@@ -60,19 +68,45 @@ export function loadLegacyFile(file: string): Promise<LoadedLegacyFile> {
       extra: scan.extra,
       fingerprint: scan.fingerprint,
       modifiedAt: scan.modifiedAt,
+      version: scan.version,
     }
   })
 }
 
+/** A save by a writer that takes no lock landed between our read and our rename. */
+class SavedOverDuringRewrite extends Error {}
+
+/** How often a rewrite starts again from a fresh read before it gives up. */
+const REWRITE_ATTEMPTS = 20
+
 /**
  * Changes the legacy file the one safe way: from a fresh read, atomically, with the writer state
  * noting a foreign write it finds. The caller holds the writers' lock (`assertHeld` proves it
- * just before the rename).
+ * just before the rename). A writer that takes no lock can still save between our read and our
+ * rename; renaming over that save would erase it unnoticed, so the file's version is checked again
+ * right before the rename and the change is made again on a fresh read of the new bytes (which
+ * notes the foreign write). `change` may therefore run more than once: the result of the last run
+ * is returned.
  */
 export async function rewriteLegacyFile<T>(
   file: string,
   change: (document: LegacyDocument) => T | Promise<T>,
   { now, assertHeld }: { now: Date; assertHeld: () => void },
+): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await rewriteOnce(file, change, now, assertHeld)
+    } catch (error) {
+      if (!(error instanceof SavedOverDuringRewrite) || attempt >= REWRITE_ATTEMPTS) throw error
+    }
+  }
+}
+
+async function rewriteOnce<T>(
+  file: string,
+  change: (document: LegacyDocument) => T | Promise<T>,
+  now: Date,
+  assertHeld: () => void,
 ): Promise<T> {
   const document = await loadLegacyFile(file)
   // The writer state is ours, not the legacy format: it keeps UTC, comparable with audit rows.
@@ -91,7 +125,10 @@ export async function rewriteLegacyFile<T>(
     document.fingerprint,
     state,
     stamp,
-    assertHeld,
+    async () => {
+      assertHeld()
+      if ((await fileVersionOf(file)) !== document.version) throw new SavedOverDuringRewrite()
+    },
   )
   return result
 }
@@ -197,11 +234,23 @@ export class JsonFileTracker implements MetricsTracker {
   }
 
   async getSummary(): Promise<Summary> {
-    return summarize((await readingThroughTornSaves(() => scanLegacyFile(this.file))).skills)
+    return summarize(
+      (
+        await readingThroughTornSaves((snapshot) =>
+          scanLegacyFile(this.file, undefined, { snapshot }),
+        )
+      ).skills,
+    )
   }
 
   async generateReport(): Promise<string> {
-    return renderReport((await readingThroughTornSaves(() => scanLegacyFile(this.file))).skills)
+    return renderReport(
+      (
+        await readingThroughTornSaves((snapshot) =>
+          scanLegacyFile(this.file, undefined, { snapshot }),
+        )
+      ).skills,
+    )
   }
 
   async exportMetrics(outputFile: string): Promise<void> {
@@ -280,9 +329,9 @@ function locatePending(
 /** Every skill's metrics with percentiles, from one streaming pass (constant in the record count). */
 export async function readMetrics(file: string): Promise<Map<string, SkillMetrics>> {
   let durations = new CompletedDurations()
-  const { skills } = await readingThroughTornSaves(() => {
+  const { skills } = await readingThroughTornSaves((snapshot) => {
     durations = new CompletedDurations()
-    return scanLegacyFile(file, (invocation) => durations.add(invocation))
+    return scanLegacyFile(file, (invocation) => durations.add(invocation), { snapshot })
   })
   return new Map(
     [...skills].map(([name, aggregate]) => [name, toSkillMetrics(aggregate, durations.of(name))]),

@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto'
-import type { Stats } from 'node:fs'
-import { type FileHandle, open, readdir, stat } from 'node:fs/promises'
-import { basename, dirname } from 'node:path'
+import { createHash, randomBytes } from 'node:crypto'
+import type { BigIntStats, Stats } from 'node:fs'
+import { copyFile, type FileHandle, open, readdir, rm, stat } from 'node:fs/promises'
+import { basename, dirname, join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import {
   BadInputError,
@@ -26,6 +26,11 @@ export interface ScanOptions {
   afterChunk?: (bytesRead: number) => Promise<void>
   /** Bytes read at a time, 4 MiB; tests make it tiny to put chunk boundaries everywhere. */
   chunkBytes?: number
+  /**
+   * Read a copy taken while nothing wrote the file, not the file itself: a pass whose consumer is
+   * slow (database round trips between chunks) then cannot meet a lockless save halfway.
+   */
+  snapshot?: boolean
 }
 
 /** What a pass over a legacy file found, apart from the invocations handed to the callback. */
@@ -40,6 +45,11 @@ export interface LegacyScan {
   fingerprint: FileFingerprint | null
   /** The file's modification time when it was read (UTC ISO): when a foreign write landed. */
   modifiedAt: string | null
+  /**
+   * Which state of the file was read (inode, size, modification time in ns): a later
+   * `fileVersionOf` that differs means something wrote it since, a lockless save in place included.
+   */
+  version: string | null
 }
 
 /**
@@ -65,9 +75,60 @@ const CHUNK_BYTES = 4 << 20
 export async function scanLegacyFile(
   file: string,
   onInvocation: (invocation: LegacyInvocation, index: number) => void = () => {},
-  { onInvalid, afterChunk, chunkBytes = CHUNK_BYTES }: ScanOptions = {},
+  { snapshot = false, ...options }: ScanOptions = {},
 ): Promise<LegacyScan> {
-  const info = await statInput(file)
+  if (!snapshot) return scanFrom(file, file, onInvocation, options)
+  const copy = await stableCopyOf(file)
+  if (copy === null) return scanFrom(file, file, onInvocation, options)
+  try {
+    const scan = await scanFrom(copy.path, file, onInvocation, options)
+    return { ...scan, modifiedAt: copy.modifiedAt, version: copy.version }
+  } finally {
+    await rm(copy.path, { force: true })
+  }
+}
+
+/** How often a copy is taken again because a save landed while it was taken. */
+const SNAPSHOT_ATTEMPTS = 20
+
+/**
+ * A copy of the file beside it, taken while its version did not change (so no save landed while
+ * it was copied); null when the file is missing.
+ */
+async function stableCopyOf(file: string) {
+  for (let attempt = 1; attempt <= SNAPSHOT_ATTEMPTS; attempt += 1) {
+    const before = await stat(file, { bigint: true }).catch(() => undefined)
+    if (before === undefined) return null
+    const path = join(
+      dirname(file),
+      `.${basename(file)}.snapshot-${process.pid}-${randomBytes(4).toString('hex')}`,
+    )
+    await copyFile(file, path)
+    const after = await stat(file, { bigint: true }).catch(() => undefined)
+    if (after !== undefined && versionOf(before) === versionOf(after)) {
+      return {
+        path,
+        version: versionOf(before),
+        modifiedAt: new Date(Number(before.mtimeMs)).toISOString(),
+      }
+    }
+    await rm(path, { force: true })
+    await sleep(Math.min(250, 20 * attempt))
+  }
+  throw new TornReadError(
+    { file },
+    `kept changing while a copy of it was taken (${SNAPSHOT_ATTEMPTS} tries): a writer that takes no lock saves it without pause`,
+  )
+}
+
+/** One pass reading `source` (the file, or a snapshot of it); messages name `file`. */
+async function scanFrom(
+  source: string,
+  file: string,
+  onInvocation: (invocation: LegacyInvocation, index: number) => void,
+  { onInvalid, afterChunk, chunkBytes = CHUNK_BYTES }: Omit<ScanOptions, 'snapshot'>,
+): Promise<LegacyScan> {
+  const info = await statInput(source)
   if (info === undefined) {
     return {
       exists: false,
@@ -77,6 +138,7 @@ export async function scanLegacyFile(
       invocationCount: 0,
       fingerprint: null,
       modifiedAt: null,
+      version: null,
     }
   }
   let invocationCount = 0
@@ -101,8 +163,9 @@ export async function scanLegacyFile(
   const hash = createHash('sha256')
   let size = 0
   let sawNonWhitespace = false
-  const handle = await openInput(file)
+  const handle = await openInput(source)
   let modifiedAt: string
+  let version: string
   try {
     for (;;) {
       scanner.makeRoom(chunkBytes)
@@ -122,10 +185,12 @@ export async function scanLegacyFile(
       await afterChunk?.(size)
     }
     scanner.finish()
-    modifiedAt = (await handle.stat()).mtime.toISOString()
+    const read = await handle.stat({ bigint: true })
+    modifiedAt = new Date(Number(read.mtimeMs)).toISOString()
+    version = versionOf(read)
   } catch (error) {
     if (!(error instanceof NotJsonError)) throw error
-    if (await changedSince(file, info)) {
+    if (await changedSince(source, info)) {
       throw new TornReadError(
         { file },
         `changed while it was read (a writer that takes no lock was saving it): ${error.message}`,
@@ -165,7 +230,16 @@ export async function scanLegacyFile(
     invocationCount,
     fingerprint: { size, sha256: hash.digest('hex') },
     modifiedAt,
+    version,
   }
+}
+
+const versionOf = (info: BigIntStats) => `${info.ino}:${info.size}:${info.mtimeNs}`
+
+/** The file's version as `scanLegacyFile` reports it; null when it is missing. */
+export async function fileVersionOf(file: string): Promise<string | null> {
+  const info = await stat(file, { bigint: true }).catch(() => undefined)
+  return info === undefined ? null : versionOf(info)
 }
 
 /** Whether the path now names other bytes than `before` described (a save landed or is under way). */
@@ -197,13 +271,17 @@ async function writtenJustNow(file: string): Promise<boolean> {
  * Runs a whole read of the legacy file again when it may have met a save in progress: one that
  * changed the file during the read (`TornReadError`), or a file that does not parse and was
  * written less than two seconds ago. A lockless in-place save takes milliseconds to seconds, so
- * tries spaced out find it done; a file that stays broken is reported as it is.
+ * tries spaced out find it done; a file that stays broken is reported as it is. Every try after
+ * the first reads a snapshot (`ScanOptions.snapshot`, which `read` passes on): a slow pass over
+ * a file saved more often than the pass lasts would otherwise never get through.
  */
-export async function readingThroughTornSaves<T>(read: () => Promise<T>): Promise<T> {
+export async function readingThroughTornSaves<T>(
+  read: (snapshot: boolean) => Promise<T>,
+): Promise<T> {
   const started = Date.now()
   for (let attempt = 1; ; attempt += 1) {
     try {
-      return await read()
+      return await read(attempt > 1)
     } catch (error) {
       const midSave =
         error instanceof TornReadError ||

@@ -54,7 +54,7 @@ export async function replaceLegacyFile(
   previous: FileFingerprint | null,
   state: WriterState | null,
   now: string,
-  beforeCommit: () => void,
+  beforeCommit: () => void | Promise<void>,
 ): Promise<FileFingerprint> {
   const written = fingerprintOf(bytes)
   const accepted = previous === null ? [written] : [written, previous]

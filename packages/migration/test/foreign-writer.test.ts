@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import { RefusedError } from '@skill-metrics/core'
-import { loadLegacyFile, readWriterState } from '@skill-metrics/json-tracker'
+import { JsonFileTracker, loadLegacyFile, readWriterState } from '@skill-metrics/json-tracker'
 import { DIALECTS } from '@skill-metrics/testing/databases'
 import { fixturePath } from '@skill-metrics/testing/fixtures'
 import { ForeignWriter } from '@skill-metrics/testing/foreign-writer'
@@ -16,6 +16,8 @@ import { rollback } from '../src/operations/rollback.js'
 import { migrationStatus, nextCommand } from '../src/operations/status.js'
 import { dualReadGuard } from '../src/phases/guards.js'
 import { transition } from '../src/phases/transition.js'
+import { readMisses } from '../src/trackers/dual-write-misses.js'
+import { DualWriteTracker } from '../src/trackers/dual-write-tracker.js'
 import { openTracker } from '../src/trackers/open-tracker.js'
 
 // The original Python tracker keeps running during a migration: it loads the file once, takes no
@@ -172,6 +174,32 @@ describe.each(DIALECTS)('a foreign writer on %s', (dialect) => {
     await expectFileTruth(migration.jsonFile, ['ours-0', 'ours-1', 'py-1'])
   })
 
+  it('an invocation only the file had (the database missed it) and a foreign save erased comes back from the miss log', async () => {
+    const { migration, track } = await start(dialect)
+    await track('ours', 'ours-0')
+    await migrateData(migration)
+    const python = await foreignWriter(migration.jsonFile)
+    // The database is unreachable for this one write: dual-write records a miss, the file has it.
+    const down = new DualWriteTracker(
+      new JsonFileTracker({ file: migration.jsonFile }),
+      () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:1')),
+      500,
+    )
+    cleanups.unshift(() => down.close())
+    await (await down.trackInvocation('ours', { workflowPath: 'ours-missed' }))()
+    expect((await readMisses(migration.jsonFile)).length).toBeGreaterThan(0)
+    await python.append('python-skill', 'py-1')
+    const erased = await loadLegacyFile(migration.jsonFile)
+    expect(erased.invocations.some((record) => record.workflow_path === 'ours-missed')).toBe(false)
+
+    const repaired = await migrateData(migration)
+    expect(repaired.restored.map((repair) => repair.workflow_path)).toEqual(['ours-missed'])
+    expect(await readMisses(migration.jsonFile)).toEqual([])
+    expect((await runValidation(migration)).report.clean).toBe(true)
+    await python.quit()
+    await expectFileTruth(migration.jsonFile, ['ours-0', 'ours-missed', 'py-1'])
+  })
+
   it('a completion a foreign save turned back to pending is put back, not taken from the database', async () => {
     const { migration, track } = await start(dialect)
     await track('ours', 'ours-0')
@@ -224,6 +252,10 @@ describe.each(DIALECTS)('a foreign writer on %s', (dialect) => {
     await expect(cleanup({ ...migration, retentionDays: 0 })).rejects.toThrow(
       /legacy file|changed by a writer/,
     )
+    // Archiving the file now would take its additions out of sight: --force does not pass it.
+    await expect(
+      cleanup({ ...migration, retentionDays: 0, force: true, reason: 'in a hurry' }),
+    ).rejects.toThrow(/changed by a writer that is not skill-metrics/)
 
     const imported = await migrateData(migration)
     expect(imported.imported).toMatchObject([

@@ -164,12 +164,13 @@ const isClean = (report: ValidationReport) => differenceCount(report) === 0
  * whole if a lockless writer was halfway through a save.
  */
 export function compare(store: SkillMetricsStore, options: ValidateOptions) {
-  return readingThroughTornSaves(() => compareOnce(store, options))
+  return readingThroughTornSaves((snapshot) => compareOnce(store, options, snapshot))
 }
 
 async function compareOnce(
   store: SkillMetricsStore,
   options: ValidateOptions,
+  snapshot: boolean,
 ): Promise<ValidationReport> {
   const batchSize = options.batchSize ?? 5_000
   const totalBytes = (await stat(options.jsonFile).catch(() => ({ size: 0 }))).size
@@ -214,6 +215,7 @@ async function compareOnce(
       batch.push({ id: ids.next(record), index, record })
     },
     {
+      snapshot,
       onInvalid: (error: BadInputError, index) =>
         report.rejected.push({ index, message: error.message, field: error.location.field }),
       afterChunk: async (bytesRead) => {

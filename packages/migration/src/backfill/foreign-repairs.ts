@@ -15,6 +15,7 @@ import {
   rewriteLegacyFile,
   scanLegacyFile,
 } from '@skill-metrics/json-tracker'
+import type { DualWriteMiss } from '../trackers/dual-write-misses.js'
 import { appendJsonLines, readJsonLines } from '../trackers/jsonl-log.js'
 
 /**
@@ -131,8 +132,43 @@ export async function restoreFromDatabase(
   return restored
 }
 
+/**
+ * Writes into the database what dual-write missed there (the database was down, locked or slow)
+ * from the records the miss log kept: after a sync the database holds everything the file holds,
+ * so a missed record it still lacks is one the file lost too (a lockless save erased the only
+ * copy), and `restoreFromDatabase` then puts it back into the file. Only forward: a record the
+ * database lacks is added, a pending one gets the completion the file had.
+ */
+export async function recoverMissedWrites(
+  store: SkillMetricsStore,
+  misses: readonly DualWriteMiss[],
+): Promise<void> {
+  const latest = new Map<string, LegacyInvocation>()
+  for (const miss of misses) {
+    const known = latest.get(miss.invocation_id)
+    if (miss.record !== undefined && (known === undefined || !completerRan(known)))
+      latest.set(miss.invocation_id, miss.record)
+  }
+  if (latest.size === 0) return
+  const stored = await store.invocationsById([...latest.keys()])
+  const lacking = [...latest].filter(([id]) => !stored.has(id))
+  await store.importInvocations(lacking.map(([id, record]) => ({ ...record, id })))
+  for (const [id, record] of latest) {
+    const behind = stored.get(id)
+    if (behind === undefined || behind.duration_seconds !== null || !completerRan(record)) continue
+    await store.completeInvocation(id, {
+      completed: record.completed,
+      followUpActions: record.follow_up_actions,
+      errorType: record.error_type,
+      durationSeconds: record.duration_seconds ?? undefined,
+    })
+  }
+}
+
 /** What a scan of the file found that the database lacks, and how many records it read. */
 export interface ForeignAdditions {
+  /** The version of the file that was read (`fileVersionOf`): a later save shows as another. */
+  version: string | null
   read: number
   rejected: Array<{ index: number; message: string; field: string | undefined }>
   imported: ForeignRepair[]
@@ -150,8 +186,8 @@ export async function importForeignAdditions(
   { jsonFile, now, assertHeld }: RepairOptions,
 ): Promise<ForeignAdditions> {
   const at = now.toISOString()
-  return readingThroughTornSaves(async () => {
-    const found: ForeignAdditions = { read: 0, rejected: [], imported: [] }
+  return readingThroughTornSaves(async (snapshot) => {
+    const found: ForeignAdditions = { version: null, read: 0, rejected: [], imported: [] }
     const added: Array<LegacyInvocation & { id: string }> = []
     const ids = new InvocationIdAssigner()
     let chunk: Array<LegacyInvocation & { id: string }> = []
@@ -168,6 +204,7 @@ export async function importForeignAdditions(
         found.read += 1
       },
       {
+        snapshot,
         onInvalid: (error, index) => {
           found.read += 1
           found.rejected.push({ index, message: error.message, field: error.location.field })
@@ -176,6 +213,7 @@ export async function importForeignAdditions(
       },
     )
     await lookUp()
+    found.version = scan.version
     found.imported = added.map((record) => repairOf('imported', at, record.id, record, null))
     if (assertHeld === undefined || scan.fingerprint === null) return found
     await store.importInvocations(added)

@@ -3,6 +3,7 @@ import { type Phase, RefusedError, systemClock, toNaiveLocalIso } from '@skill-m
 import { PhaseStore, SkillMetricsStore } from '@skill-metrics/db-store'
 import {
   encodeLegacyFile,
+  fileVersionOf,
   readingThroughTornSaves,
   readWriterState,
   replaceLegacyFile,
@@ -154,14 +155,29 @@ export async function rollback(options: RollbackOptions): Promise<RollbackResult
               ),
               state.cutover_at,
             )
-            const { backup, ...written } = await regenerateLegacyFile(
-              options.jsonFile,
-              store,
-              at,
-              assertHeld,
-            )
-            regenerated = written
-            result.backup = backup
+            // A lockless save after the import would be renamed over: it is imported (the
+            // database now fenced at the new epoch) and the file regenerated again.
+            let imported = additions.version
+            for (let attempt = 1; ; attempt += 1) {
+              try {
+                const { backup, ...written } = await regenerateLegacyFile(
+                  options.jsonFile,
+                  store,
+                  at,
+                  () => guardVersion(options.jsonFile, imported, assertHeld),
+                )
+                regenerated = written
+                result.backup = backup
+                break
+              } catch (error) {
+                if (!(error instanceof SavedOverSinceImport) || attempt >= REGENERATE_ATTEMPTS)
+                  throw error
+                const more = await importIntoFenced(options, state.epoch + 1, at, assertHeld)
+                result.imported.push(...more.imported)
+                result.notImported.push(...more.rejected)
+                imported = more.version
+              }
+            }
           },
         })
         result.regenerated = regenerated!
@@ -181,6 +197,30 @@ export async function rollback(options: RollbackOptions): Promise<RollbackResult
   }
 }
 
+/** A lockless save landed after rollback imported the file: regenerating now would erase it. */
+class SavedOverSinceImport extends Error {}
+
+const REGENERATE_ATTEMPTS = 20
+
+async function guardVersion(jsonFile: string, imported: string | null, assertHeld: () => void) {
+  assertHeld()
+  if ((await fileVersionOf(jsonFile)) !== imported) throw new SavedOverSinceImport()
+}
+
+async function importIntoFenced(
+  options: RollbackOptions,
+  epoch: number,
+  now: Date,
+  assertHeld: () => void,
+) {
+  const fenced = await SkillMetricsStore.open({ target: options.target, epoch })
+  try {
+    return await importForeignAdditions(fenced, { jsonFile: options.jsonFile, now, assertHeld })
+  } finally {
+    await fenced.close()
+  }
+}
+
 /**
  * Writes the legacy file the database holds, in the exact legacy format, atomically, keeping
  * what was there as a backup. Top-level keys the legacy format does not know survive from the
@@ -191,10 +231,12 @@ async function regenerateLegacyFile(
   jsonFile: string,
   store: SkillMetricsStore,
   at: Date,
-  assertHeld: () => void,
+  beforeCommit: () => Promise<void>,
 ) {
   const document = await store.legacyDocument()
-  const previous = await readingThroughTornSaves(() => scanLegacyFile(jsonFile)).catch(() => null)
+  const previous = await readingThroughTornSaves((snapshot) =>
+    scanLegacyFile(jsonFile, undefined, { snapshot }),
+  ).catch(() => null)
   document.extra = previous?.extra ?? []
   document.last_updated = toNaiveLocalIso(at)
   const backup = await backupLegacyFile(jsonFile, at)
@@ -207,7 +249,7 @@ async function regenerateLegacyFile(
       backup?.fingerprint ?? null,
       state,
       at.toISOString(),
-      assertHeld,
+      beforeCommit,
     )
   } catch (error) {
     // The file is as it was: a copy of it would only take the space a retry needs.

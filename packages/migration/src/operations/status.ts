@@ -127,7 +127,9 @@ async function legacyStatus(file: string): Promise<MigrationStatus['legacy']> {
   const writerState = await readWriterState(file).catch(() => null)
   const foreignWrites = writerState?.foreign_writes ?? []
   try {
-    const scan = await readingThroughTornSaves(() => scanLegacyFile(file))
+    const scan = await readingThroughTornSaves((snapshot) =>
+      scanLegacyFile(file, undefined, { snapshot }),
+    )
     // A foreign write that no write of ours has noticed yet shows too.
     const noticed = noteForeignWrite(
       writerState,

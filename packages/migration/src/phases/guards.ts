@@ -20,7 +20,9 @@ import type { GuardCheck, GuardContext } from './transition.js'
 /** The legacy file parses and keeps the legacy schema (a missing file is an empty tracker). */
 export async function legacyFileValid({ jsonFile }: GuardContext): Promise<GuardCheck> {
   try {
-    const scan = await readingThroughTornSaves(() => scanLegacyFile(jsonFile))
+    const scan = await readingThroughTornSaves((snapshot) =>
+      scanLegacyFile(jsonFile, undefined, { snapshot }),
+    )
     return {
       name: 'legacy file valid',
       ok: true,
@@ -157,6 +159,7 @@ export async function legacyFileAsDatabaseLeftIt(jsonFile: string): Promise<Guar
     return {
       name,
       ok: false,
+      forceable: false,
       detail: `${jsonFile} was re-created by a writer that is not skill-metrics (modified at ${modified}); ${MOVE_THE_WRITER}, then ${importIt}`,
     }
   }
@@ -164,6 +167,7 @@ export async function legacyFileAsDatabaseLeftIt(jsonFile: string): Promise<Guar
     return {
       name,
       ok: false,
+      forceable: false,
       detail: `${jsonFile} was changed by a writer that is not skill-metrics at ${modified}, after cutover; ${MOVE_THE_WRITER}, then ${importIt}`,
     }
   }

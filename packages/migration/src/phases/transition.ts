@@ -20,6 +20,11 @@ export interface GuardCheck {
    * before it turns into a failure, such as a disk filling up.
    */
   level?: 'warn'
+  /**
+   * `false`: `--force` does not pass it when it fails — overriding it would drop data that no
+   * other command keeps (its detail names the command that clears it).
+   */
+  forceable?: false
 }
 
 export interface GuardContext {
@@ -68,6 +73,8 @@ export interface TransitionOutcome {
   checks: GuardCheck[]
   forced: boolean
   dryRun: boolean
+  /** On a dry run whose guard fails (and is not forced): why the real run would be refused. */
+  wouldRefuse?: string
 }
 
 /**
@@ -97,15 +104,29 @@ export async function transition(request: TransitionRequest): Promise<Transition
       }
       const checks = await request.guard(context)
       const failed = checks.filter((check) => !check.ok)
+      const binding = failed.filter((check) => check.forceable === false)
       const outcome: TransitionOutcome = {
         from: state.phase,
         to: request.to,
         epoch: state.epoch + 1,
         checks,
-        forced: failed.length > 0 && request.force === true,
+        forced: failed.length > 0 && request.force === true && binding.length === 0,
         dryRun: request.dryRun === true,
       }
-      if (request.dryRun) return outcome
+      const refusal = (reasons: string) =>
+        new RefusedError(`refused to move from ${state.phase} to ${request.to}: ${reasons}`, {
+          nextStep:
+            binding.length > 0
+              ? '--force cannot pass this check: do what it names first.'
+              : 'Resolve what the guard names, or pass --force --reason "…" to override it (recorded).',
+        })
+      const refused = failed.length > 0 && !outcome.forced
+      // A dry run says what the real run would do, a refusal included; it records nothing.
+      if (request.dryRun) {
+        return refused
+          ? { ...outcome, wouldRefuse: failed.map((check) => check.detail).join('; ') }
+          : outcome
+      }
       const facts = {
         at: clock.now(),
         reason: request.reason,
@@ -114,15 +135,12 @@ export async function transition(request: TransitionRequest): Promise<Transition
         forced: outcome.forced,
         checks,
       }
-      if (failed.length > 0 && !request.force) {
+      if (refused) {
         const reasons = failed.map((check) => check.detail).join('; ')
         await store.recordAttempt(
           transitionRecord({ ...facts, epoch: state.epoch, result: `refused: ${reasons}` }),
         )
-        throw new RefusedError(`refused to move from ${state.phase} to ${request.to}: ${reasons}`, {
-          nextStep:
-            'Resolve what the guard names, or pass --force --reason "…" to override it (recorded).',
-        })
+        throw refusal(reasons)
       }
       await request.beforeFlip?.(context)
       const record = transitionRecord({ ...facts, epoch: outcome.epoch, result: 'ok' })

@@ -1,3 +1,4 @@
+import type { LegacyInvocation } from '@skill-metrics/core'
 import { appendJsonLine, readJsonLines } from './jsonl-log.js'
 
 /** A database write that dual-write could not make; the next `data migrate` repairs it. */
@@ -6,6 +7,11 @@ export interface DualWriteMiss {
   invocation_id: string
   operation: 'start' | 'complete' | 'open'
   error: string
+  /**
+   * The invocation as the legacy file got it in this write: until the database has it, the file
+   * is its only copy, and a lockless save can erase that (`data migrate` recovers it from here).
+   */
+  record?: LegacyInvocation
 }
 
 /** Kept beside the legacy file: the database may be exactly what is unreachable. */

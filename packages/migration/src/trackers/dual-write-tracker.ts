@@ -2,6 +2,7 @@ import {
   type CompleteOptions,
   type Completer,
   completerOnce,
+  type LegacyInvocation,
   type MetricsTracker,
   type SkillMetrics,
   type StartedRecord,
@@ -45,7 +46,7 @@ export class DualWriteTracker implements MetricsTracker {
   async start(skillName: string, options: TrackOptions = {}): Promise<StartedRecord> {
     const { id, seq, invocation } = await this.#json.startInvocation(skillName, options)
     const sessionId = options.sessionId ?? null
-    await this.#mirror(id, 'start', (store) =>
+    await this.#mirror(id, 'start', invocation, (store) =>
       store.recordInvocation({
         id,
         seq,
@@ -65,7 +66,7 @@ export class DualWriteTracker implements MetricsTracker {
    */
   async finish(started: StartedRecord, completion: CompleteOptions = {}): Promise<void> {
     const finished = await this.#json.completeStarted(started.invocation, started.seq, completion)
-    await this.#mirror(started.id, 'complete', (store) =>
+    await this.#mirror(started.id, 'complete', finished.invocation, (store) =>
       store.completeInvocation(started.id, {
         completed: finished.invocation.completed,
         followUpActions: finished.invocation.follow_up_actions,
@@ -105,13 +106,14 @@ export class DualWriteTracker implements MetricsTracker {
   async #mirror(
     invocationId: string,
     operation: DualWriteMiss['operation'],
+    record: LegacyInvocation,
     write: (store: SkillMetricsStore) => Promise<unknown>,
   ): Promise<boolean> {
     try {
       await this.withStore(write)
       return true
     } catch (error) {
-      await this.#miss(invocationId, operation, (error as Error).message)
+      await this.#miss(invocationId, operation, (error as Error).message, record)
       return false
     }
   }
@@ -163,8 +165,15 @@ export class DualWriteTracker implements MetricsTracker {
     invocationId: string,
     operation: DualWriteMiss['operation'],
     error: string,
+    record: LegacyInvocation,
   ): Promise<void> {
-    const miss = { at: new Date().toISOString(), invocation_id: invocationId, operation, error }
+    const miss: DualWriteMiss = {
+      at: new Date().toISOString(),
+      invocation_id: invocationId,
+      operation,
+      error,
+      record,
+    }
     try {
       await recordMiss(this.#json.file, miss)
     } catch (failure) {
