@@ -81,6 +81,8 @@ export async function acceptLegacyFile(
   modifiedAt: string | null,
 ): Promise<void> {
   const before = await readWriterState(file)
+  // Already accepted: the state stays byte for byte (a command that fails later changed nothing).
+  if (before?.accepted.some((accepted) => sameFingerprint(accepted, found))) return
   const noted = noteForeignWrite(before, found, now, modifiedAt)
   const state: WriterState = {
     accepted: [found],
