@@ -3,6 +3,6 @@ import { expectConcurrentWritersLoseNothing } from './writers.js'
 
 describe('8 processes writing one legacy file at once (few invocations; the soak run has 8 × 250)', () => {
   it('keeps every invocation and aggregates equal to the records', async () => {
-    await expectConcurrentWritersLoseNothing(8, 40)
+    await expectConcurrentWritersLoseNothing(8, 20)
   })
 })
