@@ -220,13 +220,21 @@ export class SmokeRun {
         ? []
         : [{ invariant: 'no lost invocation', detail: `${where} is missing` }]
     const last = saved.at(-1)
-    return lostOrDoubled(saved, content, where, { returnedTo: 'saved by the foreign writer' }).map(
+    // Each of its saves holds every tag it ever saved. A save that opened the file just before one
+    // of our renames and wrote just after it went into the replaced file (the window README's
+    // "Foreign writers" names): its next save brings the tag back, so while the file is the truth
+    // only the last tag before the pause may be missing. The database, the truth after cutover,
+    // is never renamed over: there every tag must be present.
+    const replaceable = where === 'the legacy file' ? last : undefined
+    return lostOrDoubled(saved, content, where, {
+      returnedTo: 'saved by the foreign writer',
+    }).filter(
       (violation) =>
-        // Each of its saves holds every tag it ever saved, so a save that a rewrite replaced (it
-        // read the file before the save) is back at the next one: the last before a pause is not.
-        violation.detail.startsWith(`${last} `) && violation.invariant === 'no lost invocation'
-          ? { ...violation, detail: `${violation.detail} (its last save before the pause)` }
-          : violation,
+        !(
+          replaceable !== undefined &&
+          violation.invariant === 'no lost invocation' &&
+          violation.detail.startsWith(`${replaceable} `)
+        ),
     )
   }
 
