@@ -16,6 +16,7 @@ export {
   readingThroughTornSaves,
   type ScanOptions,
   scanLegacyFile,
+  scanThroughTornSaves,
   TornReadError,
 } from './legacy-reader.js'
 export { encodeLegacyFile, replaceLegacyFile } from './legacy-writer.js'

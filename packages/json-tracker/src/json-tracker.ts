@@ -26,6 +26,7 @@ import {
   fileVersionOf,
   readingThroughTornSaves,
   scanLegacyFile,
+  scanThroughTornSaves,
 } from './legacy-reader.js'
 import { encodeLegacyFile, replaceLegacyFile, writePiecesToFile } from './legacy-writer.js'
 import { noteForeignWrite, readWriterState } from './writer-state.js'
@@ -234,23 +235,11 @@ export class JsonFileTracker implements MetricsTracker {
   }
 
   async getSummary(): Promise<Summary> {
-    return summarize(
-      (
-        await readingThroughTornSaves((snapshot) =>
-          scanLegacyFile(this.file, undefined, { snapshot }),
-        )
-      ).skills,
-    )
+    return summarize((await scanThroughTornSaves(this.file)).skills)
   }
 
   async generateReport(): Promise<string> {
-    return renderReport(
-      (
-        await readingThroughTornSaves((snapshot) =>
-          scanLegacyFile(this.file, undefined, { snapshot }),
-        )
-      ).skills,
-    )
+    return renderReport((await scanThroughTornSaves(this.file)).skills)
   }
 
   async exportMetrics(outputFile: string): Promise<void> {

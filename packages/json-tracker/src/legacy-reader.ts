@@ -331,3 +331,8 @@ async function restoreHint(file: string): Promise<string> {
     ? `Restore the newest backup: cp ${dirname(file)}/${backups.at(-1)} ${file}`
     : 'No backup of it was found beside it; restore it from your own backups, or remove it to start empty.'
 }
+
+/** One pass that only wants what the file says (no records handed over), read through saves. */
+export function scanThroughTornSaves(file: string): Promise<LegacyScan> {
+  return readingThroughTornSaves((snapshot) => scanLegacyFile(file, undefined, { snapshot }))
+}

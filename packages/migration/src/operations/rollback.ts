@@ -4,10 +4,9 @@ import { PhaseStore, SkillMetricsStore } from '@skill-metrics/db-store'
 import {
   encodeLegacyFile,
   fileVersionOf,
-  readingThroughTornSaves,
   readWriterState,
   replaceLegacyFile,
-  scanLegacyFile,
+  scanThroughTornSaves,
   withWritersLock,
 } from '@skill-metrics/json-tracker'
 import { DB_TRUTH_PHASES, type RejectedRecord } from '../backfill/data-migrator.js'
@@ -234,9 +233,7 @@ async function regenerateLegacyFile(
   beforeCommit: () => Promise<void>,
 ) {
   const document = await store.legacyDocument()
-  const previous = await readingThroughTornSaves((snapshot) =>
-    scanLegacyFile(jsonFile, undefined, { snapshot }),
-  ).catch(() => null)
+  const previous = await scanThroughTornSaves(jsonFile).catch(() => null)
   document.extra = previous?.extra ?? []
   document.last_updated = toNaiveLocalIso(at)
   const backup = await backupLegacyFile(jsonFile, at)

@@ -9,9 +9,8 @@ import {
 import {
   type ForeignWrite,
   noteForeignWrite,
-  readingThroughTornSaves,
   readWriterState,
-  scanLegacyFile,
+  scanThroughTornSaves,
 } from '@skill-metrics/json-tracker'
 import { DB_TRUTH_PHASES } from '../backfill/data-migrator.js'
 import { type ForeignRepair, readForeignRepairs } from '../backfill/foreign-repairs.js'
@@ -127,9 +126,7 @@ async function legacyStatus(file: string): Promise<MigrationStatus['legacy']> {
   const writerState = await readWriterState(file).catch(() => null)
   const foreignWrites = writerState?.foreign_writes ?? []
   try {
-    const scan = await readingThroughTornSaves((snapshot) =>
-      scanLegacyFile(file, undefined, { snapshot }),
-    )
+    const scan = await scanThroughTornSaves(file)
     // A foreign write that no write of ours has noticed yet shows too.
     const noticed = noteForeignWrite(
       writerState,

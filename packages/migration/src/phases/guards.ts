@@ -4,9 +4,8 @@ import type { ValidationRecord } from '@skill-metrics/db-store'
 import { fingerprintFile } from '@skill-metrics/durable-file'
 import {
   foreignWriteTime,
-  readingThroughTornSaves,
   readWriterState,
-  scanLegacyFile,
+  scanThroughTornSaves,
 } from '@skill-metrics/json-tracker'
 import {
   describeMismatch,
@@ -20,9 +19,7 @@ import type { GuardCheck, GuardContext } from './transition.js'
 /** The legacy file parses and keeps the legacy schema (a missing file is an empty tracker). */
 export async function legacyFileValid({ jsonFile }: GuardContext): Promise<GuardCheck> {
   try {
-    const scan = await readingThroughTornSaves((snapshot) =>
-      scanLegacyFile(jsonFile, undefined, { snapshot }),
-    )
+    const scan = await scanThroughTornSaves(jsonFile)
     return {
       name: 'legacy file valid',
       ok: true,
