@@ -184,8 +184,34 @@ export async function moreWrites(run: SmokeRun): Promise<void> {
 /** Saves of the foreign writer after each cutover: what `rollback` and the last `data migrate` import. */
 const FOREIGN_SAVES_AFTER_CUTOVER = 3
 
+/**
+ * The foreign writer keeps saving through the rollback: each save that lands before the
+ * regenerated file replaces the old one is imported and the file regenerated again. Should it
+ * win every time, the rollback is refused (FOREIGN_WRITER_BUSY) and a person would pause the
+ * writer and run it again: so does the smoke, and says so in the step's row.
+ */
 export async function rollback(run: SmokeRun): Promise<void> {
-  await run.runStep('rollback', () => run.runWithChaos(['rollback']))
+  await run.runStep('rollback', async () => {
+    if (run.foreign === undefined) return run.runWithChaos(['rollback'])
+    const first = await run.cli(['rollback', '--json'])
+    if (first.exitCode === 0) return undefined
+    const code = (() => {
+      try {
+        return JSON.parse(String(first.stdout)).error?.code
+      } catch {
+        return undefined
+      }
+    })()
+    if (code !== 'FOREIGN_WRITER_BUSY')
+      throw new StepFailed(`skill-metrics rollback exited ${first.exitCode}: ${first.stdout}`)
+    await run.foreign.pause()
+    try {
+      await run.expectOk(['rollback'])
+    } finally {
+      await run.foreign.resume()
+    }
+    return 'refused while the foreign writer saved (FOREIGN_WRITER_BUSY), ok with it paused'
+  })
 }
 
 export const dataMigrateAfterRollback = (run: SmokeRun) =>

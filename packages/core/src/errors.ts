@@ -86,6 +86,15 @@ export class LockTimeoutError extends RefusedError {
 }
 
 /**
+ * Another program kept saving the legacy file without the writers' lock while a command had to
+ * replace it whole: every save was taken in first, but the last one always landed before the
+ * replacement could. Exit 4; the operator moves that program aside and runs the command again.
+ */
+export class ForeignWriterBusyError extends RefusedError {
+  override readonly code = 'FOREIGN_WRITER_BUSY'
+}
+
+/**
  * A file could not be written whole: no space (ENOSPC, EDQUOT), an I/O error (EIO), a write the
  * file system accepted only in part, or a copy that did not read back as written. Exit 4: the file
  * it was replacing is left byte for byte as it was.

@@ -24,6 +24,7 @@ export {
   DatabaseUnavailableError,
   ExitCode,
   exitCodeOf,
+  ForeignWriterBusyError,
   formatLocation,
   InconsistencyError,
   type InputLocation,

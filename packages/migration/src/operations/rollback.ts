@@ -1,5 +1,11 @@
 import { rm } from 'node:fs/promises'
-import { type Phase, RefusedError, systemClock, toNaiveLocalIso } from '@skill-metrics/core'
+import {
+  ForeignWriterBusyError,
+  type Phase,
+  RefusedError,
+  systemClock,
+  toNaiveLocalIso,
+} from '@skill-metrics/core'
 import { PhaseStore, SkillMetricsStore } from '@skill-metrics/db-store'
 import {
   encodeLegacyFile,
@@ -169,8 +175,14 @@ export async function rollback(options: RollbackOptions): Promise<RollbackResult
                 result.backup = backup
                 break
               } catch (error) {
-                if (!(error instanceof SavedOverSinceImport) || attempt >= REGENERATE_ATTEMPTS)
-                  throw error
+                if (!(error instanceof SavedOverSinceImport)) throw error
+                if (attempt >= REGENERATE_ATTEMPTS) {
+                  const why = `${options.jsonFile} was saved by a program that takes no lock before each of ${attempt} regenerations could replace it (every save was imported into the database first: nothing is lost); the database stays the source of truth`
+                  await phases.recordAttempt(record(state.epoch + 1, to, `refused: ${why}`))
+                  throw new ForeignWriterBusyError(`refused to roll back to ${to}: ${why}`, {
+                    nextStep: `Stop or pause the program that writes ${options.jsonFile} without skill-metrics, then run: skill-metrics rollback --to ${to}`,
+                  })
+                }
                 const more = await importIntoFenced(options, state.epoch + 1, at, assertHeld)
                 result.imported.push(...more.imported)
                 result.notImported.push(...more.rejected)
