@@ -50,7 +50,9 @@ describe('rollback while another program saves the legacy file without a lock al
       expect(error.exitCode).toBe(4)
       expect(error.code).toBe('FOREIGN_WRITER_BUSY')
       expect(error.message).toMatch(/saved by a program that takes no lock.*nothing is lost/)
-      expect(error.nextStep).toMatch(/Stop or pause the program .* skill-metrics rollback --to dual-write/)
+      expect(error.nextStep).toMatch(
+        /Stop or pause the program .* skill-metrics rollback --to dual-write/,
+      )
       // Every attempt looked at the file's version; none replaced it.
       expect(saves.count).toBe(20)
       expect(await readFile(migration.jsonFile)).toEqual(before)
