@@ -11,8 +11,9 @@ import {
 import {
   asDatabaseFailure,
   type DatabaseTarget,
+  databaseOfLegacyFile,
+  missingLegacyFileWarning,
   modeForFilesBeside,
-  parseDatabaseUrl,
   requireLastingDatabase,
 } from '@skill-metrics/migration'
 import { globalFlags } from './flags.js'
@@ -43,6 +44,12 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
    */
   static writesDatabase = true
 
+  /**
+   * Commands that read the legacy file warn on stderr when it does not exist: a mistyped
+   * `--json-file`, or the wrong folder, reads as an empty tracker.
+   */
+  static readsLegacyFile = false
+
   protected flags!: CommandFlags<T>
   protected args!: CommandArgs<T>
   /** `--json-file`, absolute. */
@@ -69,11 +76,16 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     this.args = parsed.args as CommandArgs<T>
     this.jsonFile = resolve(this.flags['json-file'])
     this.database = {
-      ...parseDatabaseUrl(this.flags.db),
+      ...(await databaseOfLegacyFile(this.jsonFile, this.flags.db)),
       fileMode: await modeForFilesBeside(this.jsonFile),
       connectTimeoutMs: parseConnectTimeoutMs(this.flags['connect-timeout']),
     }
-    if ((this.ctor as typeof BaseCommand).writesDatabase) requireLastingDatabase(this.database)
+    const ctor = this.ctor as typeof BaseCommand
+    if (ctor.writesDatabase) requireLastingDatabase(this.database)
+    if (ctor.readsLegacyFile) {
+      const warning = await missingLegacyFileWarning(this.jsonFile)
+      if (warning !== null) ux.stderr(`Warning: ${warning}`)
+    }
   }
 
   /**

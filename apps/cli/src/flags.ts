@@ -17,10 +17,11 @@ export const globalFlags = {
     default: DEFAULT_JSON_FILE,
     helpGroup: 'GLOBAL',
   }),
+  // No oclif default: a command must tell a --db it was given from none, to use the database
+  // recorded beside the legacy file instead.
   db: Flags.string({
-    summary: 'Database URL: sqlite:PATH, sqlite::memory: or postgres://USER@HOST/DB.',
+    summary: `Database URL: sqlite:PATH, sqlite::memory: or postgres://USER@HOST/DB (default: the one the last phase command recorded beside the legacy file, else ${DEFAULT_DATABASE_URL}).`,
     env: 'SKILL_METRICS_DB',
-    default: DEFAULT_DATABASE_URL,
     helpGroup: 'GLOBAL',
   }),
   'connect-timeout': Flags.string({
@@ -83,7 +84,21 @@ export const phaseFlags = {
   'dry-run': dryRunFlag,
 }
 
+export const dualWriteFlags = {
+  ...phaseFlags,
+  'allow-empty': Flags.boolean({
+    summary:
+      'Start from an empty tracker when the legacy file does not exist (recorded); without it that is refused, as a mistyped path would be.',
+  }),
+}
+
 export const dataMigrateFlags = {
+  force: Flags.boolean({
+    summary:
+      'Go on though the database serves another legacy file, this one having moved there (needs --reason; recorded).',
+    dependsOn: ['reason'],
+  }),
+  reason: forceFlags.reason,
   final: Flags.boolean({
     summary: "Hold the writers' lock for the whole run: the database equals the file when it ends.",
   }),
@@ -114,7 +129,8 @@ export const cutoverFlags = {
     max: 600,
   }),
   force: Flags.boolean({
-    summary: 'Cut over though the free-space check fails (needs --reason; recorded).',
+    summary:
+      'Cut over though the free-space or foreign-writer check fails, or the legacy file moved from where the database has it (needs --reason; recorded).',
     dependsOn: ['reason'],
   }),
   reason: forceFlags.reason,
@@ -128,7 +144,7 @@ export const rollbackFlags = {
   })(),
   force: Flags.boolean({
     summary:
-      'Regenerate the legacy file though the free-space check fails (needs --reason; recorded).',
+      'Roll back though the free-space check fails, or the legacy file moved from where the database has it (needs --reason; recorded).',
     dependsOn: ['reason'],
   }),
   reason: Flags.string({ summary: 'Why, recorded in the phase history.' }),

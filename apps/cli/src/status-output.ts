@@ -62,6 +62,9 @@ export function statusText(status: MigrationStatus): string {
     `Phase            ${status.phase} (epoch ${status.epoch})${status.phaseSource === 'copy' ? ' — from the copy beside the file' : ''}${status.transitioning ? ' — a transition did not finish' : ''}`,
     `Legacy file      ${legacy.file}  ${legacyLine}`,
     `Database         ${database.url}  ${databaseLine}`,
+    ...(database.legacyFile === null || database.legacyFile === legacy.file
+      ? []
+      : [`Serves           ${database.legacyFile}: ANOTHER legacy file`]),
     `Foreign writes   ${foreign}`,
     ...(legacy.afterCutover === null || legacy.afterCutover.ok
       ? []

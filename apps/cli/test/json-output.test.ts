@@ -2,6 +2,7 @@ import { cp, mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
 import { join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Command } from '@oclif/core'
+import { createDataSource, parseDatabaseUrl } from '@skill-metrics/db-store'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { type CliRun, fixturePath, makeTempDir, removeDir, runCli } from './support.js'
 
@@ -239,7 +240,7 @@ beforeAll(async () => {
     if (previous === undefined) {
       await mkdir(dir)
       await writeFile(jsonFileIn(dir), await readFile(fixturePath('small')))
-    } else await cp(previous, dir, { recursive: true })
+    } else await copyState(previous, dir)
     for (const step of steps ?? []) {
       const run = await runHere(step, where(dir))
       expect(run.exitCode, `${state}: ${step}: ${run.stdout}`).toBe(0)
@@ -254,8 +255,28 @@ afterAll(() => removeDir(base))
 async function copyOf(state: State): Promise<string> {
   scenarios += 1
   const dir = join(base, `run-${scenarios}`)
-  await cp(stateDirs.get(state)!, dir, { recursive: true })
+  await copyState(stateDirs.get(state)!, dir)
   return dir
+}
+
+/**
+ * A state's folder copied elsewhere is a moved pair: the copy beside the legacy file names the
+ * database at its old path, and the database the file at its old path, and commands refuse
+ * that. Both are pointed at the new folder.
+ */
+async function copyState(from: string, to: string): Promise<void> {
+  await cp(from, to, { recursive: true })
+  const phaseCopy = `${jsonFileIn(to)}.phase.json`
+  const text = await readFile(phaseCopy, 'utf8').catch(() => null)
+  if (text === null) return
+  await writeFile(phaseCopy, text.replaceAll(from, to))
+  const database = createDataSource(parseDatabaseUrl(`sqlite:${join(to, 'db.sqlite')}`))
+  await database.initialize()
+  try {
+    await database.query('UPDATE legacy_source SET path = ?', [jsonFileIn(to)])
+  } finally {
+    await database.destroy()
+  }
 }
 
 /** The whole of stdout is one JSON document (JSON.parse refuses "extra data"); a failure carries its exit code. */

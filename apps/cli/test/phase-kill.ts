@@ -38,7 +38,7 @@ async function inDualRead(dialect: 'sqlite' | 'postgres'): Promise<Trial> {
   await runner.migrate()
   await runner.close()
   const migration = { jsonFile, target: db.target }
-  await transition({ ...migration, to: 'dual-write', from: ['json-only'], guard: dualWriteGuard })
+  await transition({ ...migration, to: 'dual-write', from: ['json-only'], guard: dualWriteGuard() })
   await migrateData(migration)
   await runValidation(migration)
   await transition({ ...migration, to: 'dual-read', from: ['migrated'], guard: dualReadGuard })

@@ -116,6 +116,30 @@ export function parseDatabaseUrl(
   )
 }
 
+const POSTGRES_DEFAULT_PORT = '5432'
+
+/**
+ * The database as it is recorded beside a legacy file and compared with another `--db`: SQLite as
+ * `sqlite:` and its absolute path, PostgreSQL without its password (the record is a plain file)
+ * and with the port, the `postgres:` scheme and `?schema=` spelled one way, so two spellings of
+ * the same database compare equal.
+ */
+export function canonicalDatabaseUrl(target: DatabaseTarget): string {
+  if (target.dialect === 'sqlite')
+    return target.inMemory ? 'sqlite::memory:' : `sqlite:${target.path}`
+  const url = new URL(target.url)
+  url.protocol = 'postgres:'
+  url.password = ''
+  // Host names are case-insensitive, and a `postgres:` URL is not one whose host URL lowercases.
+  url.hostname = url.hostname.toLowerCase()
+  if (url.port === '') url.port = POSTGRES_DEFAULT_PORT
+  for (const key of [...url.searchParams.keys()]) {
+    if (key.toLowerCase() === 'password') url.searchParams.delete(key)
+  }
+  if (target.schema !== undefined) url.searchParams.set('schema', target.schema)
+  return url.toString()
+}
+
 /**
  * Refuses an in-memory SQLite database for a command whose result must last: each process gets
  * its own empty one, gone when it exits, so what the command wrote would vanish without a word.

@@ -5,6 +5,7 @@ export {
 } from './data-source.js'
 export { asDatabaseFailure } from './database-errors.js'
 export {
+  canonicalDatabaseUrl,
   type DatabaseTarget,
   DEFAULT_CONNECT_TIMEOUT_MS,
   DEFAULT_DATABASE_URL,

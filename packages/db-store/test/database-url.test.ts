@@ -1,6 +1,6 @@
 import { BadInputError } from '@skill-metrics/core'
 import { describe, expect, it } from 'vitest'
-import { parseDatabaseUrl, redactUrl } from '../src/database-url.js'
+import { canonicalDatabaseUrl, parseDatabaseUrl, redactUrl } from '../src/database-url.js'
 
 describe('database URLs', () => {
   it('accepts sqlite paths relative to the working directory, and memory', () => {
@@ -24,6 +24,15 @@ describe('database URLs', () => {
       'postgres://h/db?user=me&password=***',
     )
     expect(redactUrl('postgres://me@h/db')).toBe('postgres://me@h/db')
+  })
+
+  it('spells a database one way for the record beside the legacy file: absolute, no password', () => {
+    const canonical = (url: string) => canonicalDatabaseUrl(parseDatabaseUrl(url, '/work'))
+    expect(canonical('sqlite:.session-buddy/m.db')).toBe('sqlite:/work/.session-buddy/m.db')
+    expect(canonical('sqlite:///work/.session-buddy/m.db')).toBe('sqlite:/work/.session-buddy/m.db')
+    const postgres = canonical('postgresql://me:secret@DB.example/metrics?password=x&schema=t')
+    expect(postgres).toBe('postgres://me@db.example:5432/metrics?schema=t')
+    expect(canonical('postgres://me@db.example:5432/metrics?schema=t')).toBe(postgres)
   })
 
   it.each([

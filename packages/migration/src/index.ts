@@ -86,6 +86,7 @@ export {
   noUnrepairedMisses,
   noUnresolvedMismatches,
 } from './phases/guards.js'
+export { databaseOfLegacyFile, missingLegacyFileWarning } from './phases/legacy-binding.js'
 export {
   type PhaseCopy,
   phaseCopyPathOf,
@@ -98,6 +99,7 @@ export {
   type Guard,
   type GuardCheck,
   type GuardContext,
+  legacyFileServed,
   type OperatorOptions,
   settledPhaseCopy,
   type TransitionOutcome,

@@ -80,7 +80,7 @@ describe.each(DIALECTS)('free space on %s', (dialect) => {
       target,
       to: 'dual-write',
       from: ['json-only'],
-      guard: dualWriteGuard,
+      guard: dualWriteGuard(),
       ...extra,
     })
 
@@ -214,6 +214,7 @@ describe.each(DIALECTS)('free space on %s', (dialect) => {
 
     const dry = await rollback({ ...migration, freeSpace: diskWith(2 * size), dryRun: true })
     expect(dry.checks).toEqual([
+      { name: 'legacy file of this database', ok: true, detail: migration.jsonFile },
       { name: 'free space', ok: true, detail: expect.stringContaining(`${2 * size} bytes needed`) },
     ])
 

@@ -161,7 +161,7 @@ describe('openTracker follows the phase', () => {
       target: db.target,
       to: 'dual-write',
       from: ['json-only'],
-      guard: dualWriteGuard,
+      guard: dualWriteGuard(),
     })
     await (await writer.trackInvocation('after'))()
     const store = await SkillMetricsStore.open({ target: db.target })

@@ -49,6 +49,7 @@ describe.each(DIALECTS)('health on %s', (dialect) => {
     expect(report.ok).toBe(true)
     expect(report.checks.map((check) => check.name)).toEqual([
       'database reachable',
+      'legacy file of this database',
       'schema at the latest version',
       'phase and epoch consistent',
       'no stuck lock',
@@ -56,6 +57,7 @@ describe.each(DIALECTS)('health on %s', (dialect) => {
       'no foreign write since the last clean validation',
       'free space',
     ])
+    expect(report.checks[1]?.detail).toBe(migration.jsonFile)
     await advanceTo(migration, 'dual-write', 'migrated')
     await recordValidation(migration, true)
     await advanceTo(migration, 'migrated', 'db-primary')

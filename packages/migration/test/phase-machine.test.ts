@@ -35,7 +35,7 @@ const toDualWrite = (db: TestDatabase, jsonFile: string, extra = {}) =>
     target: db.target,
     to: 'dual-write',
     from: ['json-only'],
-    guard: dualWriteGuard,
+    guard: dualWriteGuard(),
     ...extra,
   })
 

@@ -27,7 +27,8 @@ export async function inDualWrite(
     target: db.target,
     to: 'dual-write',
     from: ['json-only'],
-    guard: dualWriteGuard,
+    // With no source the walk starts from an empty tracker on purpose.
+    guard: dualWriteGuard({ allowEmpty: source === undefined }),
   })
   return { db, jsonFile, target: db.target }
 }

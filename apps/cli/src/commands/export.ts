@@ -8,6 +8,7 @@ export default class Export extends BaseCommand<typeof Export> {
   static override summary =
     'Write the legacy export (summary, skills, invocations, exported_at) to a file.'
   static override writesDatabase = false
+  static override readsLegacyFile = true
 
   static override examples = [
     '<%= config.bin %> <%= command.id %> export.json',

@@ -7,6 +7,7 @@ import { metricsJson, metricsTable, selectSkill } from '../metrics-output.js'
 export default class Metrics extends BaseCommand<typeof Metrics> {
   static override summary = 'Per-skill metrics: counts, completion rate, durations and percentiles.'
   static override writesDatabase = false
+  static override readsLegacyFile = true
   static override examples = [
     '<%= config.bin %> <%= command.id %>',
     '<%= config.bin %> <%= command.id %> code-review --json',

@@ -5,6 +5,7 @@ import { sourceFlags } from '../flags.js'
 export default class Report extends BaseCommand<typeof Report> {
   static override summary = "The original tool's text report, unchanged."
   static override writesDatabase = false
+  static override readsLegacyFile = true
 
   static override examples = [
     '<%= config.bin %> <%= command.id %>',

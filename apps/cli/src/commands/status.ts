@@ -6,6 +6,7 @@ export default class Status extends BaseCommand<typeof Status> {
   static override summary =
     'The phase and epoch, both stores, pending schema versions, foreign writes (and after cutover a changed legacy file), what was restored or imported, the last validation and the next command.'
   static override writesDatabase = false
+  static override readsLegacyFile = true
 
   static override examples = [
     '<%= config.bin %> <%= command.id %>',

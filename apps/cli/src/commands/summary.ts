@@ -7,6 +7,7 @@ import { summaryText } from '../metrics-output.js'
 export default class Summary extends BaseCommand<typeof Summary> {
   static override summary = 'The summary over all skills (the original get_summary()).'
   static override writesDatabase = false
+  static override readsLegacyFile = true
 
   static override examples = [
     '<%= config.bin %> <%= command.id %>',

@@ -37,7 +37,7 @@ export interface ValidationRecord {
   summary: string
 }
 
-/** Where the phase machine keeps its state: the V4 tables of the store's database. */
+/** Where the phase machine keeps its state: the V4 and V6 tables of the store's database. */
 export class PhaseStore {
   private constructor(
     private readonly dataSource: DataSource,
@@ -111,8 +111,21 @@ export class PhaseStore {
     )
   }
 
-  /** Moves the phase and records the transition, in one transaction. */
-  async commitTransition(record: TransitionRecord, cutoverAt: string | null): Promise<void> {
+  /** The legacy file (absolute path) this database serves: null before the first transition. */
+  async servedLegacyFile(): Promise<string | null> {
+    const [row] = await this.#rows<{ path: string }>('SELECT path FROM legacy_source WHERE id = 1')
+    return row?.path ?? null
+  }
+
+  /**
+   * Moves the phase and records the transition, in one transaction, with the legacy file it was
+   * made for: the file this database serves from then on.
+   */
+  async commitTransition(
+    record: TransitionRecord,
+    cutoverAt: string | null,
+    legacyFile: string,
+  ): Promise<void> {
     await this.#transaction(async (sql) => {
       await sql.rows(
         `INSERT INTO migration_state (id, phase, epoch, changed_at, cutover_at) VALUES (1, ?, ?, ?, ?)
@@ -120,6 +133,7 @@ export class PhaseStore {
            changed_at = excluded.changed_at, cutover_at = excluded.cutover_at`,
         [record.to_phase, record.epoch, record.at, cutoverAt],
       )
+      await this.#recordLegacyFile(sql, legacyFile, record.at)
       await this.#insertHistory(sql, record)
     })
   }
@@ -127,6 +141,23 @@ export class PhaseStore {
   /** Records a refused or failed attempt; the phase stays as it was. */
   async recordAttempt(record: TransitionRecord): Promise<void> {
     await this.#transaction((sql) => this.#insertHistory(sql, record))
+  }
+
+  /** The legacy file moved: this database serves it at `legacyFile` now; `record` says who and why. */
+  async recordLegacyFileMove(record: TransitionRecord, legacyFile: string): Promise<void> {
+    await this.#transaction(async (sql) => {
+      await this.#recordLegacyFile(sql, legacyFile, record.at)
+      await this.#insertHistory(sql, record)
+    })
+  }
+
+  async #recordLegacyFile(sql: SqlSession, path: string, at: string): Promise<void> {
+    await sql.rows(
+      `INSERT INTO legacy_source (id, path, recorded_at) VALUES (1, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET path = excluded.path, recorded_at = excluded.recorded_at
+       WHERE legacy_source.path <> excluded.path`,
+      [path, at],
+    )
   }
 
   async #insertHistory(sql: SqlSession, record: TransitionRecord): Promise<void> {

@@ -25,6 +25,7 @@ import {
   scanLegacyFile,
   withWritersLock,
 } from '@skill-metrics/json-tracker'
+import { requireReasonToForce, requireServedLegacyFile } from '../phases/transition.js'
 import { missLogPathOf, readMisses } from '../trackers/dual-write-misses.js'
 import {
   type ForeignRepair,
@@ -63,6 +64,12 @@ export interface MigrateOptions {
   onProgress?: (progress: MigrateProgress) => void
   /** Stops the run between chunks of the file (a cutover's bounded freeze). */
   signal?: AbortSignal
+  /**
+   * Goes on though the database serves another legacy file (this one moved there): the move is
+   * recorded in the phase history with `reason`.
+   */
+  force?: boolean
+  reason?: string
 }
 
 export interface MigrateResult {
@@ -107,11 +114,13 @@ export const DEFAULT_BATCH_SIZE = 20_000
  * killed at any point is finished by the next one, which redoes at most the batch in flight.
  */
 export async function migrateData(options: MigrateOptions): Promise<MigrateResult> {
+  requireReasonToForce(options)
   const started = performance.now()
   const phases = await PhaseStore.open(options.target)
   let phase: Phase
   let epoch: number
   try {
+    await requireServedLegacyFile(phases, options)
     ;({ phase, epoch } = await phases.state())
   } finally {
     await phases.close()

@@ -28,7 +28,12 @@ import {
 } from '@skill-metrics/json-tracker'
 import { currentActor } from '../phases/actor.js'
 import { migratedGuard } from '../phases/guards.js'
-import { requireReasonToForce, type TransitionOutcome, transition } from '../phases/transition.js'
+import {
+  requireReasonToForce,
+  requireServedLegacyFile,
+  type TransitionOutcome,
+  transition,
+} from '../phases/transition.js'
 import type { RejectedRecord } from './data-migrator.js'
 import { type ForeignRepair, readForeignRepairs } from './foreign-repairs.js'
 
@@ -299,10 +304,12 @@ export async function runValidation(options: RunValidationOptions): Promise<Vali
     throw new UsageError('--dry-run accepts no difference: drop --force, or --dry-run')
   }
   const startedAt = new Date()
-  const report = await validateData(options)
   const phases = await PhaseStore.open(options.target)
+  let report: ValidationReport
   let phase: string
   try {
+    await requireServedLegacyFile(phases, options)
+    report = await validateData(options)
     report.restored = await restoredSince(await phases.lastValidation(), options.jsonFile)
     if (options.reportFile !== undefined) {
       await writeFileDurably(options.reportFile, `${JSON.stringify(report, null, 2)}\n`, {

@@ -30,6 +30,7 @@ import { noForeignWriteSinceCleanValidation, noUnresolvedMismatches } from '../p
 import {
   flipPhase,
   type GuardCheck,
+  legacyFileServed,
   type OperatorOptions,
   requireReasonToForce,
   settledPhaseCopy,
@@ -42,7 +43,10 @@ export const DEFAULT_FREEZE_TIMEOUT_MS = 5_000
 
 export type CutoverStep = 'sync' | 'validate' | 'backup' | 'freeze' | 'flip' | 'health'
 
-/** `force` passes only the free-space check; `lockTimeoutMs` bounds the wait before the freeze. */
+/**
+ * `force` passes the free-space and foreign-writer checks and a legacy file that moved;
+ * `lockTimeoutMs` bounds the wait before the freeze.
+ */
 export interface CutoverOptions extends OperatorOptions {
   /** How long writers may be held waiting (default 5 s); past it nothing changes. */
   freezeTimeoutMs?: number
@@ -56,7 +60,7 @@ export interface CutoverResult {
   /** False when the phase already was db-primary (a rerun): nothing was changed. */
   moved: boolean
   checks: GuardCheck[]
-  /** True when --force passed a failed free-space check. */
+  /** True when --force passed a failed check. */
   forced: boolean
   backup: LegacyBackup | null
   /** The sync and validation done before the freeze, while writers went on. */
@@ -156,17 +160,19 @@ function nothingDone(state: PhaseState, dryRun: boolean): CutoverResult {
 async function guard(run: Run): Promise<void> {
   const { options, phases, state, result } = run
   const context = { jsonFile: options.jsonFile, target: options.target, state, store: phases }
+  const served = await legacyFileServed(context)
   const space = await cutoverSpace(options)
   const foreign = await noForeignWriteSinceCleanValidation(context)
-  result.checks = [foreign, await noUnresolvedMismatches(context), space]
+  result.checks = [served, foreign, await noUnresolvedMismatches(context), space]
   const failed = result.checks.filter((check) => !check.ok)
-  // --force passes the free-space check, an estimate the operator may know better, and the
-  // foreign-writer check (the operator knows the writer is gone: the freeze compares anyway);
-  // a mismatch is cleared only by repairing the data (data migrate, then data validate).
+  // --force passes the free-space check, an estimate the operator may know better, the
+  // foreign-writer check (the operator knows the writer is gone: the freeze compares anyway) and
+  // a legacy file that moved (the flip records where); a mismatch is cleared only by repairing
+  // the data (data migrate, then data validate).
   result.forced =
     options.force === true &&
     failed.length > 0 &&
-    failed.every((check) => check === space || check === foreign)
+    failed.every((check) => check === served || check === space || check === foreign)
   if (failed.length === 0 || result.forced) return
   const reasons = failed.map((check) => check.detail).join('; ')
   if (!options.dryRun) {
@@ -279,7 +285,7 @@ async function flip(run: Run): Promise<void> {
   const record = historyRow(run, run.result.epoch, 'dual-read', 'db-primary', 'ok')
   // Health is checked while the copy is still marked: a writer that meets the mark waits, so
   // none writes as db-primary before the check has passed or moved the phase back.
-  await flipPhase(run.phases, run.options.jsonFile, record, record.at, {
+  await flipPhase(run.phases, run.options, record, record.at, {
     afterCommit: () => checkHealthOrMoveBack(run),
   })
 }
@@ -304,7 +310,7 @@ async function checkHealthOrMoveBack(run: Run): Promise<void> {
   const outcome = `reverted: health check failed: ${reasons}`
   await flipPhase(
     run.phases,
-    options.jsonFile,
+    options,
     historyRow(run, back, 'db-primary', 'dual-read', outcome),
     run.state.cutover_at,
   )

@@ -7,7 +7,7 @@ import { DB_TRUTH_PHASES, JSON_TRUTH_PHASES } from '../backfill/data-migrator.js
 import { healthSpace } from '../phases/disk-space.js'
 import { legacyFileAsDatabaseLeftIt, noForeignWriteSinceCleanValidation } from '../phases/guards.js'
 import { type PhaseCopy, readPhaseCopy } from '../phases/phase-copy.js'
-import type { GuardCheck } from '../phases/transition.js'
+import { type GuardCheck, servedFileCheck } from '../phases/transition.js'
 import { databaseStatus } from './status.js'
 
 export interface HealthOptions {
@@ -61,6 +61,7 @@ export async function checkHealth({
   ])
   const checks = [
     databaseReachable(database),
+    legacyFileOfDatabase(jsonFile, target, database),
     schemaAtLatest(database),
     phaseConsistent(database, copy, duringTransition),
     await noStuckLock(jsonFile),
@@ -89,6 +90,18 @@ function databaseReachable({ summary }: DatabaseStatus): GuardCheck {
     ok: summary.reachable,
     detail: summary.reachable ? summary.url : `${summary.url}: ${summary.problem}`,
   }
+}
+
+/** Names the legacy file by its absolute path, whether or not the database could say whose it is. */
+function legacyFileOfDatabase(
+  jsonFile: string,
+  target: DatabaseTarget,
+  database: DatabaseStatus,
+): GuardCheck {
+  if (database.phase !== undefined)
+    return servedFileCheck(jsonFile, target, database.summary.legacyFile)
+  const unchecked = notChecked('legacy file of this database', database)
+  return { ...unchecked, detail: `${jsonFile}: ${unchecked.detail}` }
 }
 
 function schemaAtLatest(database: DatabaseStatus): GuardCheck {

@@ -21,6 +21,7 @@ import { rollbackSpace } from '../phases/disk-space.js'
 import {
   flipPhase,
   type GuardCheck,
+  legacyFileServed,
   type OperatorOptions,
   requireReasonToForce,
   transitionRecord,
@@ -30,7 +31,7 @@ import { backupLegacyFile, type LegacyBackup } from './backup.js'
 export const ROLLBACK_TARGETS = ['json-only', 'dual-write'] as const
 export type RollbackTarget = (typeof ROLLBACK_TARGETS)[number]
 
-/** `force` passes only the free-space check. */
+/** `force` passes the free-space check and a legacy file that moved. */
 export interface RollbackOptions extends OperatorOptions {
   to?: RollbackTarget
 }
@@ -41,9 +42,9 @@ export interface RollbackResult {
   epoch: number
   /** False when the phase already was the target: nothing was changed. */
   moved: boolean
-  /** What was checked before the legacy file is regenerated; none when it is not. */
+  /** The legacy file of this database; and free space when the legacy file is regenerated. */
   checks: GuardCheck[]
-  /** True when --force passed a failed free-space check. */
+  /** True when --force passed a failed check. */
   forced: boolean
   /** Set when the legacy file was regenerated from the database (or would be, on a dry run). */
   regenerated: { invocations: number; skills: number; bytes: number | null } | null
@@ -111,20 +112,20 @@ export async function rollback(options: RollbackOptions): Promise<RollbackResult
         })
       }
       const fromDatabase = DB_TRUTH_PHASES.includes(state.phase)
+      const served = await legacyFileServed({ ...options, store: phases })
+      result.checks = fromDatabase ? [served, await rollbackSpace(options)] : [served]
+      const failed = result.checks.filter((check) => !check.ok)
+      result.forced = failed.length > 0 && options.force === true
+      if (failed.length > 0 && !result.forced) {
+        const why = failed.map((check) => check.detail).join('; ')
+        if (!options.dryRun) await phases.recordAttempt(record(state.epoch, to, `refused: ${why}`))
+        throw new RefusedError(`refused to roll back to ${to}: ${why}`)
+      }
       if (!fromDatabase) {
         result.moved = true
         result.epoch = state.epoch + 1
-        if (!options.dryRun)
-          await flipPhase(phases, options.jsonFile, record(result.epoch, to, 'ok'), null)
+        if (!options.dryRun) await flipPhase(phases, options, record(result.epoch, to, 'ok'), null)
         return result
-      }
-      const space = await rollbackSpace(options)
-      result.checks = [space]
-      result.forced = !space.ok && options.force === true
-      if (!space.ok && !result.forced) {
-        if (!options.dryRun)
-          await phases.recordAttempt(record(state.epoch, to, `refused: ${space.detail}`))
-        throw new RefusedError(`refused to roll back to ${to}: ${space.detail}`)
       }
       result.moved = true
       result.epoch = state.epoch + 2
@@ -148,7 +149,7 @@ export async function rollback(options: RollbackOptions): Promise<RollbackResult
           return result
         }
         let regenerated: NonNullable<RollbackResult['regenerated']> | undefined
-        await flipPhase(phases, options.jsonFile, record(result.epoch, to, 'ok'), null, {
+        await flipPhase(phases, options, record(result.epoch, to, 'ok'), null, {
           beforeCommit: async () => {
             // File writers meet the mark and wait for the lock; database writers meet the new
             // epoch and then the mark: no write lands anywhere while the file is regenerated.
@@ -159,6 +160,7 @@ export async function rollback(options: RollbackOptions): Promise<RollbackResult
                 'rollback under way: database writes fenced while the legacy file is regenerated',
               ),
               state.cutover_at,
+              options.jsonFile,
             )
             // A lockless save after the import would be renamed over: it is imported (the
             // database now fenced at the new epoch) and the file regenerated again.

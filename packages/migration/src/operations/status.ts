@@ -57,6 +57,8 @@ export interface MigrationStatus {
     pendingVersions: number[]
     invocations: number | null
     skills: number | null
+    /** The legacy file (absolute path) the database serves; null before the first transition. */
+    legacyFile: string | null
     problem: string | null
   }
   lastValidation: ValidationRecord | null
@@ -171,6 +173,7 @@ export async function databaseStatus(target: DatabaseTarget) {
     pendingVersions: [],
     invocations: null,
     skills: null,
+    legacyFile: null,
     problem: null,
   }
   let phase: { phase: Phase; epoch: number } | undefined
@@ -201,6 +204,7 @@ export async function databaseStatus(target: DatabaseTarget) {
         phase = { phase: state.phase, epoch: state.epoch }
         history = await store.history()
         lastValidation = await store.lastValidation()
+        summary.legacyFile = await store.servedLegacyFile()
       } finally {
         await store.close()
       }
@@ -215,6 +219,10 @@ export async function databaseStatus(target: DatabaseTarget) {
 export function nextCommand(status: MigrationStatus): string | null {
   if (!status.legacy.valid) return `fix ${status.legacy.file} (see above)`
   if (!status.database.reachable) return 'make the database reachable (see above)'
+  const served = status.database.legacyFile
+  if (served !== null && served !== status.legacy.file) {
+    return `name the legacy file this database serves (--json-file ${served}), or, if it moved here, pass --force --reason "…" to the next command`
+  }
   if (status.database.pendingVersions.length > 0) return 'skill-metrics schema migrate'
   if (status.transitioning) return 'rerun the last phase command: a transition did not finish'
   switch (status.phase) {

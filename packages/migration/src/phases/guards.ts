@@ -14,22 +14,44 @@ import {
 } from '../trackers/dual-read-mismatches.js'
 import { readMisses } from '../trackers/dual-write-misses.js'
 import { dualWriteSpace } from './disk-space.js'
-import type { GuardCheck, GuardContext } from './transition.js'
+import type { Guard, GuardCheck, GuardContext } from './transition.js'
 
-/** The legacy file parses and keeps the legacy schema (a missing file is an empty tracker). */
-export async function legacyFileValid({ jsonFile }: GuardContext): Promise<GuardCheck> {
+/**
+ * The legacy file, named by its absolute path, parses and keeps the legacy schema. A file that
+ * does not exist passes only with `allowEmpty` (recorded as a warning): a mistyped `--json-file`,
+ * or a command run from the wrong folder, would otherwise migrate nothing, and every later step
+ * would succeed.
+ */
+export async function legacyFileValid(
+  { jsonFile }: Pick<GuardContext, 'jsonFile'>,
+  { allowEmpty = false }: { allowEmpty?: boolean } = {},
+): Promise<GuardCheck> {
+  const name = 'legacy file valid'
   try {
     const scan = await scanThroughTornSaves(jsonFile)
-    return {
-      name: 'legacy file valid',
-      ok: true,
-      detail: scan.exists
-        ? `${scan.invocationCount} invocations, ${scan.skills.size} skills`
-        : 'no file yet (empty)',
+    if (scan.exists) {
+      return {
+        name,
+        ok: true,
+        detail: `${jsonFile}: ${scan.invocationCount} invocations, ${scan.skills.size} skills`,
+      }
     }
+    return allowEmpty
+      ? {
+          name,
+          ok: true,
+          level: 'warn',
+          detail: `no file at ${jsonFile}: migrating an empty tracker (--allow-empty)`,
+        }
+      : {
+          name,
+          ok: false,
+          forceable: false,
+          detail: `no file at ${jsonFile}: check --json-file and the current directory, or pass --allow-empty to start from an empty tracker`,
+        }
   } catch (error) {
     if (!(error instanceof SkillMetricsError)) throw error
-    return { name: 'legacy file valid', ok: false, detail: error.message }
+    return { name, ok: false, detail: error.message }
   }
 }
 
@@ -172,12 +194,12 @@ export async function legacyFileAsDatabaseLeftIt(jsonFile: string): Promise<Guar
 }
 
 /**
- * Phase 1's guard: schema at the latest version (PhaseStore.open checks it), file valid, no
- * foreign writer, room for what dual-write writes.
+ * Phase 1's guard: schema at the latest version (PhaseStore.open checks it), the file there
+ * (or `allowEmpty`) and valid, no foreign writer, room for what dual-write writes.
  */
-export async function dualWriteGuard(context: GuardContext): Promise<GuardCheck[]> {
-  return [
-    await legacyFileValid(context),
+export function dualWriteGuard(options: { allowEmpty?: boolean } = {}): Guard {
+  return async (context) => [
+    await legacyFileValid(context, options),
     await noForeignWriter(context),
     await dualWriteSpace(context),
   ]

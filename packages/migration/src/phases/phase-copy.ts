@@ -13,6 +13,12 @@ export interface PhaseCopy {
   epoch: number
   transitioning: boolean
   updated_at: string
+  /**
+   * The database the phase was last moved in (`canonicalDatabaseUrl`: no password): a command
+   * given no `--db` uses it, so a writer started in any folder reaches the database the file
+   * migrates to. Absent in a copy written before it was recorded.
+   */
+  database?: string
 }
 
 const phaseCopySchema = z.strictObject({
@@ -20,6 +26,7 @@ const phaseCopySchema = z.strictObject({
   epoch: z.number().int().nonnegative(),
   transitioning: z.boolean(),
   updated_at: z.string(),
+  database: z.string().optional(),
 })
 
 export function phaseCopyPathOf(jsonFile: string): string {

@@ -1,5 +1,6 @@
 import { type Clock, type Phase, RefusedError, systemClock, UsageError } from '@skill-metrics/core'
 import {
+  canonicalDatabaseUrl,
   type DatabaseTarget,
   type PhaseState,
   PhaseStore,
@@ -79,9 +80,10 @@ export interface TransitionOutcome {
 
 /**
  * Moves the phase machine, under the writers' lock so no legacy-file write interleaves: the guard
- * decides (a refusal is recorded with its reasons, exit 4), then the copy beside the legacy file
- * is written marked `transitioning` with the new epoch, then the database, then the mark cleared.
- * A process that dies in between leaves a copy that says a transition was under way.
+ * decides, after the check that the database serves this legacy file (a refusal is recorded with
+ * its reasons, exit 4), then the copy beside the legacy file is written marked `transitioning`
+ * with the new epoch, then the database, then the mark cleared. A process that dies in between
+ * leaves a copy that says a transition was under way.
  */
 export async function transition(request: TransitionRequest): Promise<TransitionOutcome> {
   requireReasonToForce(request)
@@ -102,7 +104,7 @@ export async function transition(request: TransitionRequest): Promise<Transition
         store,
         freeSpace: request.freeSpace,
       }
-      const checks = await request.guard(context)
+      const checks = [await legacyFileServed(context), ...(await request.guard(context))]
       const failed = checks.filter((check) => !check.ok)
       const binding = failed.filter((check) => check.forceable === false)
       const outcome: TransitionOutcome = {
@@ -146,7 +148,7 @@ export async function transition(request: TransitionRequest): Promise<Transition
       const record = transitionRecord({ ...facts, epoch: outcome.epoch, result: 'ok' })
       await flipPhase(
         store,
-        request.jsonFile,
+        request,
         record,
         request.to === 'db-primary' ? record.at : state.cutover_at,
       )
@@ -165,12 +167,13 @@ export async function transition(request: TransitionRequest): Promise<Transition
 /**
  * Moves phase and epoch where writers look for them: the copy beside the legacy file first,
  * marked `transitioning` with the new epoch (a writer that sees it waits for the lock), then the
- * database with the history row in one transaction, then the mark cleared. The caller holds the
- * writers' lock.
+ * database with the history row in one transaction, then the mark cleared. The copy records the
+ * database, and the database the legacy file: each names the other from then on. The caller
+ * holds the writers' lock.
  */
 export async function flipPhase(
   store: PhaseStore,
-  jsonFile: string,
+  { jsonFile, target }: { jsonFile: string; target: DatabaseTarget },
   record: TransitionRecord,
   cutoverAt: string | null,
   whileMarked: {
@@ -184,7 +187,8 @@ export async function flipPhase(
     afterCommit?: () => Promise<void>
   } = {},
 ): Promise<void> {
-  const copy = { phase: record.to_phase, epoch: record.epoch, updated_at: record.at }
+  const database = canonicalDatabaseUrl(target)
+  const copy = { phase: record.to_phase, epoch: record.epoch, updated_at: record.at, database }
   await writePhaseCopy(jsonFile, { ...copy, transitioning: true })
   try {
     await whileMarked.beforeCommit?.()
@@ -200,14 +204,71 @@ export async function flipPhase(
           epoch: state.epoch,
           transitioning: false,
           updated_at: new Date().toISOString(),
+          database,
         }),
       )
       .catch(() => {})
     throw error
   }
-  await store.commitTransition(record, cutoverAt)
+  await store.commitTransition(record, cutoverAt, jsonFile)
   await whileMarked.afterCommit?.()
   await writePhaseCopy(jsonFile, { ...copy, transitioning: false })
+}
+
+/**
+ * The database serves this legacy file (by absolute path), or none yet: the check of every phase
+ * transition, cutover and rollback. A database migrated from one file that a command then made
+ * "equal" to another would lose the first one's history; a file that really moved is recorded
+ * with `--force --reason`.
+ */
+export async function legacyFileServed({
+  jsonFile,
+  target,
+  store,
+}: Pick<GuardContext, 'jsonFile' | 'target' | 'store'>): Promise<GuardCheck> {
+  return servedFileCheck(jsonFile, target, await store.servedLegacyFile())
+}
+
+/** `legacyFileServed` once the file the database serves (`served`) is known. */
+export function servedFileCheck(
+  jsonFile: string,
+  target: DatabaseTarget,
+  served: string | null,
+): GuardCheck {
+  const name = 'legacy file of this database'
+  if (served === null) return { name, ok: true, detail: `${jsonFile} (none recorded yet)` }
+  if (served === jsonFile) return { name, ok: true, detail: jsonFile }
+  return {
+    name,
+    ok: false,
+    detail: `${canonicalDatabaseUrl(target)} serves ${served}, not ${jsonFile}: name that file (--json-file ${served}), or, if it moved to ${jsonFile}, pass --force --reason "…" (recorded)`,
+  }
+}
+
+/**
+ * `legacyFileServed` for the commands that show no guard: refused unless forced; a forced run
+ * records the move in the phase history (not on a dry run) before it goes on.
+ */
+export async function requireServedLegacyFile(
+  store: PhaseStore,
+  options: Pick<OperatorOptions, 'jsonFile' | 'target' | 'force' | 'reason' | 'dryRun' | 'clock'>,
+): Promise<void> {
+  const check = await legacyFileServed({ ...options, store })
+  if (check.ok) return
+  if (options.force !== true) throw new RefusedError(`refused: ${check.detail}`)
+  if (options.dryRun) return
+  const state = await store.state()
+  const record = transitionRecord({
+    at: (options.clock ?? systemClock).now(),
+    reason: options.reason,
+    from: state.phase,
+    to: state.phase,
+    epoch: state.epoch,
+    result: `ok: the legacy file moved to ${options.jsonFile}`,
+    forced: true,
+    checks: [check],
+  })
+  await store.recordLegacyFileMove(record, options.jsonFile)
 }
 
 /**
@@ -269,7 +330,9 @@ export async function settledPhaseCopy({
       const store = await PhaseStore.open(db)
       try {
         const state = await store.state()
+        // The mark is settled; what the copy records stays, whichever database this writer named.
         const settled: PhaseCopy = {
+          ...again,
           phase: state.phase,
           epoch: state.epoch,
           transitioning: false,

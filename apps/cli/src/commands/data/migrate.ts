@@ -24,6 +24,8 @@ export default class DataMigrate extends BaseCommand<typeof DataMigrate> {
       final: this.flags.final,
       batchSize: this.flags['batch-size'],
       dryRun: this.flags['dry-run'],
+      force: this.flags.force,
+      reason: this.flags.reason,
       onProgress: (progress) =>
         bar.update(
           progress.bytesRead,
