@@ -16,7 +16,7 @@ afterEach(async () => {
 })
 
 // Few processes on purpose (each costs most of a second): one walk per dialect covers the three
-// halves of issue 15 item 1 — a missing file, a database found from anywhere, a file the
+// parts of issue 15 item 1 — a missing file, a database found from anywhere, a file the
 // database does not serve.
 describe.each(DIALECTS)('the legacy file and its database on %s', (dialect) => {
   it('a missing file is refused or warned of, the recorded database is found from anywhere, another file is refused', async () => {
