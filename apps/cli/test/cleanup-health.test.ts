@@ -8,7 +8,7 @@ import { LOCK_STALE_MS, lockPathOf } from '@skill-metrics/json-tracker'
 import { advanceTo, inDualWrite } from '@skill-metrics/testing/phase-walk'
 import { afterEach, describe, expect, it } from 'vitest'
 import { DIALECTS, freshDatabase, type TestDatabase } from './schema.js'
-import { makeTempDir, runCli } from './support.js'
+import { makeTempDir, runCommand } from './support.js'
 
 const created: TestDatabase[] = []
 afterEach(async () => {
@@ -19,7 +19,7 @@ async function migration(dialect: 'sqlite' | 'postgres') {
   const moved = await inDualWrite(dialect)
   created.push(moved.db)
   const cli = (...args: string[]) =>
-    runCli([...args, '--db', moved.db.url, '--json-file', moved.jsonFile], {
+    runCommand([...args, '--db', moved.db.url, '--json-file', moved.jsonFile], {
       cwd: dirname(moved.jsonFile),
     })
   return { ...moved, cli }
@@ -115,7 +115,7 @@ describe.each(DIALECTS)('cleanup and health on %s', (dialect) => {
     await runner.migrate({ target: (await runner.status()).latest - 1 })
     await runner.close()
     const cwd = await makeTempDir()
-    const run = await runCli(
+    const run = await runCommand(
       ['health', '--db', db.url, '--json-file', join(cwd, 'skill_metrics.json')],
       { cwd },
     )
@@ -129,7 +129,7 @@ describe.each(DIALECTS)('cleanup and health on %s', (dialect) => {
 describe('health without a database', () => {
   it('exits 4 naming the unreachable database', async () => {
     const cwd = await makeTempDir()
-    const run = await runCli(
+    const run = await runCommand(
       [
         'health',
         '--db',

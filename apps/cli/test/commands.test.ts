@@ -9,7 +9,7 @@ import {
   fixturePath,
   makeTempDir,
   removeDir,
-  runCli,
+  runCommand,
 } from './support.js'
 
 type Metrics = Record<string, Record<string, unknown>>
@@ -21,7 +21,7 @@ beforeEach(async () => {
 afterEach(() => removeDir(dir))
 
 const metricsOf = async (file: string): Promise<Metrics> => {
-  const run = await runCli(['metrics', '--json', '--json-file', file], { cwd: dir })
+  const run = await runCommand(['metrics', '--json', '--json-file', file], { cwd: dir })
   expect(run.exitCode, run.stderr).toBe(0)
   return JSON.parse(run.stdout) as Metrics
 }
@@ -33,12 +33,12 @@ const recordsOf = async (file: string) =>
 describe('track', () => {
   it("waits for the writers' lock up to --lock-timeout, then exits 4 and leaves the file alone", async () => {
     const file = join(dir, 'metrics.json')
-    expect((await runCli(['track', 'a', '--json-file', file], { cwd: dir })).exitCode).toBe(0)
+    expect((await runCommand(['track', 'a', '--json-file', file], { cwd: dir })).exitCode).toBe(0)
     const before = await readFile(file)
     // A lock held by a live writer: proper-lockfile's directory, freshly touched.
     await mkdir(`${file}.lock`)
     const started = Date.now()
-    const run = await runCli(['track', 'b', '--lock-timeout', '1', '--json-file', file], {
+    const run = await runCommand(['track', 'b', '--lock-timeout', '1', '--json-file', file], {
       cwd: dir,
     })
     expect(run.exitCode).toBe(4)
@@ -49,7 +49,7 @@ describe('track', () => {
 
   it('records a completed invocation that metrics then shows', async () => {
     const file = join(dir, 'metrics.json')
-    const run = await runCli(
+    const run = await runCommand(
       [
         'track',
         'code-review',
@@ -96,7 +96,7 @@ describe('track', () => {
 
   it('counts an abandoned invocation, its error and duplicate follow-ups', async () => {
     const file = join(dir, 'metrics.json')
-    const run = await runCli(
+    const run = await runCommand(
       [
         'track',
         'type-fixer',
@@ -145,7 +145,7 @@ describe('track', () => {
       ['lint', '--workflow-path', 'ci'],
       ['lint', '--abandoned'],
     ]) {
-      const run = await runCli(['track', ...args, '--json-file', file], { cwd: dir })
+      const run = await runCommand(['track', ...args, '--json-file', file], { cwd: dir })
       expect(run.exitCode, run.stderr).toBe(0)
     }
     expectContains(await metricsOf(file), {
@@ -160,7 +160,7 @@ describe('track', () => {
   })
 
   it('writes to .session-buddy/skill_metrics.json in the current directory by default', async () => {
-    const run = await runCli(['track', 'plan'], { cwd: dir })
+    const run = await runCommand(['track', 'plan'], { cwd: dir })
     expect(run.exitCode, run.stderr).toBe(0)
     const file = join(dir, '.session-buddy', 'skill_metrics.json')
     expect((await recordsOf(file)).map((record) => record.skill_name)).toEqual(['plan'])
@@ -168,7 +168,7 @@ describe('track', () => {
 
   it('reads the file from SKILL_METRICS_JSON_FILE', async () => {
     const file = join(dir, 'from-env.json')
-    const track = await runCli(['track', 'plan'], {
+    const track = await runCommand(['track', 'plan'], {
       cwd: dir,
       env: { SKILL_METRICS_JSON_FILE: file },
     })
@@ -180,9 +180,12 @@ describe('track', () => {
     'refuses --duration %j as a usage error and writes nothing',
     async (duration) => {
       const file = join(dir, 'metrics.json')
-      const run = await runCli(['track', 'plan', `--duration=${duration}`, '--json-file', file], {
-        cwd: dir,
-      })
+      const run = await runCommand(
+        ['track', 'plan', `--duration=${duration}`, '--json-file', file],
+        {
+          cwd: dir,
+        },
+      )
       expect(run.exitCode).toBe(2)
       expect(run.stderr).toContain('--duration')
       expect(existsSync(file)).toBe(false)
@@ -193,7 +196,9 @@ describe('track', () => {
 describe('metrics, summary and export', () => {
   it('--source db refuses a database without the schema (exit 4) and creates nothing', async () => {
     const db = join(dir, 'none.db')
-    const run = await runCli(['metrics', '--source', 'db', '--db', `sqlite:${db}`], { cwd: dir })
+    const run = await runCommand(['metrics', '--source', 'db', '--db', `sqlite:${db}`], {
+      cwd: dir,
+    })
     expect(run.exitCode).toBe(4)
     expect(run.stderr).toContain(
       `schema is at V0; this version of skill-metrics needs V${LATEST_VERSION}`,
@@ -204,7 +209,7 @@ describe('metrics, summary and export', () => {
 
   it('metrics prints a table of every skill', async () => {
     const file = await copyFixture('small', dir)
-    const run = await runCli(['metrics', '--json-file', file], { cwd: dir })
+    const run = await runCommand(['metrics', '--json-file', file], { cwd: dir })
     expect(run.exitCode, run.stderr).toBe(0)
     const expected = JSON.parse(await readFile(fixturePath('small', '.metrics.json'), 'utf8'))
     for (const skill of Object.keys(expected)) expect(run.stdout).toContain(skill)
@@ -214,7 +219,9 @@ describe('metrics, summary and export', () => {
 
   it('metrics SKILL shows that skill only', async () => {
     const file = await copyFixture('small', dir)
-    const run = await runCli(['metrics', 'type-fixer', '--json', '--json-file', file], { cwd: dir })
+    const run = await runCommand(['metrics', 'type-fixer', '--json', '--json-file', file], {
+      cwd: dir,
+    })
     expect(run.exitCode, run.stderr).toBe(0)
     const expected = JSON.parse(await readFile(fixturePath('small', '.metrics.json'), 'utf8'))
     const actual = JSON.parse(run.stdout)
@@ -224,7 +231,7 @@ describe('metrics, summary and export', () => {
 
   it('metrics of an unknown skill is bad input that names it', async () => {
     const file = await copyFixture('small', dir)
-    const run = await runCli(['metrics', 'no-such-skill', '--json-file', file], { cwd: dir })
+    const run = await runCommand(['metrics', 'no-such-skill', '--json-file', file], { cwd: dir })
     expect(run.exitCode).toBe(3)
     expect(run.stderr).toContain('no-such-skill')
     expect(run.stderr).toContain(file)
@@ -232,7 +239,7 @@ describe('metrics, summary and export', () => {
 
   it('summary prints a short text', async () => {
     const file = await copyFixture('small', dir)
-    const run = await runCli(['summary', '--json-file', file], { cwd: dir })
+    const run = await runCommand(['summary', '--json-file', file], { cwd: dir })
     expect(run.exitCode, run.stderr).toBe(0)
     expect(run.stdout).toContain('Invocations: 392')
     expect(run.stdout).toContain('crackerjack-run')
@@ -240,7 +247,7 @@ describe('metrics, summary and export', () => {
 
   it('an absent file is an empty tracker', async () => {
     const file = join(dir, 'none.json')
-    const summary = await runCli(['summary', '--json', '--json-file', file], { cwd: dir })
+    const summary = await runCommand(['summary', '--json', '--json-file', file], { cwd: dir })
     expect(summary.exitCode, summary.stderr).toBe(0)
     expect(JSON.parse(summary.stdout)).toEqual({
       total_skills: 0,
@@ -256,7 +263,7 @@ describe('metrics, summary and export', () => {
   it('export writes the legacy export layout', async () => {
     const file = await copyFixture('small', dir)
     const out = join(dir, 'export.json')
-    const run = await runCli(['export', out, '--json-file', file], { cwd: dir })
+    const run = await runCommand(['export', out, '--json-file', file], { cwd: dir })
     expect(run.exitCode, run.stderr).toBe(0)
     expect(run.stdout).toContain(out)
     const exported = JSON.parse(await readFile(out, 'utf8'))
@@ -272,7 +279,7 @@ describe('metrics, summary and export', () => {
 describe('generate', () => {
   it('writes a file that metrics reads, with the counts it printed', async () => {
     const out = join(dir, 'generated.json')
-    const run = await runCli(
+    const run = await runCommand(
       ['generate', out, '--invocations', '500', '--skills', '5', '--seed', '7', '--json'],
       { cwd: dir },
     )
@@ -291,28 +298,30 @@ describe('generate', () => {
 
   it('refuses to overwrite a file unless --force', async () => {
     const out = join(dir, 'generated.json')
-    const first = await runCli(['generate', out, '--invocations', '50'], { cwd: dir })
+    const first = await runCommand(['generate', out, '--invocations', '50'], { cwd: dir })
     expect(first.exitCode, first.stderr).toBe(0)
     expect(first.stdout).toContain('50 invocations')
     const before = await readFile(out)
-    const again = await runCli(['generate', out, '--invocations', '10'], { cwd: dir })
+    const again = await runCommand(['generate', out, '--invocations', '10'], { cwd: dir })
     expect(again.exitCode).toBe(4)
     expect(again.stderr).toContain(out)
     expect(again.stderr).toContain('--force')
     expect(await readFile(out)).toEqual(before)
-    const json = await runCli(['generate', out, '--invocations', '10', '--json'], { cwd: dir })
+    const json = await runCommand(['generate', out, '--invocations', '10', '--json'], { cwd: dir })
     expect(json.exitCode).toBe(4)
     expect(JSON.parse(json.stdout).error).toMatchObject({ code: 'REFUSED', exitCode: 4 })
-    const forced = await runCli(['generate', out, '--invocations', '10', '--force'], { cwd: dir })
+    const forced = await runCommand(['generate', out, '--invocations', '10', '--force'], {
+      cwd: dir,
+    })
     expect(forced.exitCode, forced.stderr).toBe(0)
     expect((await recordsOf(out)).length).toBe(10)
   })
 
   it('needs --invocations (usage)', async () => {
-    const run = await runCli(['generate', join(dir, 'g.json')], { cwd: dir })
+    const run = await runCommand(['generate', join(dir, 'g.json')], { cwd: dir })
     expect(run.exitCode).toBe(2)
     expect(run.stderr).toContain('invocations')
-    const bad = await runCli(['generate', join(dir, 'g.json'), '--invocations', 'many'], {
+    const bad = await runCommand(['generate', join(dir, 'g.json'), '--invocations', 'many'], {
       cwd: dir,
     })
     expect(bad.exitCode).toBe(2)

@@ -2,7 +2,7 @@ import { copyFile, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { DIALECTS, freshDatabase, type TestDatabase } from './schema.js'
-import { fixturePath, makeTempDir, runCli } from './support.js'
+import { fixturePath, makeTempDir, runCommand, writeBrokenFile } from './support.js'
 
 const created: TestDatabase[] = []
 afterEach(async () => {
@@ -16,7 +16,7 @@ async function prepared(dialect: 'sqlite' | 'postgres') {
   const jsonFile = join(cwd, 'skill_metrics.json')
   await copyFile(fixturePath('small'), jsonFile)
   const cli = (...args: string[]) =>
-    runCli([...args, '--db', db.url, '--json-file', jsonFile], { cwd })
+    runCommand([...args, '--db', db.url, '--json-file', jsonFile], { cwd })
   expect((await cli('schema', 'migrate')).exitCode).toBe(0)
   expect((await cli('phase', 'dual-write')).exitCode).toBe(0)
   return { cli, jsonFile, cwd }
@@ -82,7 +82,7 @@ describe.each(DIALECTS)('data migrate and data validate on %s', (dialect) => {
         ) + 1,
       ) + 5
     const truncated = whole.subarray(0, cut)
-    await writeFile(jsonFile, truncated)
+    await writeBrokenFile(jsonFile, truncated)
     const migrate = await cli('data', 'migrate')
     expect(migrate.exitCode, migrate.stderr).toBe(3)
     expect(migrate.stderr).toContain(jsonFile)

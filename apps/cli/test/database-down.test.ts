@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises'
 import { listenSilently } from '@skill-metrics/testing/silent-server'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type CliRun, copyFixture, makeTempDir, removeDir, runCli } from './support.js'
+import { type CliRun, copyFixture, makeTempDir, removeDir, runCommand } from './support.js'
 
 // Every case starts its own processes in its own folder: they run side by side.
 let silent: Awaited<ReturnType<typeof listenSilently>>
@@ -34,7 +34,10 @@ async function workspace(): Promise<{ cwd: string; file: string }> {
 
 async function run(command: string, db: string, extra: string[] = [], env = {}): Promise<CliRun> {
   const { cwd, file } = await workspace()
-  return runCli([...COMMANDS[command]!, '--db', db, '--json-file', file, ...extra], { cwd, env })
+  return runCommand([...COMMANDS[command]!, '--db', db, '--json-file', file, ...extra], {
+    cwd,
+    env,
+  })
 }
 
 /** Exit 4 and one line on stderr naming `where` and what to check; no stack, no password. */
@@ -102,7 +105,7 @@ describe.concurrent('a database that is down is exit 4 on one line, never a bug'
 
   it('schema migrate: a SQLite path under a regular file cannot be created', async () => {
     const { cwd, file } = await workspace()
-    const result = await runCli(
+    const result = await runCommand(
       ['schema', 'migrate', '--db', `sqlite:${file}/metrics.db`, '--json-file', file],
       { cwd },
     )

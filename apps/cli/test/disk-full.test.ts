@@ -3,7 +3,7 @@ import { copyFile, readdir, readFile, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fillDisk, tmpfsForTest } from '@skill-metrics/testing/tmpfs'
 import { describe, expect, it } from 'vitest'
-import { fixturePath, makeTempDir, removeDir, runCli } from './support.js'
+import { fixturePath, makeTempDir, removeDir, runCommand } from './support.js'
 
 // The lifecycle on a real file system that fills (a small tmpfs, as a full disk in the field):
 // each step that writes meets a full disk once, must exit 4 naming the cause and leave the legacy
@@ -12,7 +12,7 @@ const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex
 
 function lifecycle(jsonFile: string, database: string, cwd: string) {
   const cli = (...args: string[]) =>
-    runCli([...args, '--json-file', jsonFile, '--db', database], { cwd })
+    runCommand([...args, '--json-file', jsonFile, '--db', database], { cwd })
   const ok = async (...args: string[]) => {
     const run = await cli(...args)
     expect(run.exitCode, `${args.join(' ')}: ${run.stderr}`).toBe(0)

@@ -2,7 +2,7 @@ import { rm, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fillDisk, tmpfsForTest } from '@skill-metrics/testing/tmpfs'
 import { describe, expect, it } from 'vitest'
-import { copyFixture, runCli } from './support.js'
+import { copyFixture, runCommand } from './support.js'
 
 describe('free space on a real file system that fills (tmpfs)', () => {
   it('health warns (exit 0) below two copies of the legacy file; phase dual-write refuses (exit 4)', async (context) => {
@@ -10,7 +10,7 @@ describe('free space on a real file system that fills (tmpfs)', () => {
     const jsonFile = await copyFixture('small', dir)
     const size = (await stat(jsonFile)).size
     const cli = (...args: string[]) =>
-      runCli(
+      runCommand(
         [...args, '--json-file', jsonFile, '--db', `sqlite:${join(dir, 'skill_metrics.db')}`],
         {
           cwd: dir,

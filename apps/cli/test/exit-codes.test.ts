@@ -2,7 +2,14 @@ import { existsSync } from 'node:fs'
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { copyFixture, fixturePath, makeTempDir, removeDir, runCli } from './support.js'
+import {
+  copyFixture,
+  fixturePath,
+  makeTempDir,
+  removeDir,
+  runCommand,
+  writeBrokenFile,
+} from './support.js'
 
 let dir: string
 beforeEach(async () => {
@@ -68,7 +75,7 @@ describe.each(BAD_FILES)('$name', ({ content, names }) => {
   let bytes: Buffer
   beforeEach(async () => {
     file = join(dir, 'skill_metrics.json')
-    await writeFile(file, await content())
+    await writeBrokenFile(file, await content())
     bytes = await readFile(file)
   })
 
@@ -79,7 +86,7 @@ describe.each(BAD_FILES)('$name', ({ content, names }) => {
     ['report'],
     ['export', 'out.json'],
   ])('%s exits 3 naming the file and the place, and leaves it unchanged', async (...args) => {
-    const run = await runCli([...args, '--json-file', file], { cwd: dir })
+    const run = await runCommand([...args, '--json-file', file], { cwd: dir })
     expect(run.exitCode, run.stderr).toBe(3)
     expect(run.stdout).toBe('')
     expect(run.stderr).toContain(file)
@@ -90,7 +97,7 @@ describe.each(BAD_FILES)('$name', ({ content, names }) => {
   })
 
   it('prints a JSON error under --json, with the exit code', async () => {
-    const run = await runCli(['track', 'review', '--json', '--json-file', file], { cwd: dir })
+    const run = await runCommand(['track', 'review', '--json', '--json-file', file], { cwd: dir })
     expect(run.exitCode).toBe(3)
     const { error } = JSON.parse(run.stdout)
     expect(error).toMatchObject({ code: 'BAD_INPUT', exitCode: 3 })
@@ -105,7 +112,7 @@ describe('unusable --json-file paths', () => {
     const file = join(dir, 'folder')
     await mkdir(file)
     for (const args of [['track', 'review'], ['metrics']]) {
-      const run = await runCli([...args, '--json-file', file], { cwd: dir })
+      const run = await runCommand([...args, '--json-file', file], { cwd: dir })
       expect(run.exitCode, run.stderr).toBe(3)
       expect(run.stderr).toContain(file)
       expect(run.stderr).toContain('directory')
@@ -121,7 +128,7 @@ describe('unusable --json-file paths', () => {
     await writeFile(plain, 'not a directory')
     const file = join(dir, relative)
     for (const args of [['track', 'review'], ['metrics'], ['summary'], ['report']]) {
-      const run = await runCli([...args, '--json-file', file], { cwd: dir })
+      const run = await runCommand([...args, '--json-file', file], { cwd: dir })
       expect(run.exitCode, `${args[0]}: ${run.stderr}`).toBe(3)
       expect(run.stderr).toContain(file)
       expect(run.stderr).not.toContain('    at ')
@@ -132,7 +139,7 @@ describe('unusable --json-file paths', () => {
   it('an export into a missing directory is bad input naming it', async () => {
     const file = await copyFixture('small', dir)
     const out = join(dir, 'missing', 'export.json')
-    const run = await runCli(['export', out, '--json-file', file], { cwd: dir })
+    const run = await runCommand(['export', out, '--json-file', file], { cwd: dir })
     expect(run.exitCode, run.stderr).toBe(3)
     expect(run.stderr).toContain(out)
   })
@@ -146,14 +153,14 @@ describe('usage errors', () => {
     [['generate', 'out.json']],
     [['generate', 'out.json', '--invocations', 'x']],
   ])('%j exits 2', async (args) => {
-    const run = await runCli(args, { cwd: dir })
+    const run = await runCommand(args, { cwd: dir })
     expect(run.exitCode, run.stderr).toBe(2)
     expect(run.stderr).toMatch(/\S/)
     expect(run.stderr).not.toContain('    at ')
   })
 
   it('an unknown flag under --json prints a JSON error and still exits 2', async () => {
-    const run = await runCli(['metrics', '--no-such-flag', '--json'], { cwd: dir })
+    const run = await runCommand(['metrics', '--no-such-flag', '--json'], { cwd: dir })
     expect(run.exitCode).toBe(2)
     const { error } = JSON.parse(run.stdout)
     expect(error).toMatchObject({ code: 'USAGE', exitCode: 2, nextStep: null })
@@ -170,11 +177,11 @@ describe('--db', () => {
     ['.session-buddy/skill_metrics.db'],
   ])('%s is bad input (3), and no password is printed', async (url) => {
     const file = await copyFixture('small', dir)
-    const run = await runCli(['metrics', '--db', url, '--json-file', file], { cwd: dir })
+    const run = await runCommand(['metrics', '--db', url, '--json-file', file], { cwd: dir })
     expect(run.exitCode, run.stderr).toBe(3)
     expect(run.stderr).toContain('--db')
     expect(run.stderr).not.toContain('hunter2')
-    const json = await runCli(['metrics', '--json', '--json-file', file], {
+    const json = await runCommand(['metrics', '--json', '--json-file', file], {
       cwd: dir,
       env: { SKILL_METRICS_DB: url },
     })
@@ -191,7 +198,7 @@ describe('--db', () => {
     ['postgresql://localhost/metrics?sslmode=require'],
   ])('%s is accepted', async (url) => {
     const file = await copyFixture('small', dir)
-    const run = await runCli(['summary', '--db', url, '--json-file', file], { cwd: dir })
+    const run = await runCommand(['summary', '--db', url, '--json-file', file], { cwd: dir })
     expect(run.exitCode, run.stderr).toBe(0)
     expect(run.stdout).not.toContain('hunter2')
   })

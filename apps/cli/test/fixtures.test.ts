@@ -10,7 +10,7 @@ import {
   fixturePath,
   makeTempDir,
   removeDir,
-  runCli,
+  runCommand,
 } from './support.js'
 
 const SOURCES = ['json', ...DIALECTS.map((dialect) => `db:${dialect}` as const)]
@@ -41,7 +41,7 @@ describe.each(CASES)('the %s fixture through the CLI, read from %s', (name, sour
   const expected = async (suffix: string) => readFile(fixturePath(name, suffix), 'utf8')
 
   it('metrics --json holds what the original returned, plus percentiles', async () => {
-    const run = await runCli(['metrics', '--json', '--json-file', file, ...sourceArgs], {
+    const run = await runCommand(['metrics', '--json', '--json-file', file, ...sourceArgs], {
       cwd: dir,
     })
     expect(run.exitCode, run.stderr).toBe(0)
@@ -67,7 +67,7 @@ describe.each(CASES)('the %s fixture through the CLI, read from %s', (name, sour
   })
 
   it('summary --json equals what the original returned', async () => {
-    const run = await runCli(['summary', '--json', '--json-file', file, ...sourceArgs], {
+    const run = await runCommand(['summary', '--json', '--json-file', file, ...sourceArgs], {
       cwd: dir,
     })
     expect(run.exitCode, run.stderr).toBe(0)
@@ -78,7 +78,7 @@ describe.each(CASES)('the %s fixture through the CLI, read from %s', (name, sour
   })
 
   it('report prints the original report exactly, and nothing else', async () => {
-    const run = await runCli(['report', '--json-file', file, ...sourceArgs], {
+    const run = await runCommand(['report', '--json-file', file, ...sourceArgs], {
       cwd: dir,
       keepFinalNewline: true,
     })
@@ -88,7 +88,9 @@ describe.each(CASES)('the %s fixture through the CLI, read from %s', (name, sour
   })
 
   it('report --json wraps the same text', async () => {
-    const run = await runCli(['report', '--json', '--json-file', file, ...sourceArgs], { cwd: dir })
+    const run = await runCommand(['report', '--json', '--json-file', file, ...sourceArgs], {
+      cwd: dir,
+    })
     expect(run.exitCode, run.stderr).toBe(0)
     expect(JSON.parse(run.stdout)).toEqual({ report: await expected('.report.txt') })
   })

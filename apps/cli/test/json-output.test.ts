@@ -1,10 +1,10 @@
 import { cp, mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import type { Command } from '@oclif/core'
 import { createDataSource, parseDatabaseUrl } from '@skill-metrics/db-store'
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import { type CliRun, fixturePath, makeTempDir, removeDir, runCli } from './support.js'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type CliRun, fixturePath, makeTempDir, removeDir, runCli, runCommand } from './support.js'
 
 // Every command, in every exit path it can reach, prints exactly one JSON document on stdout
 // under --json. The commands are listed from the commands folder, so a new one fails the
@@ -25,30 +25,9 @@ async function commandIds(): Promise<string[]> {
     .sort()
 }
 
-type CommandClass = typeof Command & { run(argv: string[], root: string): Promise<unknown> }
-
-/** Runs one command in this process: its exit code and what it printed on stdout and stderr. */
-async function runHere(id: string, argv: string[]): Promise<CliRun> {
-  const file = join(commandsDir, `${id.split(' ').join('/')}.ts`)
-  const module = (await import(/* @vite-ignore */ file)) as { default: CommandClass }
-  const stdout = vi.spyOn(console, 'log').mockImplementation(() => {})
-  const stderr = vi.spyOn(console, 'error').mockImplementation(() => {})
-  const text = (spy: typeof stdout) => spy.mock.calls.map((call) => call.join(' ')).join('\n')
-  let exitCode = 0
-  try {
-    await module.default.run(argv, root)
-  } catch (error) {
-    const exit = (error as { oclif?: { exit?: number } }).oclif?.exit
-    if (exit === undefined) throw error
-    exitCode = exit
-  } finally {
-    process.exitCode = 0
-  }
-  const run = { exitCode, stdout: text(stdout), stderr: text(stderr) }
-  stdout.mockRestore()
-  stderr.mockRestore()
-  return run
-}
+/** Runs one command in this process (see runCommand): its exit code, stdout and stderr. */
+const runHere = (id: string, argv: string[]): Promise<CliRun> =>
+  runCommand([...id.split(' '), ...argv], { cwd: tmpdir() })
 
 const jsonFileIn = (dir: string) => join(dir, 'skill_metrics.json')
 const where = (dir: string, db = `sqlite:${join(dir, 'db.sqlite')}`) => [

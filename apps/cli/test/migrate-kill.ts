@@ -6,7 +6,7 @@ import { createDataSource } from '@skill-metrics/db-store'
 import { execa } from 'execa'
 import { expect } from 'vitest'
 import { freshDatabase } from './schema.js'
-import { makeTempDir, runCli } from './support.js'
+import { makeTempDir, runCommand } from './support.js'
 
 const cli = fileURLToPath(new URL('../bin/run.js', import.meta.url))
 const INVOCATIONS = 20_000
@@ -20,7 +20,7 @@ export async function expectKilledMigrateResumes(dialect: 'sqlite' | 'postgres',
   const scratch = await makeTempDir()
   const source = join(scratch, 'source.json')
   expect(
-    (await runCli(['generate', source, '--invocations', String(INVOCATIONS)], { cwd: scratch }))
+    (await runCommand(['generate', source, '--invocations', String(INVOCATIONS)], { cwd: scratch }))
       .exitCode,
   ).toBe(0)
   for (let trial = 0; trial < trials; trial += 1) {
@@ -30,8 +30,8 @@ export async function expectKilledMigrateResumes(dialect: 'sqlite' | 'postgres',
       const jsonFile = join(cwd, 'skill_metrics.json')
       await copyFile(source, jsonFile)
       const args = ['--db', db.url, '--json-file', jsonFile]
-      expect((await runCli(['schema', 'migrate', ...args], { cwd })).exitCode).toBe(0)
-      expect((await runCli(['phase', 'dual-write', ...args], { cwd })).exitCode).toBe(0)
+      expect((await runCommand(['schema', 'migrate', ...args], { cwd })).exitCode).toBe(0)
+      expect((await runCommand(['phase', 'dual-write', ...args], { cwd })).exitCode).toBe(0)
       const migrate = execa('node', [cli, 'data', 'migrate', '--batch-size', '250', ...args], {
         cwd,
         reject: false,
@@ -50,9 +50,12 @@ export async function expectKilledMigrateResumes(dialect: 'sqlite' | 'postgres',
         await migrate
         const committed = await count('backfill_batch')
         const stored = await count('skill_invocation')
-        const rerun = await runCli(['data', 'migrate', '--batch-size', '250', '--json', ...args], {
-          cwd,
-        })
+        const rerun = await runCommand(
+          ['data', 'migrate', '--batch-size', '250', '--json', ...args],
+          {
+            cwd,
+          },
+        )
         expect(rerun.exitCode, rerun.stdout + rerun.stderr).toBe(0)
         // Nothing the killed run committed is written again; only the batch in flight is redone.
         expect(JSON.parse(rerun.stdout), `trial ${trial}, killed after ${killAfter}`).toMatchObject(
@@ -66,7 +69,7 @@ export async function expectKilledMigrateResumes(dialect: 'sqlite' | 'postgres',
       } finally {
         await database.destroy()
       }
-      const validate = await runCli(['data', 'validate', ...args], { cwd })
+      const validate = await runCommand(['data', 'validate', ...args], { cwd })
       expect(validate.exitCode, `trial ${trial}: ${validate.stdout}${validate.stderr}`).toBe(0)
     } finally {
       await db.drop()

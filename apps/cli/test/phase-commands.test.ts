@@ -2,7 +2,7 @@ import { appendFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { DIALECTS, freshDatabase, type TestDatabase } from './schema.js'
-import { makeTempDir, runCli } from './support.js'
+import { makeTempDir, runCommand } from './support.js'
 
 const created: TestDatabase[] = []
 afterEach(async () => {
@@ -16,7 +16,7 @@ async function setUp(dialect: 'sqlite' | 'postgres') {
   const cwd = await makeTempDir()
   const jsonFile = join(cwd, 'skill_metrics.json')
   const cli = (...args: string[]) =>
-    runCli([...args, '--db', db.url, '--json-file', jsonFile], { cwd })
+    runCommand([...args, '--db', db.url, '--json-file', jsonFile], { cwd })
   return { jsonFile, cli }
 }
 

@@ -16,7 +16,7 @@ import { lifecycleWriter } from '@skill-metrics/testing/child-processes'
 import { execa } from 'execa'
 import { expect } from 'vitest'
 import { freshDatabase, type TestDatabase } from './schema.js'
-import { makeTempDir, runCli } from './support.js'
+import { makeTempDir, runCommand } from './support.js'
 
 const cli = fileURLToPath(new URL('../bin/run.js', import.meta.url))
 const HISTORY = 3_000
@@ -76,7 +76,7 @@ async function killedAtRandom(trial: Trial, args: string[], maxDelayMs: number) 
 }
 
 async function expectConsistentStatus(trial: Trial, phases: string[]) {
-  const status = await runCli(['status', '--json', ...trial.args], { cwd: trial.cwd })
+  const status = await runCommand(['status', '--json', ...trial.args], { cwd: trial.cwd })
   expect(status.exitCode, status.stderr).toBe(0)
   expect(phases).toContain(JSON.parse(status.stdout).phase)
 }
@@ -105,13 +105,13 @@ export async function expectKilledCutoverRecovers(dialect: 'sqlite' | 'postgres'
       const stop = writers(setup)
       const killed = await killedAtRandom(setup, ['cutover'], 2_500)
       await expectConsistentStatus(setup, ['dual-read', 'db-primary'])
-      const rerun = await runCli(['cutover', '--json', ...setup.args], { cwd: setup.cwd })
+      const rerun = await runCommand(['cutover', '--json', ...setup.args], { cwd: setup.cwd })
       expect(rerun.exitCode, `trial ${trial} ${JSON.stringify(killed)}: ${rerun.stderr}`).toBe(0)
       await expectConsistentStatus(setup, ['db-primary'])
       const tags = await stop()
       const stored = await storedPaths(setup)
       expect(tags.filter((tag) => !stored.has(tag))).toEqual([])
-      const health = await runCli(['health', ...setup.args], { cwd: setup.cwd })
+      const health = await runCommand(['health', ...setup.args], { cwd: setup.cwd })
       expect(health.exitCode, health.stdout).toBe(0)
     } finally {
       await setup.db.drop()
@@ -133,7 +133,7 @@ export async function expectKilledRollbackRecovers(dialect: 'sqlite' | 'postgres
       await sleep(300)
       const killed = await killedAtRandom(setup, ['rollback'], 2_000)
       await expectConsistentStatus(setup, ['db-primary', 'dual-write'])
-      const rerun = await runCli(['rollback', '--json', ...setup.args], { cwd: setup.cwd })
+      const rerun = await runCommand(['rollback', '--json', ...setup.args], { cwd: setup.cwd })
       expect(rerun.exitCode, `trial ${trial} ${JSON.stringify(killed)}: ${rerun.stderr}`).toBe(0)
       await expectConsistentStatus(setup, ['dual-write'])
       const tags = await stop()
@@ -141,7 +141,7 @@ export async function expectKilledRollbackRecovers(dialect: 'sqlite' | 'postgres
         (await loadLegacyFile(setup.jsonFile)).invocations.map((record) => record.workflow_path),
       )
       expect(tags.filter((tag) => !inFile.has(tag))).toEqual([])
-      const validate = await runCli(['data', 'validate', ...setup.args], { cwd: setup.cwd })
+      const validate = await runCommand(['data', 'validate', ...setup.args], { cwd: setup.cwd })
       expect(validate.exitCode, validate.stdout).toBe(0)
     } finally {
       await setup.db.drop()

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { BUNDLED_MIGRATIONS_DIR } from '@skill-metrics/db-store'
 import { DIALECTS, freshDatabase, type TestDatabase } from '@skill-metrics/testing/databases'
-import { type CliRun, makeTempDir, runCli } from './support.js'
+import { type CliRun, makeTempDir, runCli, runCommand } from './support.js'
 
 export {
   LATEST_VERSION,
@@ -20,7 +20,7 @@ export async function migrationsCopy(): Promise<string> {
 
 /** `skill-metrics schema …` against a database, from a scratch working directory. */
 export async function schemaCli(db: TestDatabase, args: string[]): Promise<CliRun> {
-  return runCli(['schema', ...args, '--db', db.url], { cwd: await makeTempDir() })
+  return runCommand(['schema', ...args, '--db', db.url], { cwd: await makeTempDir() })
 }
 
 /** Two `schema migrate` processes started together; returns both runs. */

@@ -124,7 +124,7 @@ function asUnavailable(error: unknown, target: DatabaseTarget): DatabaseUnavaila
   return null
 }
 
-function sqliteUnavailable(
+export function sqliteUnavailable(
   target: DatabaseTarget & { dialect: 'sqlite' },
   error: unknown,
   code: string,

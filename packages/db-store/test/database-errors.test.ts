@@ -1,12 +1,13 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { DatabaseUnavailableError, ExitCode, exitCodeOf } from '@skill-metrics/core'
+import { DatabaseUnavailableError, ExitCode, exitCodeOf, RefusedError } from '@skill-metrics/core'
 import { listenSilently } from '@skill-metrics/testing/silent-server'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openDataSource } from '../src/data-source.js'
 import { asDatabaseFailure } from '../src/database-errors.js'
 import { parseDatabaseUrl, requireLastingDatabase } from '../src/database-url.js'
+import { requireLatestSchema } from '../src/schema/schema-gate.js'
 
 const postgres = parseDatabaseUrl('postgres://me:hunter2@db.example/metrics')
 const failure = (message: string, code?: string) => Object.assign(new Error(message), { code })
@@ -82,6 +83,20 @@ describe('opening a database', () => {
       await expect(opening).rejects.toBeInstanceOf(DatabaseUnavailableError)
       await expect(opening).rejects.toThrow(path)
     }
+  })
+
+  it('a look at a SQLite database that is not there says so; one that could not be created is unavailable (exit 4)', async () => {
+    const missing = parseDatabaseUrl(`sqlite:${join(dir, 'later', 'm.db')}`)
+    const looking = requireLatestSchema({ target: missing, neededBy: 'the phase machine' })
+    await expect(looking).rejects.toBeInstanceOf(RefusedError)
+    await expect(looking).rejects.toThrow(
+      `the database ${missing.path} does not exist yet; the phase machine needs V`,
+    )
+    await writeFile(join(dir, 'not-a-folder'), 'plain\n')
+    const impossible = parseDatabaseUrl(`sqlite:${join(dir, 'not-a-folder', 'sub', 'm.db')}`)
+    const refused = requireLatestSchema({ target: impossible, neededBy: 'the phase machine' })
+    await expect(refused).rejects.toBeInstanceOf(DatabaseUnavailableError)
+    await expect(refused).rejects.toThrow(/cannot open or create .*ENOTDIR/)
   })
 
   it('a server that accepts and never answers is given up at the connect time-out', async () => {

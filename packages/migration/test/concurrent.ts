@@ -10,10 +10,14 @@ import { readMisses } from '../src/trackers/dual-write-misses.js'
 
 const childWriter = fileURLToPath(new URL('./child-dual-writer.mjs', import.meta.url))
 
+/** Invocations the file holds before the writers start: what the backfill has to copy. */
+const HISTORY = 300
+
 /**
  * `writers` processes dual-write `perWriter` invocations each while the backfill runs twice over
  * a file that already holds history: afterwards validation is clean with no further backfill, and
- * neither store lost or double-counted an invocation.
+ * neither store lost or double-counted an invocation. Each write rewrites the whole file, so the
+ * history is kept small: the writers' own invocations make the file grow under the backfill.
  */
 export async function expectBackfillUnderLiveWrites(
   dialect: 'sqlite' | 'postgres',
@@ -22,7 +26,7 @@ export async function expectBackfillUnderLiveWrites(
 ) {
   const migration = await inDualWrite(dialect)
   try {
-    await generateLegacyFile(migration.jsonFile, { invocations: 2_000, overwrite: true })
+    await generateLegacyFile(migration.jsonFile, { invocations: HISTORY, overwrite: true })
     const started = performance.now()
     const running = Array.from({ length: writers }, (_, writer) =>
       execa(
@@ -33,6 +37,12 @@ export async function expectBackfillUnderLiveWrites(
         },
       ),
     )
+    // The backfills start once the writers write (starting a process takes longer than copying
+    // the history), so that they run among the live writes.
+    await Promise.race([
+      Promise.all(running),
+      new Promise((resolve) => running[0]!.stdout!.once('data', resolve)),
+    ])
     await migrateData(migration)
     await migrateData(migration)
     const runs = await Promise.all(running)
@@ -46,7 +56,7 @@ export async function expectBackfillUnderLiveWrites(
     const { report } = await runValidation(migration)
     expect(report.clean, JSON.stringify(report).slice(0, 3000)).toBe(true)
     const file = await loadLegacyFile(migration.jsonFile)
-    expect(file.invocations).toHaveLength(2_000 + writers * perWriter)
+    expect(file.invocations).toHaveLength(HISTORY + writers * perWriter)
     const tags = new Set(file.invocations.map((invocation) => invocation.workflow_path))
     for (const tag of returned) expect(tags.has(tag), tag).toBe(true)
     // The generated history was completed in file order; the live writes interleave.

@@ -1,4 +1,8 @@
+import { constants, existsSync } from 'node:fs'
+import { access, stat } from 'node:fs/promises'
+import { dirname } from 'node:path'
 import { RefusedError } from '@skill-metrics/core'
+import { sqliteUnavailable } from '../database-errors.js'
 import type { DatabaseTarget } from '../database-url.js'
 import { SchemaRunner } from './schema-runner.js'
 
@@ -21,16 +25,20 @@ export async function requireLatestSchema({
   migrate = false,
   neededBy,
 }: SchemaGateOptions): Promise<void> {
+  if (!migrate) await requireCreatableSqlite(target)
   // Only a caller that may migrate opens the schema for writing: a look must not create the file.
   const runner = await SchemaRunner.open({ target, migrationsDir, readOnly: !migrate })
   try {
     if (migrate) await runner.migrate()
     const status = await runner.status()
     if (status.current < status.latest) {
-      throw new RefusedError(
-        `the database schema is at V${status.current}; ${neededBy} needs V${status.latest}`,
-        { nextStep: 'Run: skill-metrics schema migrate' },
-      )
+      const missing =
+        target.dialect === 'sqlite' && !target.inMemory && !existsSync(target.path)
+          ? `the database ${target.path} does not exist yet`
+          : `the database schema is at V${status.current}`
+      throw new RefusedError(`${missing}; ${neededBy} needs V${status.latest}`, {
+        nextStep: 'Run: skill-metrics schema migrate',
+      })
     }
     if (status.current > status.latest) {
       throw new RefusedError(
@@ -41,4 +49,23 @@ export async function requireLatestSchema({
   } finally {
     await runner.close()
   }
+}
+
+/**
+ * A SQLite database that is not there yet is read as an empty one, "at V0": true only where the
+ * file could be created. A path under a regular file or in a folder this user cannot write is
+ * said to be so (exit 4), rather than sending the operator to run `schema migrate` there.
+ */
+async function requireCreatableSqlite(target: DatabaseTarget): Promise<void> {
+  if (target.dialect !== 'sqlite' || target.inMemory || existsSync(target.path)) return
+  let folder = dirname(target.path)
+  while (!existsSync(folder) && dirname(folder) !== folder) folder = dirname(folder)
+  const info = await stat(folder)
+  const problem = info.isDirectory()
+    ? await access(folder, constants.W_OK).then(
+        () => undefined,
+        (error: NodeJS.ErrnoException) => error,
+      )
+    : Object.assign(new Error(`${folder} is not a folder`), { code: 'ENOTDIR' })
+  if (problem !== undefined) throw sqliteUnavailable(target, problem, problem.code ?? '')
 }
