@@ -201,7 +201,7 @@ describe('metrics, summary and export', () => {
     })
     expect(run.exitCode).toBe(4)
     expect(run.stderr).toContain(
-      `schema is at V0; this version of skill-metrics needs V${LATEST_VERSION}`,
+      `the database ${db} does not exist yet; this version of skill-metrics needs V${LATEST_VERSION}`,
     )
     expect(run.stderr).toContain('skill-metrics schema migrate')
     expect(existsSync(db)).toBe(false)
