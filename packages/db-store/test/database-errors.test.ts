@@ -86,11 +86,14 @@ describe('opening a database', () => {
   })
 
   it('a look at a SQLite database that is not there says so; one that could not be created is unavailable (exit 4)', async () => {
-    const missing = parseDatabaseUrl(`sqlite:${join(dir, 'later', 'm.db')}`)
-    const looking = requireLatestSchema({ target: missing, neededBy: 'the phase machine' })
+    const missing = join(dir, 'later', 'm.db')
+    const looking = requireLatestSchema({
+      target: parseDatabaseUrl(`sqlite:${missing}`),
+      neededBy: 'the phase machine',
+    })
     await expect(looking).rejects.toBeInstanceOf(RefusedError)
     await expect(looking).rejects.toThrow(
-      `the database ${missing.path} does not exist yet; the phase machine needs V`,
+      `the database ${missing} does not exist yet; the phase machine needs V`,
     )
     await writeFile(join(dir, 'not-a-folder'), 'plain\n')
     const impossible = parseDatabaseUrl(`sqlite:${join(dir, 'not-a-folder', 'sub', 'm.db')}`)
