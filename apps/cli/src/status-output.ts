@@ -21,7 +21,9 @@ export function statusText(status: MigrationStatus): string {
           size(legacy.bytes),
           'valid',
         ].join(' · ')
-      : 'no file yet (an empty tracker)'
+      : legacy.archive !== null
+        ? `archived by cleanup to ${legacy.archive}`
+        : 'no file yet (an empty tracker)'
   const databaseLine = !database.reachable
     ? `unreachable: ${database.problem}`
     : database.schemaCurrent === 0

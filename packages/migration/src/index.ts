@@ -52,6 +52,7 @@ export {
   cleanup,
   DEFAULT_RETENTION_DAYS,
   type LegacyArchive,
+  legacyArchiveOf,
 } from './operations/cleanup.js'
 export {
   type CutoverOptions,
@@ -73,6 +74,11 @@ export {
   type RollbackTarget,
   rollback,
 } from './operations/rollback.js'
+export {
+  rollbackSchema,
+  type SchemaRollbackOptions,
+  type SchemaRollbackResult,
+} from './operations/schema-rollback.js'
 export { type MigrationStatus, migrationStatus, nextCommand } from './operations/status.js'
 export { currentActor } from './phases/actor.js'
 export {
@@ -128,6 +134,7 @@ export {
 export {
   type OpenTrackerOptions,
   openTracker,
+  type RecordedInvocation,
   recordInvocation,
   withReadTracker,
 } from './trackers/open-tracker.js'

@@ -150,7 +150,7 @@ describe.each(DIALECTS)('cleanup on %s', (dialect) => {
     const { jsonFile, target } = migration
     const original = await readFile(jsonFile)
     readBack.corrupt = true
-    await expect(cleanup({ jsonFile, target, retentionDays: 0 })).rejects.toSatisfy(
+    await expect(cleanup({ jsonFile, target, clock: daysAfterCutover(7) })).rejects.toSatisfy(
       (error) =>
         error instanceof InconsistencyError && /did not read back as written/.test(error.message),
     )

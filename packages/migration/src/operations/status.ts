@@ -23,6 +23,7 @@ import {
   unresolvedMismatches,
 } from '../trackers/dual-read-mismatches.js'
 import { readMisses } from '../trackers/dual-write-misses.js'
+import { legacyArchiveOf } from './cleanup.js'
 
 export interface MigrationStatus {
   phase: Phase
@@ -41,6 +42,8 @@ export interface MigrationStatus {
     bytes: number | null
     problem: string | null
     foreignWrites: ForeignWrite[]
+    /** When the file is gone: the newest archive cleanup left of it (null otherwise). */
+    archive: string | null
     /**
      * In db-primary and cleaned: whether the file is as cutover (or the last import) left it;
      * a failed check names the change another writer made. Null while the file is the truth.
@@ -143,6 +146,7 @@ async function legacyStatus(file: string): Promise<MigrationStatus['legacy']> {
       bytes: scan.fingerprint?.size ?? null,
       problem: null,
       foreignWrites: noticed?.foreign_writes ?? foreignWrites,
+      archive: scan.exists ? null : await legacyArchiveOf(file),
       afterCutover: null,
     }
   } catch (error) {
@@ -156,6 +160,7 @@ async function legacyStatus(file: string): Promise<MigrationStatus['legacy']> {
       bytes: null,
       problem: error.message,
       foreignWrites,
+      archive: null,
       afterCutover: null,
     }
   }
