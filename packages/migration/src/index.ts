@@ -36,6 +36,7 @@ export {
   recordValidation,
   runValidation,
   type ValidateOptions,
+  type ValidateProgress,
   type ValidationReport,
   type ValidationRun,
   validateData,

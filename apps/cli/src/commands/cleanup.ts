@@ -1,6 +1,6 @@
 import { cleanup } from '@skill-metrics/migration'
 import { BaseCommand } from '../base-command.js'
-import { cleanupText } from '../cleanup-output.js'
+import { CLEANUP_STOPPED, cleanupText } from '../cleanup-output.js'
 import { confirmOnTerminal } from '../confirm.js'
 import { cleanupFlags } from '../flags.js'
 import { parseRetentionDays } from '../inputs.js'
@@ -18,6 +18,7 @@ export default class Cleanup extends BaseCommand<typeof Cleanup> {
   static override flags = cleanupFlags
 
   async run(): Promise<void> {
+    this.stopOnSignal(() => CLEANUP_STOPPED)
     const outcome = await cleanup({
       jsonFile: this.jsonFile,
       target: this.database,

@@ -28,7 +28,12 @@ import {
 } from '@skill-metrics/json-tracker'
 import { currentActor } from '../phases/actor.js'
 import { migratedGuard } from '../phases/guards.js'
-import { requireReasonToForce, type TransitionOutcome, transition } from '../phases/transition.js'
+import {
+  requireReasonToForce,
+  settleStoppedTransition,
+  type TransitionOutcome,
+  transition,
+} from '../phases/transition.js'
 import type { RejectedRecord } from './data-migrator.js'
 import { type ForeignRepair, readForeignRepairs } from './foreign-repairs.js'
 
@@ -60,12 +65,19 @@ export interface ValidationReport {
   legacyFile: { fingerprint: FileFingerprint | null; modifiedAt: string | null }
 }
 
+/** How far a comparison got: the file's bytes read, and the invocations compared so far. */
+export interface ValidateProgress {
+  bytesRead: number
+  totalBytes: number
+  compared: number
+}
+
 export interface ValidateOptions {
   jsonFile: string
   target: DatabaseTarget
   batchSize?: number
   lockTimeoutMs?: number
-  onProgress?: (progress: { bytesRead: number; totalBytes: number; compared: number }) => void
+  onProgress?: (progress: ValidateProgress) => void
   /** Stops the comparison between chunks of the file (a cutover's bounded freeze). */
   signal?: AbortSignal
   /** Compare only: the backfill's checkpoints stay as they are, even where records differ. */
@@ -298,6 +310,7 @@ export async function runValidation(options: RunValidationOptions): Promise<Vali
   if (options.dryRun && options.force) {
     throw new UsageError('--dry-run accepts no difference: drop --force, or --dry-run')
   }
+  await settleStoppedTransition(options)
   const startedAt = new Date()
   const report = await validateData(options)
   const phases = await PhaseStore.open(options.target)
