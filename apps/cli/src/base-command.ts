@@ -3,6 +3,7 @@ import { Command, Errors, type Interfaces, ux } from '@oclif/core'
 import {
   ExitCode,
   exitCodeOf,
+  InterruptedError,
   type JsonValue,
   pyJson,
   SkillMetricsError,
@@ -104,7 +105,38 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
 
   override async catch(caught: Error & { exitCode?: number }): Promise<never> {
     const thrown: Error = caught instanceof Error ? caught : new Error(String(caught))
-    const error = this.#known(thrown)
+    const exitCode = this.#report(this.#known(thrown), thrown)
+    // oclif's handler exits with `oclif.exit` of what `catch` throws; an ExitError prints nothing.
+    process.exitCode = exitCode
+    throw new Errors.ExitError(exitCode)
+  }
+
+  /**
+   * For a long command: on SIGINT or SIGTERM (Ctrl-C, a service manager, a CI time-out) the run
+   * ends at once with what `progress` says was done, the exact command to rerun, and exit 130 or
+   * 143 (one JSON document under --json). It does not wait for the step under way: every such
+   * command keeps what it committed and is safe to stop anywhere and rerun, as after kill -9.
+   * `beforeExit` puts the terminal back (a progress bar).
+   */
+  protected stopOnSignal(progress: () => string, beforeExit?: () => void): void {
+    const stop = (signal: 'SIGINT' | 'SIGTERM') => {
+      beforeExit?.()
+      const error = new InterruptedError(
+        signal,
+        `${this.id?.replaceAll(':', ' ')} stopped by ${signal}: ${progress()}`,
+        {
+          nextStep: `Rerun: ${this.#rerunCommand()}`,
+        },
+      )
+      // Exiting runs the exit handlers that release the writers' lock this process holds.
+      process.exit(this.#report(error, error))
+    }
+    process.once('SIGINT', stop)
+    process.once('SIGTERM', stop)
+  }
+
+  /** Prints a failure: one JSON document under --json, else the message and next step on stderr. */
+  #report(error: Error, thrown: Error): ExitCode {
     const exitCode = exitCodeOf(error)
     const nextStep = error instanceof SkillMetricsError ? error.nextStep : undefined
     if (this.jsonEnabled()) {
@@ -124,9 +156,14 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       // An operator's error needs no stack, but whoever debugs one may want where it came from.
       if (process.env.DEBUG) ux.stderr(stackOf(error))
     }
-    // oclif's handler exits with `oclif.exit` of what `catch` throws; an ExitError prints nothing.
-    process.exitCode = exitCode
-    throw new Errors.ExitError(exitCode)
+    return exitCode
+  }
+
+  /** This run's command line as typed, quoted for a POSIX shell. */
+  #rerunCommand(): string {
+    return [this.config.bin, ...(this.id ?? '').split(':'), ...this.argv]
+      .map((word) => (/^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", "'\\''")}'`))
+      .join(' ')
   }
 
   /** Our errors as they are; oclif's usage errors translated; the rest are bugs. */

@@ -15,6 +15,18 @@ export function cutoverStepLine(step: CutoverStep): string {
   return `… ${STEP_TEXT[step]}`
 }
 
+/** What an interrupted cutover had done: the steps it passed, and where the phase may be. */
+export function cutoverStopped(steps: CutoverStep[]): string {
+  const last = steps.at(-1)
+  if (last === undefined) return 'it stopped before its first step; nothing changed'
+  const done = steps.slice(0, -1)
+  const where =
+    last === 'flip' || last === 'health'
+      ? 'the phase may have moved to db-primary (skill-metrics status says); a rerun settles it'
+      : 'the phase is still dual-read'
+  return `it stopped in its ${last} step${done.length > 0 ? ` (done: ${done.join(', ')})` : ''}; ${where}`
+}
+
 export function cutoverText(result: CutoverResult): string {
   const lines = [checkLines([...result.checks, ...result.health])]
   if (result.dryRun) {

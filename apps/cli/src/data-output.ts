@@ -1,4 +1,9 @@
-import type { MigrateProgress, MigrateResult, ValidationRun } from '@skill-metrics/migration'
+import type {
+  MigrateProgress,
+  MigrateResult,
+  ValidateProgress,
+  ValidationRun,
+} from '@skill-metrics/migration'
 import { importedLines, restoredLines } from './foreign-output.js'
 
 /** The progress bar's stage while `data migrate` runs. */
@@ -16,6 +21,26 @@ export function migrateText(result: MigrateResult, jsonFile: string): string {
     ...restoredLines(result.restored, result.dryRun),
     ...importedLines(result.imported, jsonFile, result.dryRun),
   ].join('\n')
+}
+
+const percent = (done: number, total: number) => `${Math.floor((100 * done) / Math.max(total, 1))}%`
+
+/** What an interrupted `data migrate` had done, for the line it ends with. */
+export function migrateStopped(last: MigrateProgress | undefined): string {
+  const read =
+    last === undefined
+      ? 'no record was read yet'
+      : `${last.read.toLocaleString('en')} records read in the ${migrateStage(last.pass)} (${percent(last.bytesRead, last.totalBytes)} of the file)`
+  return `${read}; every batch committed before the signal is kept, the one in flight was not committed, and a rerun skips the batches already in sync`
+}
+
+/** What an interrupted `data validate` had done: a validation is recorded only once it ends. */
+export function validateStopped(last: ValidateProgress | undefined): string {
+  if (last === undefined) return 'no record was compared yet; nothing was recorded'
+  const compared = `${last.compared.toLocaleString('en')} invocations compared (${percent(last.bytesRead, last.totalBytes)} of the file)`
+  return last.bytesRead < last.totalBytes
+    ? `${compared}; no validation was recorded and the phase did not move`
+    : `${compared}: the comparison had ended, so its validation may be recorded (and the phase moved); skill-metrics status says`
 }
 
 export function displacedWarning(displaced: number): string {

@@ -44,6 +44,11 @@ const forceFlags = {
   reason: Flags.string({ summary: 'Why: recorded in the audit history.' }),
 }
 
+/** Destructive commands ask on a terminal (never without one): `--yes` answers for the operator. */
+const yesFlag = Flags.boolean({
+  summary: 'Do not ask for confirmation on a terminal (nothing is asked without one).',
+})
+
 /** `metrics`, `summary`, `report` and `export`: by default, where the current phase reads from. */
 export const sourceFlags = {
   source: Flags.option({
@@ -153,9 +158,10 @@ export const rollbackFlags = {
 
 export const cleanupFlags = {
   'retention-days': Flags.string({
-    summary: `Days that must pass since cutover (default ${DEFAULT_RETENTION_DAYS}).`,
+    summary: `Days that must pass since cutover (default ${DEFAULT_RETENTION_DAYS}; fewer counts as forcing: --force --reason).`,
   }),
   ...forceFlags,
+  yes: yesFlag,
   'dry-run': dryRunFlag,
 }
 
@@ -183,6 +189,15 @@ export const schemaRollbackFlags = {
     required: true,
     min: 0,
   }),
+  force: Flags.boolean({
+    summary:
+      'Roll back below the version the current phase needs (needs --reason; recorded as forced).',
+    dependsOn: ['reason'],
+  }),
+  reason: Flags.string({
+    summary: 'Why: recorded in schema_migrations_audit and the phase history.',
+  }),
+  yes: yesFlag,
   'dry-run': dryRunFlag,
 }
 

@@ -34,3 +34,7 @@ export function rollbackText(result: RollbackResult, jsonFile: string): string {
   )
   return lines.join('\n')
 }
+
+/** What an interrupted rollback leaves: it has no steps to count, but an order that keeps it safe. */
+export const ROLLBACK_STOPPED =
+  'the legacy file is regenerated whole or not at all, and the phase moves only after it: the database stays the source of truth until then (skill-metrics status says where it is)'

@@ -11,7 +11,7 @@ const size = (bytes: number | null) =>
       : `${(bytes / 1_000_000).toFixed(1)} MB`
 
 export function statusText(status: MigrationStatus): string {
-  const { legacy, database } = status
+  const { legacy, database, unfinishedTransition: unfinished } = status
   const legacyLine = !legacy.valid
     ? `INVALID: ${legacy.problem}`
     : legacy.exists
@@ -21,7 +21,9 @@ export function statusText(status: MigrationStatus): string {
           size(legacy.bytes),
           'valid',
         ].join(' · ')
-      : 'no file yet (an empty tracker)'
+      : legacy.archive !== null
+        ? `archived by cleanup to ${legacy.archive}`
+        : 'no file yet (an empty tracker)'
   const databaseLine = !database.reachable
     ? `unreachable: ${database.problem}`
     : database.schemaCurrent === 0
@@ -59,7 +61,7 @@ export function statusText(status: MigrationStatus): string {
       ? 'no mismatch recorded'
       : `${mismatches.unresolved} unresolved mismatch(es), ${mismatches.errors} database error(s) since the last clean validation (${mismatches.total} recorded)`
   const lines = [
-    `Phase            ${status.phase} (epoch ${status.epoch})${status.phaseSource === 'copy' ? ' — from the copy beside the file' : ''}${status.transitioning ? ' — a transition did not finish' : ''}`,
+    `Phase            ${status.phase} (epoch ${status.epoch})${status.phaseSource === 'copy' ? ' — from the copy beside the file' : ''}${unfinished === null ? '' : ` — the move to ${unfinished.to} did not finish${unfinished.command === null ? '' : ` (${unfinished.command})`}`}`,
     `Legacy file      ${legacy.file}  ${legacyLine}`,
     `Database         ${database.url}  ${databaseLine}`,
     ...(database.legacyFile === null || database.legacyFile === legacy.file

@@ -194,7 +194,15 @@ const SCENARIOS: Record<string, Scenario[]> = {
     ok('json-only'),
     { path: 'drift', state: 'fresh', args: ownMigrations, exit: 5, prepare: driftedSchema },
   ],
-  'schema rollback': [ok('json-only', () => ['--to', '4'])],
+  'schema rollback': [
+    ok('json-only', () => ['--to', '4']),
+    {
+      path: 'below what the phase needs',
+      state: 'dual-write',
+      args: () => ['--to', '3'],
+      exit: 4,
+    },
+  ],
   'schema baseline': [
     ok('fresh', () => ['--version', '5']),
     {

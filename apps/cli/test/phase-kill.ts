@@ -75,10 +75,14 @@ async function killedAtRandom(trial: Trial, args: string[], maxDelayMs: number) 
   return { delay, finished: result.exitCode === 0 }
 }
 
-async function expectConsistentStatus(trial: Trial, phases: string[]) {
+/** `stopped`: what `next` says when a kill left the transition mark; without it, no mark is left. */
+async function expectConsistentStatus(trial: Trial, phases: string[], stopped?: RegExp) {
   const status = await runCommand(['status', '--json', ...trial.args], { cwd: trial.cwd })
   expect(status.exitCode, status.stderr).toBe(0)
-  expect(phases).toContain(JSON.parse(status.stdout).phase)
+  const { phase, transitioning, next } = JSON.parse(status.stdout)
+  expect(phases).toContain(phase)
+  if (stopped === undefined) expect(transitioning).toBe(false)
+  else if (transitioning) expect(next).toMatch(stopped)
 }
 
 async function storedPaths(trial: Trial): Promise<Set<string>> {
@@ -104,7 +108,7 @@ export async function expectKilledCutoverRecovers(dialect: 'sqlite' | 'postgres'
     try {
       const stop = writers(setup)
       const killed = await killedAtRandom(setup, ['cutover'], 2_500)
-      await expectConsistentStatus(setup, ['dual-read', 'db-primary'])
+      await expectConsistentStatus(setup, ['dual-read', 'db-primary'], /^skill-metrics cutover \(/)
       const rerun = await runCommand(['cutover', '--json', ...setup.args], { cwd: setup.cwd })
       expect(rerun.exitCode, `trial ${trial} ${JSON.stringify(killed)}: ${rerun.stderr}`).toBe(0)
       await expectConsistentStatus(setup, ['db-primary'])
@@ -132,7 +136,11 @@ export async function expectKilledRollbackRecovers(dialect: 'sqlite' | 'postgres
       const stop = writers(setup)
       await sleep(300)
       const killed = await killedAtRandom(setup, ['rollback'], 2_000)
-      await expectConsistentStatus(setup, ['db-primary', 'dual-write'])
+      await expectConsistentStatus(
+        setup,
+        ['db-primary', 'dual-write'],
+        /^skill-metrics rollback --to dual-write \(/,
+      )
       const rerun = await runCommand(['rollback', '--json', ...setup.args], { cwd: setup.cwd })
       expect(rerun.exitCode, `trial ${trial} ${JSON.stringify(killed)}: ${rerun.stderr}`).toBe(0)
       await expectConsistentStatus(setup, ['dual-write'])

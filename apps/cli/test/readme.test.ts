@@ -116,7 +116,7 @@ describe.each(readmes)('$path', ({ text }) => {
   it('has an exit-code table that says what packages/core/src/errors.ts does', () => {
     const table = text.match(/^\| (?:exit|code) +\| meaning +\|\n(?:\|.*\n)+/m)?.[0] ?? ''
     const rows = new Map(
-      [...table.matchAll(/^\| (\d) +\| (.+?) +\|$/gm)].map((m) => [Number(m[1]), m[2]!]),
+      [...table.matchAll(/^\| (\d+) +\| (.+?) +\|$/gm)].map((m) => [Number(m[1]), m[2]!]),
     )
     expect([...rows.keys()].sort()).toEqual(Object.values(ExitCode).sort())
     for (const [name, code] of Object.entries(ExitCode)) {

@@ -6,6 +6,10 @@ export const ExitCode = {
   badInput: 3,
   refused: 4,
   inconsistency: 5,
+  /** 128 + SIGINT's number, as a shell reports a process Ctrl-C stopped. */
+  interrupted: 130,
+  /** 128 + SIGTERM's number. */
+  terminated: 143,
 } as const
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode]
 
@@ -135,6 +139,24 @@ export class StaleEpochError extends RefusedError {
 export class InconsistencyError extends SkillMetricsError {
   readonly code = 'INCONSISTENCY'
   readonly exitCode = ExitCode.inconsistency
+}
+
+/**
+ * SIGINT or SIGTERM stopped a long command before it finished: exit 130 or 143, as a shell
+ * reports a process the signal stopped. What it committed stays; the rest is done by a rerun.
+ */
+export class InterruptedError extends SkillMetricsError {
+  readonly code = 'INTERRUPTED'
+  readonly exitCode: typeof ExitCode.interrupted | typeof ExitCode.terminated
+
+  constructor(
+    signal: 'SIGINT' | 'SIGTERM',
+    message: string,
+    options: SkillMetricsErrorOptions = {},
+  ) {
+    super(message, options)
+    this.exitCode = signal === 'SIGINT' ? ExitCode.interrupted : ExitCode.terminated
+  }
 }
 
 /** The exit code for anything thrown: ours carry one, anything else is a bug. */

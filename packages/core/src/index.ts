@@ -28,6 +28,7 @@ export {
   formatLocation,
   InconsistencyError,
   type InputLocation,
+  InterruptedError,
   LockTimeoutError,
   RefusedError,
   SkillMetricsError,

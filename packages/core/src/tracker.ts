@@ -14,6 +14,8 @@ export interface CompleteOptions {
   completed?: boolean
   followUpActions?: string[]
   errorType?: string | null
+  /** The duration to record; by default the time since `invoked_at` on the tracker's clock. */
+  durationSeconds?: number
 }
 
 /** Finishes one invocation. A second call throws `CompleterAlreadyCalledError` and changes nothing. */

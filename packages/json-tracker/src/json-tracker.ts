@@ -203,7 +203,12 @@ export class JsonFileTracker implements MetricsTracker {
   async completeStarted(
     started: LegacyInvocation,
     index: number,
-    { completed = true, followUpActions = [], errorType = null }: CompleteOptions = {},
+    {
+      completed = true,
+      followUpActions = [],
+      errorType = null,
+      durationSeconds,
+    }: CompleteOptions = {},
   ): Promise<CompletedInvocation> {
     return this.#rewrite((document) => {
       const finished: LegacyInvocation = {
@@ -211,10 +216,9 @@ export class JsonFileTracker implements MetricsTracker {
         completed,
         follow_up_actions: [...followUpActions],
         error_type: errorType,
-        duration_seconds: naiveSecondsBetween(
-          started.invoked_at,
-          toNaiveLocalIso(this.#clock.now()),
-        ),
+        duration_seconds:
+          durationSeconds ??
+          naiveSecondsBetween(started.invoked_at, toNaiveLocalIso(this.#clock.now())),
       }
       const position = locatePending(document.invocations, started, index)
       if (position === undefined) document.invocations.push(finished)

@@ -36,6 +36,7 @@ export {
   recordValidation,
   runValidation,
   type ValidateOptions,
+  type ValidateProgress,
   type ValidationReport,
   type ValidationRun,
   validateData,
@@ -52,6 +53,7 @@ export {
   cleanup,
   DEFAULT_RETENTION_DAYS,
   type LegacyArchive,
+  legacyArchiveOf,
 } from './operations/cleanup.js'
 export {
   type CutoverOptions,
@@ -73,6 +75,11 @@ export {
   type RollbackTarget,
   rollback,
 } from './operations/rollback.js'
+export {
+  rollbackSchema,
+  type SchemaRollbackOptions,
+  type SchemaRollbackResult,
+} from './operations/schema-rollback.js'
 export { type MigrationStatus, migrationStatus, nextCommand } from './operations/status.js'
 export { currentActor } from './phases/actor.js'
 export {
@@ -130,6 +137,7 @@ export {
 export {
   type OpenTrackerOptions,
   openTracker,
+  type RecordedInvocation,
   recordInvocation,
   withReadTracker,
 } from './trackers/open-tracker.js'

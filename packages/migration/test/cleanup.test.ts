@@ -18,7 +18,10 @@ import { advanceTo, inDualWrite, type Migration } from '@skill-metrics/testing/p
 import { execa } from 'execa'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { cleanup } from '../src/operations/cleanup.js'
-import { readPhaseCopy } from '../src/phases/phase-copy.js'
+import { checkHealth } from '../src/operations/health.js'
+import { migrationStatus, nextCommand } from '../src/operations/status.js'
+import { readPhaseCopy, writePhaseCopy } from '../src/phases/phase-copy.js'
+import { flipPhase, transitionRecord } from '../src/phases/transition.js'
 
 // A disk that hands back other bytes than were written: the archive must not read back right.
 const readBack = vi.hoisted(() => ({ corrupt: false }))
@@ -150,7 +153,7 @@ describe.each(DIALECTS)('cleanup on %s', (dialect) => {
     const { jsonFile, target } = migration
     const original = await readFile(jsonFile)
     readBack.corrupt = true
-    await expect(cleanup({ jsonFile, target, retentionDays: 0 })).rejects.toSatisfy(
+    await expect(cleanup({ jsonFile, target, clock: daysAfterCutover(7) })).rejects.toSatisfy(
       (error) =>
         error instanceof InconsistencyError && /did not read back as written/.test(error.message),
     )
@@ -162,5 +165,80 @@ describe.each(DIALECTS)('cleanup on %s', (dialect) => {
     expect(await readFile(jsonFile)).toEqual(original)
     expect(await archivesBeside(jsonFile)).toEqual([])
     expect(existsSync(writerStatePathOf(jsonFile))).toBe(true)
+  })
+
+  it('a shorter retention is forcing, a confirmation is asked only when it would run, and a rerun ends what a stopped run left', async () => {
+    const migration = await inDbPrimary(dialect)
+    const { jsonFile, target } = migration
+    const original = await readFile(jsonFile)
+    const asked: string[] = []
+    const answer = (yes: boolean) => async (question: string) => {
+      asked.push(question)
+      return yes
+    }
+    const early = { jsonFile, target, retentionDays: 3, clock: daysAfterCutover(4) }
+    await expect(cleanup({ ...early, confirm: answer(true) })).rejects.toThrow(
+      /--retention-days 3 is shorter than the default 7: that needs --force --reason/,
+    )
+    expect(asked).toEqual([])
+    const forced = { ...early, force: true, reason: 'disk full' }
+    await expect(cleanup({ ...forced, confirm: answer(false) })).rejects.toThrow(
+      'cleanup not confirmed; nothing was changed',
+    )
+    expect(asked).toEqual([
+      `Archive ${jsonFile} (gzip, sha256 manifest) and remove it? The database becomes the only store. Continue?`,
+    ])
+    expect(await readFile(jsonFile)).toEqual(original)
+    expect(await archivesBeside(jsonFile)).toEqual([])
+    expect((await phaseOf(migration)).history[0]).toMatchObject({
+      to_phase: 'cleaned',
+      result: expect.stringMatching(/^refused: --retention-days 3 is shorter/),
+    })
+
+    // Stopped once the database moved, before the file was removed: the mark names the command.
+    const store = await PhaseStore.open(target)
+    const { epoch, cutover_at } = await store.state()
+    const moved = transitionRecord({
+      at: new Date(),
+      reason: 'disk full',
+      from: 'db-primary',
+      to: 'cleaned',
+      epoch: epoch + 1,
+      result: 'ok',
+      forced: true,
+      checks: null,
+    })
+    const stopped = async () => {
+      throw new Error('stopped')
+    }
+    await expect(
+      flipPhase(store, jsonFile, moved, cutover_at, { afterCommit: stopped }),
+    ).rejects.toThrow('stopped')
+    await store.close()
+    const status = await migrationStatus(jsonFile, target)
+    expect(status.unfinishedTransition).toEqual({ to: 'cleaned', command: 'skill-metrics cleanup' })
+    expect(nextCommand(status)).toBe(
+      'skill-metrics cleanup (the move to cleaned did not finish: a rerun finishes it)',
+    )
+    const health = await checkHealth({ jsonFile, target })
+    expect(health.checks.find((check) => !check.ok)?.detail).toBe(
+      `the transition to cleaned (epoch ${epoch + 1}) did not finish; rerun skill-metrics cleanup`,
+    )
+    const rerun = await cleanup(forced)
+    expect(rerun).toMatchObject({ to: 'cleaned', epoch: epoch + 1, archive: null })
+    expect(existsSync(jsonFile)).toBe(false)
+    expect(await readPhaseCopy(jsonFile)).toMatchObject({ phase: 'cleaned', transitioning: false })
+
+    // A rollback stopped before the database moved names itself too.
+    await writePhaseCopy(jsonFile, {
+      phase: 'dual-write',
+      epoch: epoch + 3,
+      transitioning: true,
+      updated_at: moved.at,
+    })
+    expect((await migrationStatus(jsonFile, target)).unfinishedTransition).toEqual({
+      to: 'dual-write',
+      command: 'skill-metrics rollback --to dual-write',
+    })
   })
 })

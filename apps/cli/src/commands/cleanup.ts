@@ -1,12 +1,13 @@
 import { cleanup } from '@skill-metrics/migration'
 import { BaseCommand } from '../base-command.js'
-import { cleanupText } from '../cleanup-output.js'
+import { CLEANUP_STOPPED, cleanupText } from '../cleanup-output.js'
+import { confirmOnTerminal } from '../confirm.js'
 import { cleanupFlags } from '../flags.js'
 import { parseRetentionDays } from '../inputs.js'
 
 export default class Cleanup extends BaseCommand<typeof Cleanup> {
   static override summary =
-    'Phase 5: once the retention period since cutover is over and the file is as cutover left it, archive the legacy file (gzip, sha256 manifest, verified) and remove it; the database is the only store.'
+    'Phase 5: once the retention period since cutover is over and the file is as cutover left it, archive the legacy file (gzip, sha256 manifest, verified) and remove it; the database is the only store. Asks on a terminal first (--yes does not).'
 
   static override examples = [
     '<%= config.bin %> <%= command.id %> --dry-run',
@@ -17,6 +18,7 @@ export default class Cleanup extends BaseCommand<typeof Cleanup> {
   static override flags = cleanupFlags
 
   async run(): Promise<void> {
+    this.stopOnSignal(() => CLEANUP_STOPPED)
     const outcome = await cleanup({
       jsonFile: this.jsonFile,
       target: this.database,
@@ -24,6 +26,7 @@ export default class Cleanup extends BaseCommand<typeof Cleanup> {
       force: this.flags.force,
       reason: this.flags.reason,
       dryRun: this.flags['dry-run'],
+      confirm: confirmOnTerminal(this.flags.yes),
     })
     if (this.jsonEnabled()) this.printJson(outcome)
     else this.log(cleanupText(outcome, this.jsonFile))

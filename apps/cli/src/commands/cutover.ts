@@ -1,6 +1,6 @@
-import { cutover } from '@skill-metrics/migration'
+import { type CutoverStep, cutover } from '@skill-metrics/migration'
 import { BaseCommand } from '../base-command.js'
-import { cutoverStepLine, cutoverText } from '../cutover-output.js'
+import { cutoverStepLine, cutoverStopped, cutoverText } from '../cutover-output.js'
 import { cutoverFlags } from '../flags.js'
 import { millisecondsOf } from '../inputs.js'
 
@@ -16,6 +16,8 @@ export default class Cutover extends BaseCommand<typeof Cutover> {
   static override flags = cutoverFlags
 
   async run(): Promise<void> {
+    const steps: CutoverStep[] = []
+    this.stopOnSignal(() => cutoverStopped(steps))
     const result = await cutover({
       jsonFile: this.jsonFile,
       target: this.database,
@@ -24,6 +26,7 @@ export default class Cutover extends BaseCommand<typeof Cutover> {
       force: this.flags.force,
       reason: this.flags.reason,
       onStep: (step) => {
+        steps.push(step)
         if (!this.jsonEnabled()) this.logToStderr(cutoverStepLine(step))
       },
     })

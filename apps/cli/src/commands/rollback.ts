@@ -1,7 +1,7 @@
 import { rollback } from '@skill-metrics/migration'
 import { BaseCommand } from '../base-command.js'
 import { rollbackFlags } from '../flags.js'
-import { rollbackText } from '../rollback-output.js'
+import { ROLLBACK_STOPPED, rollbackText } from '../rollback-output.js'
 
 export default class Rollback extends BaseCommand<typeof Rollback> {
   static override summary =
@@ -16,6 +16,7 @@ export default class Rollback extends BaseCommand<typeof Rollback> {
   static override flags = rollbackFlags
 
   async run(): Promise<void> {
+    this.stopOnSignal(() => ROLLBACK_STOPPED)
     const result = await rollback({
       jsonFile: this.jsonFile,
       target: this.database,

@@ -4,6 +4,7 @@ import { recordInvocation } from '@skill-metrics/migration'
 import { BaseCommand } from '../base-command.js'
 import { trackFlags } from '../flags.js'
 import { millisecondsOf, parseDuration } from '../inputs.js'
+import { missedWarning, trackText } from '../track-output.js'
 
 export default class Track extends BaseCommand<typeof Track> {
   static override summary = 'Record one invocation of a skill, started --duration seconds ago.'
@@ -21,10 +22,11 @@ export default class Track extends BaseCommand<typeof Track> {
   async run(): Promise<void> {
     const { skill } = this.args
     const { flags } = this
-    const invokedAt = naiveIsoSecondsBefore(new Date(), parseDuration(flags.duration))
+    const duration = parseDuration(flags.duration)
+    const invokedAt = naiveIsoSecondsBefore(new Date(), duration)
     const completed = !flags.abandoned
     const lockTimeoutMs = millisecondsOf(flags['lock-timeout'])
-    await recordInvocation(
+    const written = await recordInvocation(
       { jsonFile: this.jsonFile, db: this.database, lockTimeoutMs },
       skill,
       { workflowPath: flags['workflow-path'] ?? null, invokedAt },
@@ -32,13 +34,20 @@ export default class Track extends BaseCommand<typeof Track> {
         completed,
         followUpActions: flags['follow-up'] ?? [],
         errorType: flags['error-type'] ?? null,
+        // The duration given, not the time since `invokedAt`: start-up and a wait for the lock
+        // are not the skill's.
+        durationSeconds: duration,
       },
     )
-    if (this.jsonEnabled())
-      this.printJson({ file: this.jsonFile, skill_name: skill, invoked_at: invokedAt, completed })
-    else
-      this.log(
-        `${completed ? 'Completed' : 'Abandoned'} ${skill} (invoked at ${invokedAt}) in ${this.jsonFile}`,
-      )
+    if (written.missed !== null) this.logToStderr(missedWarning(written.missed))
+    const tracked = {
+      skill_name: skill,
+      invoked_at: invokedAt,
+      duration_seconds: duration,
+      completed,
+      ...written,
+    }
+    if (this.jsonEnabled()) this.printJson(tracked)
+    else this.log(trackText(tracked))
   }
 }

@@ -1,7 +1,9 @@
+import { existsSync } from 'node:fs'
 import { PHASES, type Phase, RefusedError } from '@skill-metrics/core'
 import type { DataSource } from 'typeorm'
 import { openDataSource } from '../data-source.js'
 import type { DatabaseTarget } from '../database-url.js'
+import { tableExists } from '../schema/bookkeeping.js'
 import { requireLatestSchema } from '../schema/schema-gate.js'
 import { SqlSession } from '../schema/sql-session.js'
 import { sqlBoolean } from '../store/dialect-sql.js'
@@ -54,6 +56,24 @@ export class PhaseStore {
       await dataSource.query(`PRAGMA busy_timeout = ${TRANSITION_BUSY_TIMEOUT_MS}`)
     }
     return new PhaseStore(dataSource, target.dialect)
+  }
+
+  /**
+   * The phase tables at whatever version the schema is, or null when there are none (below V4,
+   * or no database file yet): a schema rollback reads there the phase it must not break, and
+   * records a forced one, where `open` refuses a schema that is not the latest.
+   */
+  static async openAsItIs(
+    target: DatabaseTarget,
+    { readOnly = false }: { readOnly?: boolean } = {},
+  ): Promise<PhaseStore | null> {
+    if (target.dialect === 'sqlite' && !target.inMemory && !existsSync(target.path)) return null
+    const dataSource = await openDataSource(target, { readOnly, poolSize: 1 })
+    const sql = await SqlSession.open(dataSource, target.dialect)
+    const present = await tableExists(sql, 'migration_state').finally(() => sql.release())
+    if (present) return new PhaseStore(dataSource, target.dialect)
+    await dataSource.destroy()
+    return null
   }
 
   async close(): Promise<void> {

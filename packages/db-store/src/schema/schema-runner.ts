@@ -169,8 +169,16 @@ export class SchemaRunner {
     })
   }
 
-  /** Undoes applied versions above `to`, newest first, with the rollback SQL stored when applied. */
-  async rollback({ to, ...run }: RunOptions & { to: number }): Promise<StepResult[]> {
+  /**
+   * Undoes applied versions above `to`, newest first, with the rollback SQL stored when applied.
+   * `forced`: why a guard was overridden, audited (`rollback-forced`) in the transaction of the
+   * first version undone, since `schema_migrations_audit` outlives any rollback.
+   */
+  async rollback({
+    to,
+    forced,
+    ...run
+  }: RunOptions & { to: number; forced?: string }): Promise<StepResult[]> {
     return this.#locked(run.dryRun, async () => {
       const history = await readHistory(this.#session)
       const failed = history.find((row) => !row.success)
@@ -194,8 +202,11 @@ export class SchemaRunner {
         if (source !== undefined) await requireSqliteVersion(this.#session, source)
       }
       const steps: StepResult[] = []
-      for (const { row, step } of plans) {
-        const result = { ...step, timeMs: await this.#undo(row, step) }
+      for (const [index, { row, step }] of plans.entries()) {
+        const result = {
+          ...step,
+          timeMs: await this.#undo(row, step, index === 0 ? forced : undefined),
+        }
         steps.push(result)
         run.onStep?.(result)
       }
@@ -371,12 +382,14 @@ export class SchemaRunner {
     return performance.now() - started
   }
 
-  async #undo(row: HistoryRow, step: PlannedStep): Promise<number> {
+  async #undo(row: HistoryRow, step: PlannedStep, forced: string | undefined): Promise<number> {
     const started = performance.now()
     try {
-      await runInTransaction(this.#session, step, () =>
-        forgetVersion(this.#session, this.#actor, row),
-      )
+      await runInTransaction(this.#session, step, async () => {
+        await forgetVersion(this.#session, this.#actor, row)
+        if (forced !== undefined)
+          await audit(this.#session, this.#actor, 'rollback-forced', row.version, forced)
+      })
     } catch (failure) {
       if (!(failure instanceof StepFailure)) throw failure
       throw new RefusedError(

@@ -20,8 +20,6 @@ export type PendingInvocation = Pick<
 > & { id?: string; seq?: number }
 
 export interface CompleteInvocation extends CompleteOptions {
-  /** The duration the legacy file recorded; computed from the clock when absent. */
-  durationSeconds?: number
   /** The legacy file's completion sequence, so its order decides `last_invoked` and map order. */
   completionSeq?: number
 }

@@ -31,6 +31,7 @@ import { migratedGuard } from '../phases/guards.js'
 import {
   requireReasonToForce,
   requireServedLegacyFile,
+  settleStoppedTransition,
   type TransitionOutcome,
   transition,
 } from '../phases/transition.js'
@@ -65,12 +66,19 @@ export interface ValidationReport {
   legacyFile: { fingerprint: FileFingerprint | null; modifiedAt: string | null }
 }
 
+/** How far a comparison got: the file's bytes read, and the invocations compared so far. */
+export interface ValidateProgress {
+  bytesRead: number
+  totalBytes: number
+  compared: number
+}
+
 export interface ValidateOptions {
   jsonFile: string
   target: DatabaseTarget
   batchSize?: number
   lockTimeoutMs?: number
-  onProgress?: (progress: { bytesRead: number; totalBytes: number; compared: number }) => void
+  onProgress?: (progress: ValidateProgress) => void
   /** Stops the comparison between chunks of the file (a cutover's bounded freeze). */
   signal?: AbortSignal
   /** Compare only: the backfill's checkpoints stay as they are, even where records differ. */
@@ -303,6 +311,7 @@ export async function runValidation(options: RunValidationOptions): Promise<Vali
   if (options.dryRun && options.force) {
     throw new UsageError('--dry-run accepts no difference: drop --force, or --dry-run')
   }
+  await settleStoppedTransition(options)
   const startedAt = new Date()
   const phases = await PhaseStore.open(options.target)
   let report: ValidationReport

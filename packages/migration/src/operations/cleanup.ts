@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
-import { rm, stat } from 'node:fs/promises'
-import { basename } from 'node:path'
+import { readdir, rm, stat } from 'node:fs/promises'
+import { basename, dirname, join } from 'node:path'
 import type { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { createGunzip, createGzip } from 'node:zlib'
-import { type Clock, InconsistencyError, systemClock } from '@skill-metrics/core'
+import { type Clock, InconsistencyError, RefusedError, systemClock } from '@skill-metrics/core'
 import type { DatabaseTarget } from '@skill-metrics/db-store'
 import {
   type FileFingerprint,
@@ -33,6 +33,11 @@ export interface CleanupOptions {
   dryRun?: boolean
   lockTimeoutMs?: number
   clock?: Clock
+  /**
+   * Asked once the guard would pass, before the writers' lock is taken (the CLI asks on a
+   * terminal); false stops it with nothing changed.
+   */
+  confirm?: (question: string) => Promise<boolean>
 }
 
 /** The compressed copy of the legacy file that cleanup leaves beside where the file was. */
@@ -61,9 +66,18 @@ export interface CleanupOutcome extends TransitionOutcome {
 export async function cleanup({
   retentionDays = DEFAULT_RETENTION_DAYS,
   clock = systemClock,
+  confirm,
   ...request
 }: CleanupOptions): Promise<CleanupOutcome> {
   const { jsonFile } = request
+  if (confirm !== undefined && !request.dryRun) {
+    // Asked outside the lock, where an answer that takes minutes holds no writer up; a run the
+    // guard refuses asks nothing.
+    const preview = await cleanup({ ...request, retentionDays, clock, dryRun: true })
+    const question = `Archive ${jsonFile} (gzip, sha256 manifest) and remove it? The database becomes the only store. Continue?`
+    if (preview.wouldRefuse === undefined && preview.legacyFileFound && !(await confirm(question)))
+      throw new RefusedError('cleanup not confirmed; nothing was changed')
+  }
   let archive: LegacyArchive | null = null
   let legacyFileFound = await exists(jsonFile)
   const outcome = await transition({
@@ -74,6 +88,7 @@ export async function cleanup({
     // An archived file whose foreign additions were never imported would take them out of sight.
     guard: async (context) => [
       retentionOver(context, retentionDays, clock),
+      retentionNotShortened(retentionDays),
       await legacyFileAsDatabaseLeftIt(jsonFile),
     ],
     beforeFlip: async () => {
@@ -99,6 +114,33 @@ function retentionOver({ state }: GuardContext, retentionDays: number, clock: Cl
     ok,
     detail: `cutover at ${state.cutover_at}; the retention ${ok ? 'ended' : 'ends'} at ${ends.toISOString()}`,
   }
+}
+
+/** A retention shorter than the default passes what it is there for: it counts as forcing. */
+function retentionNotShortened(retentionDays: number): GuardCheck {
+  const ok = retentionDays >= DEFAULT_RETENTION_DAYS
+  return {
+    name: `retention not shorter than the default ${DEFAULT_RETENTION_DAYS} days`,
+    ok,
+    detail: ok
+      ? `${retentionDays} day(s)`
+      : `--retention-days ${retentionDays} is shorter than the default ${DEFAULT_RETENTION_DAYS}: that needs --force --reason "…" (recorded)`,
+  }
+}
+
+/**
+ * The newest archive cleanup left of `jsonFile` (null when none): where its history went once
+ * the file was removed, for `status` and the readers to name.
+ */
+export async function legacyArchiveOf(jsonFile: string): Promise<string | null> {
+  const prefix = `${basename(jsonFile)}.archive-`
+  const names = await readdir(dirname(jsonFile)).catch(() => [])
+  // The timestamp in the name sorts as the time.
+  const newest = names
+    .filter((name) => name.startsWith(prefix) && name.endsWith('.json.gz'))
+    .sort()
+    .at(-1)
+  return newest === undefined ? null : join(dirname(jsonFile), newest)
 }
 
 /**

@@ -33,7 +33,7 @@ import {
   legacyFileServed,
   type OperatorOptions,
   requireReasonToForce,
-  settledPhaseCopy,
+  settleStoppedTransition,
   transitionRecord,
 } from '../phases/transition.js'
 import { backupLegacyFile, type LegacyBackup } from './backup.js'
@@ -94,15 +94,7 @@ interface Run {
  */
 export async function cutover(options: CutoverOptions): Promise<CutoverResult> {
   requireReasonToForce(options)
-  // A copy left marked by a killed run is settled from the database before anything is decided
-  // (a dry run writes nothing, so it leaves that to the real run).
-  if (!options.dryRun) {
-    await settledPhaseCopy({
-      jsonFile: options.jsonFile,
-      db: options.target,
-      lockTimeoutMs: options.lockTimeoutMs,
-    })
-  }
+  await settleStoppedTransition(options)
   const phases = await PhaseStore.open(options.target)
   try {
     const state = await phases.state()

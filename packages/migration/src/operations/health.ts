@@ -8,7 +8,7 @@ import { healthSpace } from '../phases/disk-space.js'
 import { legacyFileAsDatabaseLeftIt, noForeignWriteSinceCleanValidation } from '../phases/guards.js'
 import { type PhaseCopy, readPhaseCopy } from '../phases/phase-copy.js'
 import { type GuardCheck, servedFileCheck } from '../phases/transition.js'
-import { databaseStatus } from './status.js'
+import { databaseStatus, rerunOf } from './status.js'
 
 export interface HealthOptions {
   jsonFile: string
@@ -143,18 +143,20 @@ function phaseConsistent(
         : `no phase copy beside the file; ${said}; rerun the last phase command`,
     }
   }
+  // A mark names the command whose rerun finishes the move it was left by.
+  const rerun = `rerun ${(copy.transitioning && rerunOf(copy, database.history, authoritative.phase)) || 'the last phase command'}`
   if (copy.phase !== authoritative.phase || copy.epoch !== authoritative.epoch) {
     return {
       name,
       ok: false,
-      detail: `the copy beside the file says ${copy.phase} (epoch ${copy.epoch}); ${said}; rerun the last phase command`,
+      detail: `the copy beside the file says ${copy.phase} (epoch ${copy.epoch}); ${said}; ${rerun}`,
     }
   }
   if (copy.transitioning && !duringTransition) {
     return {
       name,
       ok: false,
-      detail: `the transition to ${copy.phase} (epoch ${copy.epoch}) did not finish; rerun the last phase command`,
+      detail: `the transition to ${copy.phase} (epoch ${copy.epoch}) did not finish; ${rerun}`,
     }
   }
   return { name, ok: true, detail: `${copy.phase} (epoch ${copy.epoch})` }

@@ -24,6 +24,7 @@ import {
   legacyFileServed,
   type OperatorOptions,
   requireReasonToForce,
+  settleStoppedTransition,
   transitionRecord,
 } from '../phases/transition.js'
 import { backupLegacyFile, type LegacyBackup } from './backup.js'
@@ -73,6 +74,7 @@ export async function rollback(options: RollbackOptions): Promise<RollbackResult
   requireReasonToForce(options)
   const to = options.to ?? 'dual-write'
   const clock = options.clock ?? systemClock
+  await settleStoppedTransition(options)
   const phases = await PhaseStore.open(options.target)
   try {
     const work = async (assertHeld: () => void): Promise<RollbackResult> => {

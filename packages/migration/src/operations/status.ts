@@ -15,7 +15,7 @@ import {
 import { DB_TRUTH_PHASES } from '../backfill/data-migrator.js'
 import { type ForeignRepair, readForeignRepairs } from '../backfill/foreign-repairs.js'
 import { legacyFileAsDatabaseLeftIt } from '../phases/guards.js'
-import { readPhaseCopy } from '../phases/phase-copy.js'
+import { type PhaseCopy, readPhaseCopy } from '../phases/phase-copy.js'
 import type { GuardCheck } from '../phases/transition.js'
 import {
   type DualReadMismatch,
@@ -23,6 +23,7 @@ import {
   unresolvedMismatches,
 } from '../trackers/dual-read-mismatches.js'
 import { readMisses } from '../trackers/dual-write-misses.js'
+import { legacyArchiveOf } from './cleanup.js'
 
 export interface MigrationStatus {
   phase: Phase
@@ -31,6 +32,11 @@ export interface MigrationStatus {
   phaseSource: 'database' | 'copy' | 'default'
   /** The copy says a transition was under way and did not finish. */
   transitioning: boolean
+  /**
+   * That transition: the phase it was moving to and the command whose rerun finishes it (null
+   * when the database cannot tell where it came from).
+   */
+  unfinishedTransition: { to: Phase; command: string | null } | null
   history: TransitionRecord[]
   legacy: {
     file: string
@@ -41,6 +47,8 @@ export interface MigrationStatus {
     bytes: number | null
     problem: string | null
     foreignWrites: ForeignWrite[]
+    /** When the file is gone: the newest archive cleanup left of it (null otherwise). */
+    archive: string | null
     /**
      * In db-primary and cleaned: whether the file is as cutover (or the last import) left it;
      * a failed check names the change another writer made. Null while the file is the truth.
@@ -105,6 +113,10 @@ export async function migrationStatus(
     epoch: fromDatabase?.epoch ?? copy?.epoch ?? 0,
     phaseSource: fromDatabase !== undefined ? 'database' : copy !== null ? 'copy' : 'default',
     transitioning: copy?.transitioning ?? false,
+    unfinishedTransition:
+      copy?.transitioning === true
+        ? { to: copy.phase, command: rerunOf(copy, database.history, fromDatabase?.phase) }
+        : null,
     history: database.history,
     legacy,
     database: database.summary,
@@ -145,6 +157,7 @@ async function legacyStatus(file: string): Promise<MigrationStatus['legacy']> {
       bytes: scan.fingerprint?.size ?? null,
       problem: null,
       foreignWrites: noticed?.foreign_writes ?? foreignWrites,
+      archive: scan.exists ? null : await legacyArchiveOf(file),
       afterCutover: null,
     }
   } catch (error) {
@@ -158,6 +171,7 @@ async function legacyStatus(file: string): Promise<MigrationStatus['legacy']> {
       bytes: null,
       problem: error.message,
       foreignWrites,
+      archive: null,
       afterCutover: null,
     }
   }
@@ -224,7 +238,10 @@ export function nextCommand(status: MigrationStatus): string | null {
     return `name the legacy file this database serves (--json-file ${served}), or, if it moved here, pass --force --reason "…" to the next command`
   }
   if (status.database.pendingVersions.length > 0) return 'skill-metrics schema migrate'
-  if (status.transitioning) return 'rerun the last phase command: a transition did not finish'
+  const unfinished = status.unfinishedTransition
+  if (unfinished !== null) {
+    return `${unfinished.command ?? 'rerun the command that moved the phase'} (the move to ${unfinished.to} did not finish: a rerun finishes it)`
+  }
   switch (status.phase) {
     case 'json-only':
       return 'skill-metrics phase dual-write'
@@ -244,5 +261,39 @@ export function nextCommand(status: MigrationStatus): string | null {
       return status.legacy.afterCutover?.ok === false
         ? 'skill-metrics data migrate (imports what another writer added to the legacy file)'
         : null
+  }
+}
+
+/**
+ * The command that set a mark still on the copy. Where the phase came from decides between a
+ * step forward and a rollback to the same phase: the database's phase while it has not moved
+ * yet, or the history row of the move when it has (only the mark was left).
+ */
+export function rerunOf(
+  copy: PhaseCopy,
+  history: TransitionRecord[],
+  databasePhase: Phase | undefined,
+): string | null {
+  const moved = history.find(
+    (row) => row.epoch === copy.epoch && row.to_phase === copy.phase && row.result === 'ok',
+  )
+  const from = moved?.from_phase ?? databasePhase
+  if (from === undefined) return null
+  switch (copy.phase) {
+    case 'json-only':
+      return 'skill-metrics rollback --to json-only'
+    case 'dual-write':
+      return from === 'json-only'
+        ? 'skill-metrics phase dual-write'
+        : 'skill-metrics rollback --to dual-write'
+    case 'migrated':
+      return 'skill-metrics data validate'
+    case 'dual-read':
+      // Cutover moves back to dual-read when its health check fails after the flip.
+      return from === 'db-primary' ? 'skill-metrics cutover' : 'skill-metrics phase dual-read'
+    case 'db-primary':
+      return 'skill-metrics cutover'
+    case 'cleaned':
+      return 'skill-metrics cleanup'
   }
 }

@@ -61,7 +61,8 @@ export interface TransitionRequest extends OperatorOptions {
   /**
    * Work that belongs to the transition, run under the same lock once the guard passed (never on
    * a dry run): `beforeFlip` before the phase moves (a failure leaves the phase as it was),
-   * `afterFlip` once it moved.
+   * `afterFlip` once the database moved, while the copy beside the file still carries the mark:
+   * a run stopped before it ends leaves the mark, and its rerun does it.
    */
   beforeFlip?: (context: GuardContext) => Promise<void>
   afterFlip?: (context: GuardContext) => Promise<void>
@@ -92,17 +93,34 @@ export async function transition(request: TransitionRequest): Promise<Transition
   try {
     const decide = async (): Promise<TransitionOutcome> => {
       const state = await store.state()
-      if (!request.from.includes(state.phase)) {
-        throw new RefusedError(
-          `phase is ${state.phase}; ${request.to} goes from ${request.from.join(' or ')}`,
-        )
-      }
       const context = {
         jsonFile: request.jsonFile,
         target: request.target,
         state,
         store,
         freeSpace: request.freeSpace,
+      }
+      // A copy that cannot be read is rewritten by the flip below, as it always was.
+      const copy = await readPhaseCopy(request.jsonFile).catch(() => null)
+      if (copy?.transitioning && copy.epoch === state.epoch && state.phase === request.to) {
+        // The run that set the mark was stopped after the database moved: this rerun ends it.
+        const finishing = {
+          from: request.from[0]!,
+          to: request.to,
+          epoch: state.epoch,
+          checks: [],
+          forced: false,
+          dryRun: request.dryRun === true,
+        }
+        if (request.dryRun) return finishing
+        await request.afterFlip?.(context)
+        await writePhaseCopy(request.jsonFile, { ...copy, transitioning: false })
+        return finishing
+      }
+      if (!request.from.includes(state.phase)) {
+        throw new RefusedError(
+          `phase is ${state.phase}; ${request.to} goes from ${request.from.join(' or ')}`,
+        )
       }
       const checks = [await legacyFileServed(context), ...(await request.guard(context))]
       const failed = checks.filter((check) => !check.ok)
@@ -151,8 +169,8 @@ export async function transition(request: TransitionRequest): Promise<Transition
         request,
         record,
         request.to === 'db-primary' ? record.at : state.cutover_at,
+        { afterCommit: async () => await request.afterFlip?.(context) },
       )
-      await request.afterFlip?.(context)
       return outcome
     }
     // A dry run takes no lock: taking it writes the lock directory.
@@ -346,4 +364,21 @@ export async function settledPhaseCopy({
     },
     { timeoutMs: lockTimeoutMs },
   )
+}
+
+/**
+ * What an operation does before it decides anything: a copy left marked by a run that was
+ * stopped is settled from the database, so the rerun starts from the phase the database has and
+ * leaves no mark when that is already the phase it was going to. A dry run writes nothing: it
+ * leaves that to the real run.
+ */
+export async function settleStoppedTransition(
+  options: Pick<OperatorOptions, 'jsonFile' | 'target' | 'lockTimeoutMs' | 'dryRun'>,
+): Promise<void> {
+  if (options.dryRun) return
+  await settledPhaseCopy({
+    jsonFile: options.jsonFile,
+    db: options.target,
+    lockTimeoutMs: options.lockTimeoutMs,
+  })
 }

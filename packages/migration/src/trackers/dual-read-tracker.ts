@@ -11,6 +11,7 @@ import {
 } from '@skill-metrics/core'
 import type { JsonFileTracker } from '@skill-metrics/json-tracker'
 import { type DualRead, type DualReadMismatch, recordMismatch } from './dual-read-mismatches.js'
+import type { DualWriteMiss } from './dual-write-misses.js'
 import { DUAL_WRITE_TIMEOUT_MS, DualWriteTracker, type StoreOpener } from './dual-write-tracker.js'
 
 /**
@@ -33,9 +34,14 @@ export class DualReadTracker implements MetricsTracker {
   readonly #writer: DualWriteTracker
   readonly #timeoutMs: number
 
-  constructor(json: JsonFileTracker, openStore: StoreOpener, timeoutMs = DUAL_WRITE_TIMEOUT_MS) {
+  constructor(
+    json: JsonFileTracker,
+    openStore: StoreOpener,
+    timeoutMs = DUAL_WRITE_TIMEOUT_MS,
+    onMiss?: (miss: DualWriteMiss) => void,
+  ) {
     this.#json = json
-    this.#writer = new DualWriteTracker(json, openStore, timeoutMs)
+    this.#writer = new DualWriteTracker(json, openStore, timeoutMs, onMiss)
     this.#timeoutMs = timeoutMs
   }
 

@@ -29,12 +29,20 @@ export class DualWriteTracker implements MetricsTracker {
   readonly #json: JsonFileTracker
   readonly #openStore: StoreOpener
   readonly #timeoutMs: number
+  readonly #onMiss: ((miss: DualWriteMiss) => void) | undefined
   #store: Promise<SkillMetricsStore> | undefined
 
-  constructor(json: JsonFileTracker, openStore: StoreOpener, timeoutMs = DUAL_WRITE_TIMEOUT_MS) {
+  /** `onMiss` hears of each database write missed, once it is recorded (`track` warns with it). */
+  constructor(
+    json: JsonFileTracker,
+    openStore: StoreOpener,
+    timeoutMs = DUAL_WRITE_TIMEOUT_MS,
+    onMiss?: (miss: DualWriteMiss) => void,
+  ) {
     this.#json = json
     this.#openStore = openStore
     this.#timeoutMs = timeoutMs
+    this.#onMiss = onMiss
   }
 
   async trackInvocation(skillName: string, options: TrackOptions = {}): Promise<Completer> {
@@ -182,5 +190,6 @@ export class DualWriteTracker implements MetricsTracker {
         `skill-metrics: could not record a dual-write miss ${JSON.stringify(miss)}: ${(failure as Error).message}`,
       )
     }
+    this.#onMiss?.(miss)
   }
 }

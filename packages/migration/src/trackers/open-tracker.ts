@@ -1,9 +1,11 @@
+import { existsSync } from 'node:fs'
 import {
   type CompleteOptions,
   type Completer,
   completerOnce,
   type MetricsTracker,
   type Phase,
+  RefusedError,
   type SkillMetrics,
   StaleEpochError,
   type StartedRecord,
@@ -16,6 +18,8 @@ import {
   SkillMetricsStore,
 } from '@skill-metrics/db-store'
 import { JsonFileTracker } from '@skill-metrics/json-tracker'
+import { DB_TRUTH_PHASES } from '../backfill/data-migrator.js'
+import { legacyArchiveOf } from '../operations/cleanup.js'
 import {
   type PhaseCopy,
   type ReadSource,
@@ -24,6 +28,7 @@ import {
 } from '../phases/phase-copy.js'
 import { settledPhaseCopy } from '../phases/transition.js'
 import { DualReadTracker } from './dual-read-tracker.js'
+import type { DualWriteMiss } from './dual-write-misses.js'
 import { DUAL_WRITE_TIMEOUT_MS, DualWriteTracker } from './dual-write-tracker.js'
 
 export interface OpenTrackerOptions {
@@ -34,6 +39,8 @@ export interface OpenTrackerOptions {
   lockTimeoutMs?: number
   /** Read this store as it is, whatever the phase (`--source`); no phase following, no comparing. */
   source?: ReadSource
+  /** Hears of each database write dual-write missed (recorded beside the file for `data migrate`). */
+  onMiss?: (miss: DualWriteMiss) => void
 }
 
 /** How many times a write is retried after the phase moved under it. */
@@ -70,12 +77,41 @@ export async function withReadTracker<T>(
   work: (tracker: MetricsTracker) => Promise<T>,
 ): Promise<{ source: ReadSource; result: T }> {
   const source = options.source ?? (await readSourceOf(options.jsonFile))
+  if (source === 'json') await refuseArchivedFile(options.jsonFile)
   const tracker = await openTracker(options)
   try {
     return { source, result: await work(tracker) }
   } finally {
     await tracker.close()
   }
+}
+
+/**
+ * Once cleanup archived the legacy file, reading where it was would answer with an empty
+ * tracker, zeros that look like data: name the archive instead.
+ */
+async function refuseArchivedFile(jsonFile: string): Promise<void> {
+  if (existsSync(jsonFile)) return
+  const archive = await legacyArchiveOf(jsonFile)
+  if (archive === null) return
+  throw new RefusedError(
+    `${jsonFile} was archived by cleanup to ${archive}; the database is the only store now`,
+    {
+      nextStep: `Read the database (--source db), or a copy of the archive: gunzip -c ${archive} > archived.json, then --json-file archived.json`,
+    },
+  )
+}
+
+/** Where `recordInvocation` wrote, so that `track` names the store and not just the file. */
+export interface RecordedInvocation {
+  /** The phase whose stores took the completion (it may have moved while the write waited). */
+  phase: Phase
+  /** The legacy file, when the write went there. */
+  file: string | null
+  /** The database (password masked), when the write landed there. */
+  database: string | null
+  /** Why the database missed the write in dual-write; null when it did not. */
+  missed: string | null
 }
 
 /**
@@ -87,11 +123,20 @@ export async function recordInvocation(
   skillName: string,
   track: TrackOptions,
   completion: CompleteOptions,
-): Promise<void> {
-  const tracker = await openTracker(options)
+): Promise<RecordedInvocation> {
+  const misses: DualWriteMiss[] = []
+  const tracker = new PhaseFollowingTracker({ ...options, onMiss: (miss) => misses.push(miss) })
   try {
     const complete = await tracker.trackInvocation(skillName, track)
     await complete(completion)
+    const phase = tracker.phase
+    const missed = misses.at(-1)?.error ?? null
+    return {
+      phase,
+      file: DB_TRUTH_PHASES.includes(phase) ? null : options.jsonFile,
+      database: phase === 'json-only' || missed !== null ? null : options.db.display,
+      missed,
+    }
   } finally {
     await tracker.close()
   }
@@ -117,6 +162,11 @@ class PhaseFollowingTracker implements MetricsTracker {
 
   constructor(options: OpenTrackerOptions) {
     this.#options = options
+  }
+
+  /** The phase of the trackers that made the last write (json-only before any). */
+  get phase(): Phase {
+    return this.#current?.copy.phase ?? 'json-only'
   }
 
   async reopen(): Promise<void> {
@@ -231,11 +281,11 @@ async function trackersFor(
       }
     case 'dual-write':
     case 'migrated': {
-      const dual = new DualWriteTracker(json, openStore, dualWriteTimeoutMs)
+      const dual = new DualWriteTracker(json, openStore, dualWriteTimeoutMs, options.onMiss)
       return { copy, reader: dual, writer: dual }
     }
     case 'dual-read': {
-      const dual = new DualReadTracker(json, openStore, dualWriteTimeoutMs)
+      const dual = new DualReadTracker(json, openStore, dualWriteTimeoutMs, options.onMiss)
       return { copy, reader: dual, writer: dual.writes }
     }
     case 'db-primary':

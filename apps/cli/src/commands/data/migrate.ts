@@ -1,6 +1,6 @@
-import { runDataMigration } from '@skill-metrics/migration'
+import { type MigrateProgress, runDataMigration } from '@skill-metrics/migration'
 import { BaseCommand } from '../../base-command.js'
-import { displacedWarning, migrateStage, migrateText } from '../../data-output.js'
+import { displacedWarning, migrateStage, migrateStopped, migrateText } from '../../data-output.js'
 import { dataMigrateFlags } from '../../flags.js'
 import { progressBar } from '../../progress.js'
 
@@ -18,6 +18,8 @@ export default class DataMigrate extends BaseCommand<typeof DataMigrate> {
 
   async run(): Promise<void> {
     const bar = await progressBar('Migrating')
+    let last: MigrateProgress | undefined
+    this.stopOnSignal(() => migrateStopped(last), bar.stop)
     const { result, failure } = await runDataMigration({
       jsonFile: this.jsonFile,
       target: this.database,
@@ -26,13 +28,15 @@ export default class DataMigrate extends BaseCommand<typeof DataMigrate> {
       dryRun: this.flags['dry-run'],
       force: this.flags.force,
       reason: this.flags.reason,
-      onProgress: (progress) =>
+      onProgress: (progress) => {
+        last = progress
         bar.update(
           progress.bytesRead,
           progress.totalBytes,
           progress.read,
           migrateStage(progress.pass),
-        ),
+        )
+      },
     }).finally(() => bar.stop())
     if (this.jsonEnabled()) this.printJson(result)
     else this.log(migrateText(result, this.jsonFile))

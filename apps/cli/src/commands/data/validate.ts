@@ -1,7 +1,7 @@
 import { resolve } from 'node:path'
-import { runValidation } from '@skill-metrics/migration'
+import { runValidation, type ValidateProgress } from '@skill-metrics/migration'
 import { BaseCommand } from '../../base-command.js'
-import { validationJson, validationText } from '../../data-output.js'
+import { validateStopped, validationJson, validationText } from '../../data-output.js'
 import { dataValidateFlags } from '../../flags.js'
 import { progressBar } from '../../progress.js'
 
@@ -19,6 +19,8 @@ export default class DataValidate extends BaseCommand<typeof DataValidate> {
 
   async run(): Promise<void> {
     const bar = await progressBar('Validating')
+    let last: ValidateProgress | undefined
+    this.stopOnSignal(() => validateStopped(last), bar.stop)
     const run = await runValidation({
       jsonFile: this.jsonFile,
       target: this.database,
@@ -26,8 +28,10 @@ export default class DataValidate extends BaseCommand<typeof DataValidate> {
       reason: this.flags.reason,
       dryRun: this.flags['dry-run'],
       reportFile: this.flags.report === undefined ? undefined : resolve(this.flags.report),
-      onProgress: (progress) =>
-        bar.update(progress.bytesRead, progress.totalBytes, progress.compared),
+      onProgress: (progress) => {
+        last = progress
+        bar.update(progress.bytesRead, progress.totalBytes, progress.compared)
+      },
     }).finally(() => bar.stop())
     if (this.jsonEnabled()) this.printJson(validationJson(run))
     else this.log(validationText(run))
