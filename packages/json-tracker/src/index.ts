@@ -35,6 +35,7 @@ export {
   type HeldLock,
   LOCK_STALE_MS,
   type LockOptions,
+  lockOwnerPathOf,
   lockPathOf,
   lockQueuePathOf,
   withWritersLock,

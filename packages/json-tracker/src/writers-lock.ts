@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto'
-import { mkdir, readdir, rmdir, stat, unlink, utimes, writeFile } from 'node:fs/promises'
+import { mkdir, readdir, readFile, rmdir, stat, unlink, utimes, writeFile } from 'node:fs/promises'
 import { hostname } from 'node:os'
 import { dirname, join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -174,16 +174,18 @@ export async function withWritersLock<T>(
       if (await ticket.isFirst()) {
         try {
           release = await lockfile.lock(file, options)
+          await nameOwner(file)
           break
         } catch (error) {
           if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') throw error
+          if (await heldByDeadProcess(file)) continue
         }
       }
       if (Date.now() >= deadline) {
         throw new LockTimeoutError(
           `the writers' lock of ${file} is held by another process; gave up after ${timeoutMs} ms`,
           {
-            nextStep: `Wait for the other skill-metrics process to finish. A lock left by a killed process (${lockPathOf(file)}) is taken over after ${LOCK_STALE_MS / 1000} s.`,
+            nextStep: `Wait for the other skill-metrics process to finish. A lock left by a process killed on this host (${lockPathOf(file)}) is taken over at once, from another host after ${LOCK_STALE_MS / 1000} s.`,
           },
         )
       }
@@ -202,6 +204,49 @@ export async function withWritersLock<T>(
       },
     })
   } finally {
-    if (compromised === undefined) await release()
+    if (compromised === undefined) {
+      await unlink(lockOwnerPathOf(file)).catch(() => {})
+      await release()
+    }
   }
+}
+
+/** Who holds the writers' lock: host and process, written by the holder once it has the lock. */
+export function lockOwnerPathOf(file: string): string {
+  return `${file}.lock-owner`
+}
+
+/** The newline ends a whole name: a write cut short by a full disk names no one. */
+const OWNER = `${HOST}-${process.pid}\n`
+
+/**
+ * Named before leaving the queue: the next waiter to come first must never read the name of the
+ * holder before us on a lock that is ours. The old name goes first; if ours cannot be written
+ * (a full disk), the lock has no name and goes stale as it always did.
+ */
+async function nameOwner(file: string): Promise<void> {
+  try {
+    await unlink(lockOwnerPathOf(file)).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'ENOENT') throw error
+    })
+    await writeFile(lockOwnerPathOf(file), OWNER, { mode: PRIVATE_FILE_MODE })
+  } catch {
+    // Not recorded anywhere: the lock is held either way, and only its takeover is slower.
+    await unlink(lockOwnerPathOf(file)).catch(() => {})
+  }
+}
+
+/**
+ * A holder killed with the lock would make every writer wait `LOCK_STALE_MS` for it to go stale.
+ * On this host a dead holder is known at once: its lock is removed and taken now. Only the first
+ * waiter in the queue looks, and a holder names itself before it leaves the queue, so the name
+ * read is the holder's own; a lock with no name (taken, not yet named) is left to go stale.
+ */
+async function heldByDeadProcess(file: string): Promise<boolean> {
+  const owner = await readFile(lockOwnerPathOf(file), 'utf8').catch(() => '')
+  const named = /^([0-9a-f]{8})-(\d+)\n$/.exec(owner)
+  if (named === null || named[1] !== HOST || processExists(Number(named[2]))) return false
+  await unlink(lockOwnerPathOf(file)).catch(() => {})
+  await rmdir(lockPathOf(file)).catch(() => {})
+  return true
 }

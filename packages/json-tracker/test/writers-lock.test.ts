@@ -1,10 +1,16 @@
-import { mkdir, mkdtemp, readdir, rmdir } from 'node:fs/promises'
+import { existsSync } from 'node:fs'
+import { mkdir, mkdtemp, readdir, readFile, rmdir, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { execa } from 'execa'
 import { describe, expect, it } from 'vitest'
-import { lockQueuePathOf, withWritersLock } from '../src/writers-lock.js'
+import {
+  LOCK_STALE_MS,
+  lockOwnerPathOf,
+  lockQueuePathOf,
+  withWritersLock,
+} from '../src/writers-lock.js'
 
 // Children run the built package, as every child writer in these tests.
 const packageDir = new URL('..', import.meta.url)
@@ -105,5 +111,46 @@ describe("the writers' lock", () => {
     // tells it apart, so waiting less than the stale period shows the pid was checked.
     expect(performance.now() - started).toBeLessThan(1_000)
     expect(await ticketsOf(file)).toEqual([])
+  })
+
+  it('a lock left by a holder killed on this host is taken at once, not after it goes stale', async () => {
+    const file = await freshFile()
+    const child = execa(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `const { withWritersLock } = await import('@skill-metrics/json-tracker'); await withWritersLock(${JSON.stringify(file)}, async () => { console.log('held'); await new Promise(() => {}) })`,
+      ],
+      { cwd: packageDir, reject: false },
+    )
+    await new Promise((resolve) => child.stdout!.once('data', resolve))
+    expect(await readFile(lockOwnerPathOf(file), 'utf8')).toMatch(new RegExp(`-${child.pid}\n$`))
+    child.kill('SIGKILL')
+    await child
+    const started = performance.now()
+    await withWritersLock(file, async () => {}, { timeoutMs: 2_000 })
+    expect(performance.now() - started).toBeLessThan(LOCK_STALE_MS / 5)
+    expect(existsSync(lockOwnerPathOf(file))).toBe(false)
+  })
+
+  it('a lock named by a live process, or by no one, is waited for', async () => {
+    const file = await freshFile()
+    const release = await holdLock(file)
+    // The holder's own name, with a pid that lives (this process): never taken over.
+    await expect(withWritersLock(file, async () => {}, { timeoutMs: 300 })).rejects.toThrow(
+      /gave up after 300 ms/,
+    )
+    // A name cut short (no newline), as a full disk could leave it, names no one, even when
+    // what is left reads as a process that is gone.
+    const exited = execa(process.execPath, ['-e', ''])
+    await exited
+    const gone = exited.pid
+    const named = await readFile(lockOwnerPathOf(file), 'utf8')
+    await writeFile(lockOwnerPathOf(file), named.replace(/-\d+\n$/, `-${gone}`))
+    await expect(withWritersLock(file, async () => {}, { timeoutMs: 300 })).rejects.toThrow(
+      /gave up after 300 ms/,
+    )
+    await release()
   })
 })
