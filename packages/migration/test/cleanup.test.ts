@@ -212,7 +212,7 @@ describe.each(DIALECTS)('cleanup on %s', (dialect) => {
       throw new Error('stopped')
     }
     await expect(
-      flipPhase(store, jsonFile, moved, cutover_at, { afterCommit: stopped }),
+      flipPhase(store, { jsonFile, target }, moved, cutover_at, { afterCommit: stopped }),
     ).rejects.toThrow('stopped')
     await store.close()
     const status = await migrationStatus(jsonFile, target)
