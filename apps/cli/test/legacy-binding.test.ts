@@ -8,7 +8,7 @@ import {
 } from '@skill-metrics/db-store'
 import { afterEach, describe, expect, it } from 'vitest'
 import { DIALECTS, freshDatabase, type TestDatabase } from './schema.js'
-import { makeTempDir, runCommand } from './support.js'
+import { makeTempDir, runCli } from './support.js'
 
 const created: TestDatabase[] = []
 afterEach(async () => {
@@ -41,12 +41,12 @@ describe.each(DIALECTS)('the legacy file and its database on %s', (dialect) => {
     const named = dialect === 'sqlite' ? [] : ['--db', db.url]
 
     // A mistyped file: refused, named by its absolute path; a read warns on stderr only.
-    const typo = await runCommand(['phase', 'dual-write', '--json-file', 'typo.json', ...named], {
+    const typo = await runCli(['phase', 'dual-write', '--json-file', 'typo.json', ...named], {
       cwd: home,
     })
     expect(typo.exitCode).toBe(4)
     expect(typo.stderr).toContain(`no file at ${join(home, 'typo.json')}: check --json-file`)
-    const read = await runCommand(['metrics', '--json', '--json-file', 'typo.json'], { cwd: home })
+    const read = await runCli(['metrics', '--json', '--json-file', 'typo.json'], { cwd: home })
     expect(read.exitCode, read.stderr).toBe(0)
     expect(JSON.parse(read.stdout)).toEqual({})
     expect(read.stderr).toBe(
@@ -54,7 +54,7 @@ describe.each(DIALECTS)('the legacy file and its database on %s', (dialect) => {
     )
 
     // --allow-empty starts from nothing, recorded; the copy beside the file names the database.
-    const empty = await runCommand(['phase', 'dual-write', '--allow-empty', '--json', ...named], {
+    const empty = await runCli(['phase', 'dual-write', '--allow-empty', '--json', ...named], {
       cwd: home,
     })
     expect(empty.exitCode, empty.stderr).toBe(0)
@@ -77,16 +77,16 @@ describe.each(DIALECTS)('the legacy file and its database on %s', (dialect) => {
     // From another folder, with no --db: the writes reach the recorded database.
     const fromAnywhere = { cwd: elsewhere }
     expect(
-      (await runCommand(['track', 'review', '--json-file', jsonFile], fromAnywhere)).exitCode,
+      (await runCli(['track', 'review', '--json-file', jsonFile], fromAnywhere)).exitCode,
     ).toBe(0)
-    const status = await runCommand(['status', '--json', '--json-file', jsonFile], fromAnywhere)
+    const status = await runCli(['status', '--json', '--json-file', jsonFile], fromAnywhere)
     expect(JSON.parse(status.stdout)).toMatchObject({
       phase: 'dual-write',
       dualWriteMisses: 0,
       legacy: { file: jsonFile, exists: true, invocations: 1 },
       database: { url: db.recorded, invocations: 1, legacyFile: jsonFile },
     })
-    const otherDatabase = await runCommand(
+    const otherDatabase = await runCli(
       ['data', 'migrate', '--json-file', jsonFile, '--db', 'sqlite:other.db'],
       fromAnywhere,
     )
@@ -99,14 +99,14 @@ describe.each(DIALECTS)('the legacy file and its database on %s', (dialect) => {
     const moved = join(elsewhere, 'moved.json')
     await copyFile(jsonFile, moved)
     const migrateMoved = ['data', 'migrate', '--json-file', moved, '--db', db.url]
-    const refused = await runCommand(migrateMoved, { cwd: home })
+    const refused = await runCli(migrateMoved, { cwd: home })
     expect(refused.exitCode).toBe(4)
     expect(refused.stderr).toContain(`${db.recorded} serves ${jsonFile}, not ${moved}`)
-    const forced = await runCommand([...migrateMoved, '--force', '--reason', 'moved'], {
+    const forced = await runCli([...migrateMoved, '--force', '--reason', 'moved'], {
       cwd: home,
     })
     expect(forced.exitCode, forced.stderr).toBe(0)
-    const health = await runCommand(['health', '--json', '--json-file', jsonFile], fromAnywhere)
+    const health = await runCli(['health', '--json', '--json-file', jsonFile], fromAnywhere)
     expect(health.exitCode).toBe(4)
     expect(JSON.parse(health.stdout).checks).toContainEqual({
       name: 'legacy file of this database',
