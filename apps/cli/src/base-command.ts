@@ -6,6 +6,7 @@ import {
   InterruptedError,
   type JsonValue,
   pyJson,
+  RefusedError,
   SkillMetricsError,
   UsageError,
 } from '@skill-metrics/core'
@@ -87,6 +88,18 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       const warning = await missingLegacyFileWarning(this.jsonFile)
       if (warning !== null) ux.stderr(`Warning: ${warning}`)
     }
+  }
+
+  /**
+   * A dry run whose real run would be refused says so with the refusal's exit code (4), so a
+   * script can try a step before it takes it; nothing was changed, and the checks were printed.
+   */
+  protected refuseLikeTheRealRun(wouldRefuse: string | undefined): void {
+    if (wouldRefuse === undefined) return
+    throw new RefusedError(`dry run: the real run would be refused: ${wouldRefuse}`, {
+      nextStep:
+        'Nothing was changed. Fix what failed, or pass --force --reason R where it may be passed.',
+    })
   }
 
   /**

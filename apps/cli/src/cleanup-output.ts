@@ -4,9 +4,7 @@ import { checkLines } from './health-output.js'
 export function cleanupText(outcome: CleanupOutcome, jsonFile: string): string {
   const { archive } = outcome
   const done = outcome.dryRun
-    ? outcome.wouldRefuse !== undefined
-      ? `Would be refused: ${outcome.wouldRefuse}`
-      : `Would move ${outcome.from} → cleaned (epoch ${outcome.epoch}), ${outcome.legacyFileFound ? `archiving ${jsonFile} and removing it` : `with no legacy file at ${jsonFile} to archive`}.`
+    ? `Would move ${outcome.from} → cleaned (epoch ${outcome.epoch}), ${outcome.legacyFileFound ? `archiving ${jsonFile} and removing it` : `with no legacy file at ${jsonFile} to archive`}.`
     : archive === null
       ? outcome.legacyFileFound
         ? // A rerun that finished what a stopped run left: that run archived the file.

@@ -27,5 +27,6 @@ export abstract class PhaseCommand extends BaseCommand<typeof PhaseCommand> {
     })
     if (this.jsonEnabled()) this.printJson(outcome)
     else this.log(transitionText(outcome, this.done))
+    this.refuseLikeTheRealRun(outcome.wouldRefuse)
   }
 }

@@ -5,9 +5,7 @@ import { checkLines } from './health-output.js'
 export function transitionText(outcome: TransitionOutcome, done: string): string {
   return `${checkLines(outcome.checks)}\n${
     outcome.dryRun
-      ? outcome.wouldRefuse !== undefined
-        ? `Would be refused: ${outcome.wouldRefuse}`
-        : `Would move ${outcome.from} → ${outcome.to} (epoch ${outcome.epoch}).`
+      ? `Would move ${outcome.from} → ${outcome.to} (epoch ${outcome.epoch}).`
       : `${outcome.to} (epoch ${outcome.epoch}). ${done}`
   }`
 }

@@ -31,9 +31,21 @@ describe.each(DIALECTS)('status and phase dual-write on %s', (dialect) => {
     expect((await cli('phase', 'dual-write')).exitCode).toBe(4)
 
     expect((await cli('schema', 'migrate')).exitCode).toBe(0)
+    // No legacy file yet: the real run would be refused, so its dry run exits 4 as well, its
+    // checks printed, and records nothing.
+    const refusedDry = await cli('phase', 'dual-write', '--dry-run')
+    expect(refusedDry.exitCode).toBe(4)
+    expect(refusedDry.stdout).toMatch(/^FAIL legacy file/m)
+    expect(refusedDry.stderr).toContain('Error: dry run: the real run would be refused: ')
+    const refusedDryJson = JSON.parse(
+      (await cli('phase', 'dual-write', '--dry-run', '--json')).stdout,
+    )
+    expect(refusedDryJson).toMatchObject({ dryRun: true, error: { code: 'REFUSED', exitCode: 4 } })
+    expect(JSON.parse((await cli('status', '--json')).stdout).history).toEqual([])
     expect((await cli('track', 'review')).exitCode).toBe(0)
     expect((await cli('status')).stdout).toMatch(/Next +skill-metrics phase dual-write/)
     const dry = await cli('phase', 'dual-write', '--dry-run')
+    expect(dry.exitCode, dry.stderr).toBe(0)
     expect(dry.stdout).toContain('Would move json-only → dual-write (epoch 1).')
     const moved = await cli('phase', 'dual-write')
     expect(moved.exitCode, moved.stderr).toBe(0)

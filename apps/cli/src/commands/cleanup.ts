@@ -30,5 +30,6 @@ export default class Cleanup extends BaseCommand<typeof Cleanup> {
     })
     if (this.jsonEnabled()) this.printJson(outcome)
     else this.log(cleanupText(outcome, this.jsonFile))
+    this.refuseLikeTheRealRun(outcome.wouldRefuse)
   }
 }

@@ -32,16 +32,11 @@ export default class SchemaRollback extends BaseCommand<typeof SchemaRollback> {
       },
     })
     if (this.jsonEnabled()) this.printJson(result)
-    else if (result.dryRun)
-      this.log(
-        [
-          planText('Undo', result.steps),
-          ...(result.wouldRefuse === undefined ? [] : [`Would be refused: ${result.wouldRefuse}`]),
-        ].join('\n'),
-      )
+    else if (result.dryRun) this.log(planText('Undo', result.steps))
     else
       this.log(
         `Schema at V${result.current} (${result.steps.length} undone)${result.forced ? `; forced below V${result.needs}, which ${result.phase} needs (recorded)` : ''}`,
       )
+    this.refuseLikeTheRealRun(result.wouldRefuse)
   }
 }
