@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { PHASES, type Phase, RefusedError } from '@skill-metrics/core'
 import type { DataSource } from 'typeorm'
 import { openDataSource } from '../data-source.js'
@@ -10,6 +11,8 @@ import { sqlBoolean } from '../store/dialect-sql.js'
 import { lockStoreWrites } from './epoch-fence.js'
 
 const TRANSITION_BUSY_TIMEOUT_MS = 2_000
+/** Tries of a transition's BEGIN against a busy SQLite database: 2 s each, about 10 s in all. */
+const TRANSITION_BEGIN_ATTEMPTS = 5
 
 /** The authoritative phase: the `migration_state` row, or json-only at epoch 0 before any. */
 export interface PhaseState {
@@ -207,10 +210,30 @@ export class PhaseStore {
     }
   }
 
+  /**
+   * SQLite's busy handler does not queue: writers that keep the database busy can starve a
+   * transition's BEGIN IMMEDIATE past its busy timeout (seen once: two smoke writers in
+   * db-primary, and `rollback` exited 1 on "database is locked"). Nothing was done yet, so it is
+   * tried again, the event loop free between tries (the writers' lock's refresh runs then).
+   */
+  async #begin(sql: SqlSession): Promise<void> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await sql.begin()
+        return
+      } catch (error) {
+        const { code, driverError } = error as { code?: unknown; driverError?: { code?: unknown } }
+        const busy = (code ?? driverError?.code) === 'SQLITE_BUSY'
+        if (!busy || attempt >= TRANSITION_BEGIN_ATTEMPTS) throw error
+        await sleep(10 * attempt)
+      }
+    }
+  }
+
   async #transaction(work: (sql: SqlSession) => Promise<void>): Promise<void> {
     const sql = await SqlSession.open(this.dataSource, this.dialect)
     try {
-      await sql.begin()
+      await this.#begin(sql)
       try {
         // A store write checks the epoch inside its transaction under this lock: a phase change
         // lands before or after it, never between its check and its commit.
