@@ -67,7 +67,7 @@ export function statusText(status: MigrationStatus): string {
     ...(database.pendingOptional === null
       ? []
       : [
-          `Optional schema  ${database.pendingOptional.versions.map(({ version, description }) => `V${version} ${description}`).join(', ')} pending (the store works without it): ${database.pendingOptional.command}`,
+          `Optional schema  ${database.pendingOptional.versions.map(({ version, description }) => `V${version} ${description}`).join(', ')} pending, not needed to open the store; run: ${database.pendingOptional.command}`,
         ]),
     ...(database.legacyFile === null || database.legacyFile === legacy.file
       ? []

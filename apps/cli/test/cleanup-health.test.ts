@@ -170,7 +170,7 @@ describe.each(DIALECTS)('an optional schema version pending on %s', (dialect) =>
     })
     expect(reported.next).not.toBe('skill-metrics schema migrate')
     expect((await cli('status')).stdout).toContain(
-      `Optional schema  ${described} pending (the store works without it): skill-metrics schema migrate`,
+      `Optional schema  ${described} pending, not needed to open the store; run: skill-metrics schema migrate`,
     )
     const schema = await cli('schema', 'status', '--json')
     expect(

@@ -112,8 +112,8 @@ function schemaAtLatest(database: DatabaseStatus): GuardCheck {
   if (schemaCurrent === schemaLatest) return { name, ok: true, detail: `V${schemaCurrent}` }
   const pending = pendingVersions.map((version) => `V${version}`).join(', ')
   const of = `V${schemaCurrent} of V${schemaLatest}`
-  // Only optional versions pending: nothing waits for them, but the queries run slower until
-  // they are applied, so it is said without failing the check.
+  // Only optional versions pending: they change how fast the database is, never what it
+  // answers, so the check passes and says how to apply them.
   if (pendingOptional !== null && !requiredPending(database.summary)) {
     const described = pendingOptional.versions
       .map(({ version, description }) => `V${version} ${description}`)
