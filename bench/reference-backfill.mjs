@@ -2,8 +2,9 @@
 // whole file and one prepared better-sqlite3 INSERT per row in one transaction; it validates
 // nothing and keeps no order. Without a third argument it inserts into a bare table without keys
 // (the issue's reference); with `real-schema` it inserts into the database at the given path,
-// already at the latest schema version, with a random uuid per row: the floor that the real
-// table's uuid primary key and indexes set for any backfill.
+// already migrated (to the latest version, or an earlier one for bench/index-floor.mjs), with a
+// random uuid per row: the floor that the real table's uuid primary key and indexes set for any
+// backfill.
 import { randomUUID } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import Database from 'better-sqlite3'
