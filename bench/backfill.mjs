@@ -66,16 +66,16 @@ export async function backfillSection(work, legacyFile, invocations) {
     `\`data validate\` of the same file and database`,
     `${validate.seconds.toFixed(1)} s, ${validate.rssMiB.toFixed(0)} MiB`,
     `${stream.seconds.toFixed(1)} s (one streaming pass over the file)`,
-    '≤ 2× the streaming pass',
-    `${validateRatio.toFixed(2)}×: ${validateRatio <= 2 ? 'met' : 'NOT met'}`,
+    '≤ 3× the streaming pass',
+    `${validateRatio.toFixed(2)}×: ${validateRatio <= 3 ? 'met' : 'NOT met'}`,
   ])
   goals.push(
     goal(
-      `\`data validate\` ${count(invocations)} on SQLite: ≤ 2× one streaming pass`,
+      `\`data validate\` ${count(invocations)} on SQLite: ≤ 3× one streaming pass`,
       `${validate.seconds.toFixed(1)} s`,
       `\`metrics\` (one streaming pass over the same file): ${stream.seconds.toFixed(1)} s`,
       `${validateRatio.toFixed(2)}× the time`,
-      validateRatio <= 2,
+      validateRatio <= 3,
     ),
   )
   const database = await scratchPostgres('backfill')
