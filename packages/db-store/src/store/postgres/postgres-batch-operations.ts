@@ -91,8 +91,9 @@ const copyLine = (record: StoredInvocation) =>
  * table and moved into the real one by one `INSERT … SELECT … ON CONFLICT`, which gives the
  * upsert COPY lacks; the other operations take one round trip for the whole batch, the rows
  * passed as arrays and `unnest`ed. Against the real-schema reference (JSON.parse → CSV → `psql
- * \copy`), back to back on a loaded shared machine, inserting through COPY instead of the arrays
- * measured 0.86× → 0.90× its throughput at 200,000 records and 0.85× → 0.89× at 1,000,000.
+ * \copy`), three back-to-back pairs on a loaded shared machine measured the arrays → COPY at
+ * 0.86× → 0.90× (200,000 records), 0.85× → 0.89× (1,000,000) and 0.78× → 0.66× (200,000): no
+ * gain beyond the noise there.
  */
 export class PostgresBatchOperations implements BatchOperations {
   constructor(readonly sql: SqlSession) {}
