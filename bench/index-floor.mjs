@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { bareSqliteLoad } from './backfill.mjs'
 import { count, goal, measureCli, measureNode, root, timed } from './measure.mjs'
-import { copyReference, psql, scratchPostgres } from './postgres.mjs'
+import { copyKeyedRows, copyReference, psql, scratchPostgres } from './postgres.mjs'
 
 // The last version with all six of V1's and V3's indexes on skill_invocation.
 const BEFORE_DROP = 6
@@ -73,10 +73,7 @@ export async function indexFloorSection(work, legacyFile, invocations) {
       ])
       const copyIntoReal = (label) =>
         timed(`floor at ${label}: psql \\copy into the real table`, () =>
-          psql(
-            database.url,
-            `\\copy skill_invocation (skill_name, invoked_at, workflow_path, completed, duration_seconds, follow_up_actions, error_type, id, seq) FROM '${keyedCsv}' WITH (FORMAT csv)`,
-          ),
+          copyKeyedRows(database.url, keyedCsv),
         )
       migrate(work, database.url, `schema migrate to V${BEFORE_DROP} (PostgreSQL)`, BEFORE_DROP)
       const pgBefore = copyIntoReal(`V${BEFORE_DROP}`)

@@ -52,6 +52,13 @@ export function copyReference(url, work, legacyFile) {
   return { csvSeconds, copySeconds }
 }
 
+/** `psql \\copy` of a CSV written by `csv-of-legacy.mjs … with-keys` into the real table. */
+export const copyKeyedRows = (url, csv) =>
+  psql(
+    url,
+    `\\copy skill_invocation (skill_name, invoked_at, workflow_path, completed, duration_seconds, follow_up_actions, error_type, id, seq, schema_version) FROM '${csv}' WITH (FORMAT csv)`,
+  )
+
 /**
  * The goal's reference for a backfill into PostgreSQL: JSON.parse into CSV with each row's id,
  * position and schema version, then `psql \\copy` into the real `skill_invocation` of `url`
@@ -68,10 +75,7 @@ export function realSchemaCopy(url, work, legacyFile) {
         csv,
         'with-keys',
       ])
-      psql(
-        url,
-        `\\copy skill_invocation (skill_name, invoked_at, workflow_path, completed, duration_seconds, follow_up_actions, error_type, id, seq, schema_version) FROM '${csv}' WITH (FORMAT csv)`,
-      )
+      copyKeyedRows(url, csv)
     },
   )
 }
