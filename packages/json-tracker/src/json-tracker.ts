@@ -21,6 +21,7 @@ import {
   toSkillMetrics,
 } from '@skill-metrics/core'
 import { modeForFilesBeside } from '@skill-metrics/durable-file'
+import { appendChange, ChangeRecorder } from './change-log.js'
 import {
   type FileFingerprint,
   fileVersionOf,
@@ -118,8 +119,10 @@ async function rewriteOnce<T>(
     stamp,
     document.modifiedAt,
   )
+  const recorder = new ChangeRecorder(document)
   const result = await change(document)
   document.last_updated = toNaiveLocalIso(now)
+  const changed = recorder.changesIn(document)
   await replaceLegacyFile(
     file,
     encodeLegacyFile(document),
@@ -130,6 +133,13 @@ async function rewriteOnce<T>(
       assertHeld()
       if ((await fileVersionOf(file)) !== document.version) throw new SavedOverDuringRewrite()
     },
+    // Logged before the rename: a crash after it leaves an entry for bytes the file never held,
+    // which links nothing; logged after, a crash between would break the chain of a rename
+    // that happened.
+    changed === null
+      ? undefined
+      : (after) =>
+          appendChange(file, { before: document.fingerprint, after, at: stamp, ...changed }),
   )
   return result
 }

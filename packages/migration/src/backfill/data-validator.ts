@@ -35,6 +35,7 @@ import {
   type TransitionOutcome,
   transition,
 } from '../phases/transition.js'
+import { syncChangesSince } from './changes-since.js'
 import type { RejectedRecord } from './data-migrator.js'
 import { type ForeignRepair, readForeignRepairs } from './foreign-repairs.js'
 
@@ -112,7 +113,7 @@ export async function validateData(options: ValidateOptions): Promise<Validation
   try {
     const first = await compare(store, options)
     if (isClean(first)) return first
-    const second = await withWritersLock(options.jsonFile, () => compare(store, options), {
+    const second = await withWritersLock(options.jsonFile, () => recheck(store, options, first), {
       timeoutMs: options.lockTimeoutMs,
     })
     const { missing, extra, mismatched } = second.invocations
@@ -129,6 +130,30 @@ export async function validateData(options: ValidateOptions): Promise<Validation
     }
   } finally {
     await store.close()
+  }
+}
+
+/**
+ * The recheck under the writers' lock: of the differences found and what the writers changed
+ * since, when their log says what that is (the counts compared stay the full pass's, which this
+ * completes); else of the whole file again.
+ */
+async function recheck(
+  store: SkillMetricsStore,
+  options: ValidateOptions,
+  first: ValidationReport,
+): Promise<ValidationReport> {
+  const changed = await syncChangesSince(
+    store,
+    { jsonFile: options.jsonFile, signal: options.signal, sync: false },
+    first,
+  )
+  if (changed === null) return compare(store, options)
+  const { report } = changed
+  return {
+    ...report,
+    skills: { ...report.skills, compared: first.skills.compared },
+    invocations: { ...report.invocations, compared: first.invocations.compared },
   }
 }
 

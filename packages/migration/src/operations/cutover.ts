@@ -12,6 +12,7 @@ import {
   SkillMetricsStore,
 } from '@skill-metrics/db-store'
 import { acceptLegacyFile, withWritersLock } from '@skill-metrics/json-tracker'
+import { syncChangesSince } from '../backfill/changes-since.js'
 import {
   finishSync,
   type MigrateResult,
@@ -65,8 +66,18 @@ export interface CutoverResult {
   backup: LegacyBackup | null
   /** The sync and validation done before the freeze, while writers went on. */
   bulk: { migrate: MigrateResult; validated: number; differences: number } | null
-  /** The bounded freeze: writers waited this long while what changed was synced and compared. */
-  freeze: { ms: number; inserted: number; updated: number; validated: number } | null
+  /**
+   * The bounded freeze: writers waited this long while what changed was synced and compared.
+   * `changesOnly` when the writers' log showed what changed since the bulk validation, so only
+   * that was (`validated` counts it); else the whole file was.
+   */
+  freeze: {
+    ms: number
+    inserted: number
+    updated: number
+    validated: number
+    changesOnly: boolean
+  } | null
   health: GuardCheck[]
   dryRun: boolean
 }
@@ -214,7 +225,7 @@ async function freeze(
         throw new RefusedError('the phase moved while cutover prepared; nothing was changed')
       }
       const startedAt = new Date()
-      const { last, report } = await syncWhatChanged(run, store, before.bulk)
+      const { last, report, changesOnly } = await syncWhatChanged(run, store, before)
       await recordValidation(run.phases, report, 'cutover (in the freeze)', startedAt)
       if (!report.clean) throw await failed(run, differencesError(report))
       // From the flip on, a change to these bytes is a foreign write that `health` reports.
@@ -240,23 +251,42 @@ async function freeze(
         inserted: last.inserted,
         updated: last.updated,
         validated: report.invocations.compared,
+        changesOnly,
       }
     },
     { timeoutMs: run.options.lockTimeoutMs },
   )
 }
 
-/** The freeze's own sync and comparison, cut short in time for the flip and the health check. */
-async function syncWhatChanged(run: Run, store: SkillMetricsStore, bulk: PassResult) {
+/**
+ * The freeze's own sync and comparison, cut short in time for the flip and the health check: of
+ * what the writers' log says changed since the bulk validation when it can say, else of the whole
+ * file. A difference among the changes is looked for again in the whole file, whose sync also
+ * repairs what the changes' forward-only sync cannot.
+ */
+async function syncWhatChanged(
+  run: Run,
+  store: SkillMetricsStore,
+  { bulk, bulkReport }: { bulk: PassResult; bulkReport: ValidationReport },
+) {
   const freezeTimeoutMs = run.options.freezeTimeoutMs ?? DEFAULT_FREEZE_TIMEOUT_MS
   const signal = AbortSignal.timeout(
     Math.ceil(freezeTimeoutMs - Math.min(1_000, freezeTimeoutMs / 4)),
   )
   try {
+    const changed = await syncChangesSince(
+      store,
+      { jsonFile: run.source.jsonFile, signal, sync: true },
+      bulkReport,
+    )
+    if (changed?.report.clean) {
+      signal.throwIfAborted()
+      return { last: changed.pass, report: changed.report, changesOnly: true }
+    }
     const last = await finishSync(store, { ...run.source, signal }, bulk)
     const report = await compare(store, { ...run.source, signal })
     signal.throwIfAborted()
-    return { last, report }
+    return { last, report, changesOnly: false }
   } catch (error) {
     if (!signal.aborted) throw error
     throw await failed(
