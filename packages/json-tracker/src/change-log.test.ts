@@ -2,9 +2,9 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { invocationId } from '@skill-metrics/core'
-import { fingerprintFile, fingerprintOf } from '@skill-metrics/durable-file'
+import { fingerprintFile } from '@skill-metrics/durable-file'
 import { describe, expect, it } from 'vitest'
-import { appendChange, changeLogPathOf, changesLeadingTo } from './change-log.js'
+import { changeLogPathOf, changesLeadingTo } from './change-log.js'
 import { JsonFileTracker, rewriteLegacyFile } from './json-tracker.js'
 import { withWritersLock } from './writers-lock.js'
 
@@ -70,16 +70,23 @@ describe('the writers’ change log', () => {
   it('an entry whose rename never happened links nothing', async () => {
     const { file } = await fileWithRecords(1)
     const snapshot = await fingerprint(file)
-    // Logged, then a crash before the rename: the file keeps its bytes.
-    const phantom = fingerprintOf(Buffer.from('bytes the file never held'))
-    await appendChange(file, {
-      before: snapshot,
-      after: phantom,
-      at: new Date().toISOString(),
-      length: 2,
-      invocations: [],
-      skills: [],
-    })
+    // The entry is logged, then the rewrite stops before its rename (the lock was lost).
+    const stopped = await rewriteLegacyFile(
+      file,
+      (document) => {
+        document.invocations.push({ ...document.invocations[0]!, skill_name: 'never' })
+      },
+      {
+        now: new Date(),
+        assertHeld: () => {
+          throw new Error('lock lost')
+        },
+      },
+    ).catch((error: Error) => error.message)
+    expect(stopped).toBe('lock lost')
+    expect(await fingerprint(file)).toEqual(snapshot)
+    const lines = (await readFile(changeLogPathOf(file), 'utf8')).trim().split('\n')
+    const phantom = JSON.parse(lines.at(-1)!).after
     // Then a foreign writer edits an old record: no entry leads from the snapshot to its bytes.
     const document = JSON.parse(await readFile(file, 'utf8'))
     document.invocations[0].duration_seconds = 99

@@ -51,7 +51,8 @@ export type CutoverStep = 'sync' | 'validate' | 'backup' | 'freeze' | 'flip' | '
 export interface CutoverOptions extends OperatorOptions {
   /** How long writers may be held waiting (default 5 s); past it nothing changes. */
   freezeTimeoutMs?: number
-  onStep?: (step: CutoverStep) => void
+  /** Hears of each step as it starts; the step waits for what it returns. */
+  onStep?: (step: CutoverStep) => void | Promise<void>
 }
 
 export interface CutoverResult {
@@ -187,12 +188,12 @@ async function guard(run: Run): Promise<void> {
 }
 
 async function sync(run: Run, store: SkillMetricsStore): Promise<PassResult> {
-  run.options.onStep?.('sync')
+  await run.options.onStep?.('sync')
   return syncPass(store, run.source, 'bulk')
 }
 
 async function validate(run: Run, store: SkillMetricsStore): Promise<ValidationReport> {
-  run.options.onStep?.('validate')
+  await run.options.onStep?.('validate')
   // No recheck under the lock here: that would be a freeze with no bound. A difference now is
   // a write in flight or one the sync missed; the freeze syncs again (JSON wins) and its own
   // comparison is the one that decides.
@@ -203,7 +204,7 @@ async function validate(run: Run, store: SkillMetricsStore): Promise<ValidationR
 }
 
 async function backUp(run: Run): Promise<void> {
-  run.options.onStep?.('backup')
+  await run.options.onStep?.('backup')
   run.result.backup = await backupLegacyFile(run.options.jsonFile, run.clock.now())
 }
 
@@ -216,7 +217,7 @@ async function freeze(
   store: SkillMetricsStore,
   before: { started: number; bulk: PassResult; bulkReport: ValidationReport },
 ): Promise<void> {
-  run.options.onStep?.('freeze')
+  await run.options.onStep?.('freeze')
   await withWritersLock(
     run.options.jsonFile,
     async (lock) => {
@@ -303,7 +304,7 @@ async function syncWhatChanged(
 }
 
 async function flip(run: Run): Promise<void> {
-  run.options.onStep?.('flip')
+  await run.options.onStep?.('flip')
   const record = historyRow(run, run.result.epoch, 'dual-read', 'db-primary', 'ok')
   // Health is checked while the copy is still marked: a writer that meets the mark waits, so
   // none writes as db-primary before the check has passed or moved the phase back.
@@ -314,7 +315,7 @@ async function flip(run: Run): Promise<void> {
 
 async function checkHealthOrMoveBack(run: Run): Promise<void> {
   const { options, result } = run
-  options.onStep?.('health')
+  await options.onStep?.('health')
   const health = await checkHealth({
     jsonFile: options.jsonFile,
     target: options.target,
