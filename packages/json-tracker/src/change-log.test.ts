@@ -28,7 +28,7 @@ describe('the writers’ change log', () => {
     const complete = await tracker.trackInvocation('skill-0', { invokedAt: '2025-01-01T00:00:00' })
     await complete({ errorType: 'Oops' })
 
-    const chain = await changesLeadingTo(file, await fingerprint(file), snapshot)
+    const chain = await changesLeadingTo(file, snapshot)
     expect(chain.linked).toBe(true)
     expect(chain.length).toBe(4)
     const since = [...chain.invocations.values()].filter((change) => change.sinceSnapshot)
@@ -61,7 +61,7 @@ describe('the writers’ change log', () => {
     await writeFile(file, JSON.stringify(document, null, 2))
     await (await tracker.trackInvocation('skill-1'))()
 
-    const chain = await changesLeadingTo(file, await fingerprint(file), snapshot)
+    const chain = await changesLeadingTo(file, snapshot)
     expect(chain.linked).toBe(false)
     // What the rewrite after the edit changed is still known, not that it links.
     expect([...chain.invocations.keys()]).toEqual([2])
@@ -91,12 +91,26 @@ describe('the writers’ change log', () => {
     const document = JSON.parse(await readFile(file, 'utf8'))
     document.invocations[0].duration_seconds = 99
     await writeFile(file, JSON.stringify(document, null, 2))
-    expect((await changesLeadingTo(file, await fingerprint(file), snapshot)).linked).toBe(false)
-    expect((await changesLeadingTo(file, phantom, snapshot)).linked).toBe(true)
+    const chain = await changesLeadingTo(file, snapshot)
+    expect(chain.current).not.toEqual(phantom)
+    expect(chain.linked).toBe(false)
+  })
+
+  it('knows the bytes our writer renamed into place from their version, and hashes any other', async () => {
+    const { file } = await fileWithRecords(2)
+    const ours = await fingerprint(file)
+    expect((await changesLeadingTo(file, ours)).current).toEqual(ours)
+    // A save in place of the same size: only the version tells it apart without a hash.
+    const text = await readFile(file, 'utf8')
+    await writeFile(file, text.replace('"skill-0"', '"skill-9"'))
+    const theirs = await fingerprint(file)
+    expect(theirs.size).toBe(ours.size)
+    expect((await changesLeadingTo(file, ours)).current).toEqual(theirs)
   })
 
   it('refuses a change that edits a record in place instead of replacing it', async () => {
     const { file } = await fileWithRecords(1)
+    const log = await readFile(changeLogPathOf(file), 'utf8')
     const attempt = await withWritersLock(file, (lock) =>
       rewriteLegacyFile(
         file,
@@ -107,7 +121,6 @@ describe('the writers’ change log', () => {
       ).catch((error: Error) => error),
     )
     expect(attempt).toBeInstanceOf(TypeError)
-    const lines = (await readFile(changeLogPathOf(file), 'utf8')).trim().split('\n')
-    expect(lines).toHaveLength(2)
+    expect(await readFile(changeLogPathOf(file), 'utf8')).toBe(log)
   })
 })

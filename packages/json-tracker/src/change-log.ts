@@ -1,4 +1,4 @@
-import { readFile, stat } from 'node:fs/promises'
+import { appendFile, readFile, stat } from 'node:fs/promises'
 import {
   invocationId,
   type LegacyDocument,
@@ -8,6 +8,7 @@ import {
 import {
   appendDurably,
   type FileFingerprint,
+  fingerprintFile,
   modeForFilesBeside,
   writeFileDurably,
 } from '@skill-metrics/durable-file'
@@ -163,28 +164,63 @@ export async function appendChange(file: string, change: LegacyFileChange): Prom
   await writeFileDurably(path, `${[...newest, line.trimEnd()].join('\n')}\n`, { mode })
 }
 
+/**
+ * Notes, after the rename, which file version holds the bytes `written`, so a comparison under
+ * the lock can know the file's bytes from a `stat` instead of hashing them (about a second at a
+ * million invocations, several on a busy machine). Any later save changes the version: a rename
+ * brings another inode, a write in place moves the change time, which no writer can set. Not
+ * fsync'd: a note lost in a crash only means the bytes are hashed.
+ */
+export async function notePlacedBytes(file: string, written: FileFingerprint): Promise<void> {
+  const version = await placedVersionOf(file)
+  if (version === null) return
+  await appendFile(changeLogPathOf(file), `${JSON.stringify({ version, bytes: written })}\n`, {
+    mode: await modeForFilesBeside(file),
+  })
+}
+
+const placedVersionOf = async (file: string) => {
+  const info = await stat(file, { bigint: true }).catch(() => undefined)
+  return info === undefined
+    ? null
+    : `${info.dev}:${info.ino}:${info.size}:${info.mtimeNs}:${info.ctimeNs}`
+}
+
 const loggedSkill = (skill: ChangedSkill): LoggedSkill => ({
   ...skill,
   aggregate: loggedAggregate(skill.aggregate),
 })
 
-async function readChanges(file: string): Promise<LegacyFileChange[]> {
+/** The bytes a file version held when our writer renamed them into place. */
+interface PlacedBytes {
+  version: string
+  bytes: FileFingerprint
+}
+
+async function readLog(
+  file: string,
+): Promise<{ changes: LegacyFileChange[]; placed: PlacedBytes[] }> {
+  const log = { changes: [] as LegacyFileChange[], placed: [] as PlacedBytes[] }
   let text: string
   try {
     text = await readFile(changeLogPathOf(file), 'utf8')
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return []
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return log
     throw error
   }
-  // A torn last line is an append cut short by a crash before its rename: nothing to link.
-  return text.split('\n').flatMap((line) => {
+  // A torn line is an append cut short by a crash: its rename never happened, or its version
+  // is only not known.
+  for (const line of text.split('\n')) {
+    let logged: LoggedChange | PlacedBytes
     try {
-      const logged = JSON.parse(line) as LoggedChange
-      return [{ ...logged, skills: logged.skills.map(changedSkill) }]
+      logged = JSON.parse(line) as LoggedChange | PlacedBytes
     } catch {
-      return []
+      continue
     }
-  })
+    if ('version' in logged) log.placed.push(logged)
+    else log.changes.push({ ...logged, skills: logged.skills.map(changedSkill) })
+  }
+  return log
 }
 
 const changedSkill = ({ name, position, aggregate }: LoggedSkill): ChangedSkill => ({
@@ -200,6 +236,8 @@ const changedSkill = ({ name, position, aggregate }: LoggedSkill): ChangedSkill 
 
 /** What the log knows of the file's current bytes, from the rewrites that led to them. */
 export interface ChangeChain {
+  /** The file's bytes now: known from the version our writer noted, else hashed. */
+  current: FileFingerprint | null
   /** Whether the rewrites lead from the snapshot's bytes to the current ones, every step ours. */
   linked: boolean
   /** The number of invocations in the file now; null when no rewrite is known. */
@@ -211,20 +249,23 @@ export interface ChangeChain {
 }
 
 /**
- * Follows the log back from the file's current bytes (`current`, fingerprinted under the lock)
- * through rewrites whose `after` is the bytes the next one read. Where the chain passes
- * `snapshot` (the bytes a bulk pass read), every file state since then was one our writers made,
- * so the file differs from the snapshot only in what the chain lists. A change by anyone else
- * leaves a state no entry produced, and the chain stops there.
+ * Follows the log back from the file's current bytes (known from its version or hashed; run
+ * under the lock) through rewrites whose `after` is the bytes the next one read. Where the chain
+ * passes `snapshot` (the bytes a bulk pass read), every file state since then was one our writers
+ * made, so the file differs from the snapshot only in what the chain lists. A change by anyone
+ * else leaves a state no entry produced, and the chain stops there.
  */
 export async function changesLeadingTo(
   file: string,
-  current: FileFingerprint,
   snapshot: FileFingerprint,
 ): Promise<ChangeChain> {
-  const changes = await readChanges(file)
+  const { changes, placed } = await readLog(file)
+  const version = await placedVersionOf(file)
+  const current =
+    placed.findLast((note) => note.version === version)?.bytes ?? (await fingerprintFile(file))
   const chain: ChangeChain = {
-    linked: sameFingerprint(current, snapshot),
+    current,
+    linked: current !== null && sameFingerprint(current, snapshot),
     length: null,
     invocations: new Map(),
     skills: new Map(),

@@ -21,7 +21,7 @@ import {
   toSkillMetrics,
 } from '@skill-metrics/core'
 import { modeForFilesBeside } from '@skill-metrics/durable-file'
-import { appendChange, ChangeRecorder } from './change-log.js'
+import { appendChange, ChangeRecorder, notePlacedBytes } from './change-log.js'
 import {
   type FileFingerprint,
   fileVersionOf,
@@ -123,7 +123,7 @@ async function rewriteOnce<T>(
   const result = await change(document)
   document.last_updated = toNaiveLocalIso(now)
   const changed = recorder.changesIn(document)
-  await replaceLegacyFile(
+  const written = await replaceLegacyFile(
     file,
     encodeLegacyFile(document),
     document.fingerprint,
@@ -141,6 +141,7 @@ async function rewriteOnce<T>(
       : (after) =>
           appendChange(file, { before: document.fingerprint, after, at: stamp, ...changed }),
   )
+  if (changed !== null) await notePlacedBytes(file, written)
   return result
 }
 

@@ -7,7 +7,6 @@ import {
   sameInvocation,
 } from '@skill-metrics/core'
 import { type SkillMetricsStore, storedRecordOf } from '@skill-metrics/db-store'
-import { fingerprintFile } from '@skill-metrics/durable-file'
 import {
   type ChangeChain,
   type ChangedInvocation,
@@ -64,12 +63,11 @@ export async function syncChangesSince(
     (found) => found.mtime.toISOString(),
     () => null,
   )
-  const current = await fingerprintFile(options.jsonFile)
-  if (current === null) return null
+  const chain = await changesLeadingTo(options.jsonFile, snapshot)
   options.signal?.throwIfAborted()
-  const chain = await changesLeadingTo(options.jsonFile, current, snapshot)
+  const { current } = chain
   const checked = toCheck(chain, earlier)
-  if (checked === null) return null
+  if (checked === null || current === null) return null
   const written = options.sync
     ? await syncChanged(store, checked)
     : { inserted: 0, updated: 0, unchanged: 0 }
