@@ -15,7 +15,7 @@ import {
 } from '@skill-metrics/json-tracker'
 import { readMisses } from '../trackers/dual-write-misses.js'
 import type { PassResult } from './data-migrator.js'
-import { differenceCount, type ValidationReport } from './data-validator.js'
+import { differenceCount, type ValidationReport } from './validation-report.js'
 
 export interface ChangesSinceOptions {
   jsonFile: string
