@@ -179,6 +179,20 @@ export async function notePlacedBytes(file: string, written: FileFingerprint): P
   })
 }
 
+/**
+ * The file's size and sha256: from the note of our writer that renamed these bytes into place
+ * when its version is still the file's, else hashed. Null when the file is missing.
+ */
+export async function legacyFileFingerprint(file: string): Promise<FileFingerprint | null> {
+  return fingerprintOfPlaced(file, (await readLog(file)).placed)
+}
+
+async function fingerprintOfPlaced(file: string, placed: PlacedBytes[]) {
+  const version = await placedVersionOf(file)
+  const noted = placed.findLast((note) => note.version === version)
+  return noted?.bytes ?? fingerprintFile(file)
+}
+
 const placedVersionOf = async (file: string) => {
   const info = await stat(file, { bigint: true }).catch(() => undefined)
   return info === undefined
@@ -260,9 +274,7 @@ export async function changesLeadingTo(
   snapshot: FileFingerprint,
 ): Promise<ChangeChain> {
   const { changes, placed } = await readLog(file)
-  const version = await placedVersionOf(file)
-  const current =
-    placed.findLast((note) => note.version === version)?.bytes ?? (await fingerprintFile(file))
+  const current = await fingerprintOfPlaced(file, placed)
   const chain: ChangeChain = {
     current,
     linked: current !== null && sameFingerprint(current, snapshot),

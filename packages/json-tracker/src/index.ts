@@ -5,6 +5,7 @@ export {
   changeLogPathOf,
   changesLeadingTo,
   type LegacyFileChange,
+  legacyFileFingerprint,
 } from './change-log.js'
 export { type GenerateOptions, type GenerateResult, generateLegacyFile } from './generate.js'
 export {
