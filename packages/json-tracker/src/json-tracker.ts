@@ -141,7 +141,8 @@ async function rewriteOnce<T>(
       : (after) =>
           appendChange(file, { before: document.fingerprint, after, at: stamp, ...changed }),
   )
-  if (changed !== null) await notePlacedBytes(file, written)
+  // The file is written: a note that fails (a full disk) must not report the write as failed.
+  if (changed !== null) await notePlacedBytes(file, written).catch(() => {})
   return result
 }
 
