@@ -37,7 +37,7 @@ export function cutoverText(result: CutoverResult): string {
     if (result.backup !== null)
       lines.push(`Backup: ${result.backup.path} (sha256 in ${result.backup.manifest})`)
     lines.push(
-      `Freeze: ${result.freeze!.ms} ms (synced ${result.freeze!.inserted} new, ${result.freeze!.updated} changed; compared ${result.freeze!.validated} records)`,
+      `Freeze: ${result.freeze!.ms} ms (synced ${result.freeze!.inserted} new, ${result.freeze!.updated} changed; compared ${result.freeze!.validated} records${result.freeze!.changesOnly ? ', those changed since the bulk validation' : ', the whole file'})`,
       `db-primary (epoch ${result.epoch}). Writers go to the database only.\nTo go back: skill-metrics rollback\nNext: skill-metrics cleanup (after the retention period)`,
     )
   }

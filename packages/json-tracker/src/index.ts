@@ -1,3 +1,12 @@
+export {
+  type ChangeChain,
+  type ChangedInvocation,
+  type ChangedSkill,
+  changeLogPathOf,
+  changesLeadingTo,
+  type LegacyFileChange,
+  legacyFileFingerprint,
+} from './change-log.js'
 export { type GenerateOptions, type GenerateResult, generateLegacyFile } from './generate.js'
 export {
   type CompletedInvocation,

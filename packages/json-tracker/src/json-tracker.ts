@@ -21,6 +21,7 @@ import {
   toSkillMetrics,
 } from '@skill-metrics/core'
 import { modeForFilesBeside } from '@skill-metrics/durable-file'
+import { appendChange, ChangeRecorder, notePlacedBytes } from './change-log.js'
 import {
   type FileFingerprint,
   fileVersionOf,
@@ -118,9 +119,11 @@ async function rewriteOnce<T>(
     stamp,
     document.modifiedAt,
   )
+  const recorder = new ChangeRecorder(document)
   const result = await change(document)
   document.last_updated = toNaiveLocalIso(now)
-  await replaceLegacyFile(
+  const changed = recorder.changesIn(document)
+  const written = await replaceLegacyFile(
     file,
     encodeLegacyFile(document),
     document.fingerprint,
@@ -130,7 +133,16 @@ async function rewriteOnce<T>(
       assertHeld()
       if ((await fileVersionOf(file)) !== document.version) throw new SavedOverDuringRewrite()
     },
+    // Logged before the rename: a crash after it leaves an entry for bytes the file never held,
+    // which links nothing; logged after, a crash between would break the chain of a rename
+    // that happened.
+    changed === null
+      ? undefined
+      : (after) =>
+          appendChange(file, { before: document.fingerprint, after, at: stamp, ...changed }),
   )
+  // The file is written: a note that fails (a full disk) must not report the write as failed.
+  if (changed !== null) await notePlacedBytes(file, written).catch(() => {})
   return result
 }
 

@@ -47,6 +47,7 @@ export async function writePiecesToFile(
 /**
  * Replaces `file` atomically and durably. The state beside it is written first, accepting both the
  * new bytes and the old, so a crash between the two writes is never mistaken for a foreign writer.
+ * `logChange` runs after that, before the file is written, with the new bytes' fingerprint.
  */
 export async function replaceLegacyFile(
   file: string,
@@ -55,6 +56,7 @@ export async function replaceLegacyFile(
   state: WriterState | null,
   now: string,
   beforeCommit: () => void | Promise<void>,
+  logChange?: (written: FileFingerprint) => Promise<void>,
 ): Promise<FileFingerprint> {
   const written = fingerprintOf(bytes)
   const accepted = previous === null ? [written] : [written, previous]
@@ -66,6 +68,7 @@ export async function replaceLegacyFile(
     { mode },
   )
   try {
+    await logChange?.(written)
     await writeFileDurably(file, bytes, { beforeCommit, fingerprint: written })
   } catch (error) {
     // The file is as it was, so the state goes back to what it was too. Should that fail as well

@@ -201,6 +201,45 @@ describe.each(DIALECTS)('backfill and validation on %s', (dialect) => {
     expect(repaired).toMatchObject({ skippedBatches: 0, inserted: 2 })
     expect((await runValidation(migration)).report.clean).toBe(true)
   })
+  it('the recheck under the lock reads only what our writers changed, unless the file changed behind their back', async () => {
+    const migration = await setUp(dialect)
+    await generateLegacyFile(migration.jsonFile, { invocations: 2_000, overwrite: true })
+    await migrateData(migration)
+    // Written to the file only: a difference our writers' log knows the record of.
+    const fileOnly = new JsonFileTracker({ file: migration.jsonFile })
+    await (await fileOnly.trackInvocation('late-skill'))()
+    const passesOfValidation = async () => {
+      let passes = 0
+      let last = Number.POSITIVE_INFINITY
+      const { report } = await runValidation({
+        ...migration,
+        dryRun: true,
+        onProgress: ({ bytesRead }) => {
+          if (bytesRead <= last) passes += 1
+          last = bytesRead
+        },
+      })
+      return { passes, report }
+    }
+    const linked = await passesOfValidation()
+    expect(linked.passes).toBe(1)
+    expect(linked.report.invocations).toMatchObject({
+      compared: 2_001,
+      missing: [{ index: 2_000 }],
+    })
+    expect(linked.report.skills.missing).toEqual(['late-skill'])
+
+    // A save that is not ours: the log does not reach the file's bytes, so the whole file is read.
+    const document = JSON.parse(await readFile(migration.jsonFile, 'utf8'))
+    await writeFile(migration.jsonFile, JSON.stringify(document, null, 2))
+    const unlinked = await passesOfValidation()
+    expect(unlinked.passes).toBe(2)
+    expect(unlinked.report.invocations).toMatchObject({
+      compared: 2_001,
+      missing: [{ index: 2_000 }],
+    })
+  })
+
   it('a dry run counts what it would write and writes nothing, checkpoints included', async () => {
     const migration = await setUp(dialect)
     await generateLegacyFile(migration.jsonFile, { invocations: 3_000, overwrite: true })

@@ -134,6 +134,57 @@ describe.each(DIALECTS)('cutover on %s', (dialect) => {
     await (await writer.trackInvocation('still-dual-read'))()
   })
 
+  it('a freeze syncs and compares only what our writers changed since the bulk validation', async () => {
+    const migration = await inDualRead(dialect)
+    const fileOnly = new JsonFileTracker({ file: migration.jsonFile })
+    const result = await cutover({
+      ...migration,
+      // Between the bulk validation and the freeze: writes the database has not seen yet (a
+      // dual-write's database half still in flight).
+      onStep: async (step) => {
+        if (step !== 'freeze') return
+        await (await fileOnly.trackInvocation('in-flight', { workflowPath: 'quick' }))()
+        await fileOnly.trackInvocation('in-flight')
+      },
+    })
+    const records = (await loadLegacyFile(migration.jsonFile)).invocations.length
+    expect(result.freeze).toMatchObject({ changesOnly: true, inserted: 2, validated: 2 })
+    expect(result.bulk!.validated).toBe(records - 2)
+    const tracker = await openTracker({ jsonFile: migration.jsonFile, db: migration.target })
+    cleanups.unshift(() => tracker.close())
+    expect(await tracker.getSkillMetrics('in-flight')).toMatchObject({
+      total_invocations: 1,
+      completed_invocations: 1,
+      workflow_paths: new Map([['quick', 1]]),
+    })
+  })
+
+  it('an old record edited behind our back just before the freeze is caught by it', async () => {
+    const migration = await inDualRead(dialect)
+    const document = JSON.parse(await readFile(migration.jsonFile, 'utf8'))
+    const old = document.invocations.findIndex((record: { completed: boolean }) => record.completed)
+    const failed = await cutover({
+      ...migration,
+      onStep: async (step) => {
+        if (step !== 'freeze') return
+        // Our writer rewrites the file as well, so the log has an entry for its latest bytes
+        // but none for those the edit left before it.
+        const writer = new JsonFileTracker({ file: migration.jsonFile })
+        const edited = JSON.parse(await readFile(migration.jsonFile, 'utf8'))
+        edited.invocations[old] = {
+          ...edited.invocations[old],
+          completed: false,
+          duration_seconds: null,
+        }
+        await writeFile(migration.jsonFile, JSON.stringify(edited, null, 2))
+        await (await writer.trackInvocation('after-the-edit'))()
+      },
+    }).catch((error: unknown) => error)
+    expect(failed).toBeInstanceOf(InconsistencyError)
+    expect((failed as Error).message).toMatch(new RegExp(`invocation ${old} `))
+    expect((await phaseOf(migration)).phase).toBe('dual-read')
+  })
+
   it('a difference the freeze finds keeps dual-read (exit 5)', async () => {
     const migration = await inDualRead(dialect)
     // An invocation the file does not have: the sync never deletes, so the freeze's comparison finds it.

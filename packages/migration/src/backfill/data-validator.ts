@@ -16,11 +16,7 @@ import {
   SkillMetricsStore,
   type ValidationRecord,
 } from '@skill-metrics/db-store'
-import {
-  type FileFingerprint,
-  modeForFilesBeside,
-  writeFileDurably,
-} from '@skill-metrics/durable-file'
+import { modeForFilesBeside, writeFileDurably } from '@skill-metrics/durable-file'
 import {
   type LegacyScan,
   readingThroughTornSaves,
@@ -36,36 +32,12 @@ import {
   type TransitionOutcome,
   transition,
 } from '../phases/transition.js'
-import type { RejectedRecord } from './data-migrator.js'
+import { syncChangesSince } from './changes-since.js'
 import { type ForeignRepair, readForeignRepairs } from './foreign-repairs.js'
+import { differenceCount, type ValidationReport } from './validation-report.js'
 
 export type { FieldDiff }
-
-export interface ValidationReport {
-  clean: boolean
-  skills: {
-    compared: number
-    missing: string[]
-    extra: string[]
-    mismatched: Array<{ name: string; diffs: FieldDiff[] }>
-  }
-  invocations: {
-    compared: number
-    missing: Array<{ id: string; index: number }>
-    extra: string[]
-    mismatched: Array<{ id: string; index: number; diffs: FieldDiff[] }>
-    /** Differences that disappeared on the recheck under the writers' lock: writes in flight. */
-    inFlight: number
-  }
-  rejected: RejectedRecord[]
-  /**
-   * Invocations `data migrate` put back into the file since the previous validation (a foreign
-   * save had erased them): not differences, named so they are not missed.
-   */
-  restored: ForeignRepair[]
-  /** The bytes that were compared, and the file's modification time then. */
-  legacyFile: { fingerprint: FileFingerprint | null; modifiedAt: string | null }
-}
+export { differenceCount, type ValidationReport }
 
 /** How far a comparison got: the file's bytes read, and the invocations compared so far. */
 export interface ValidateProgress {
@@ -113,7 +85,7 @@ export async function validateData(options: ValidateOptions): Promise<Validation
   try {
     const first = await compare(store, options)
     if (isClean(first)) return first
-    const second = await withWritersLock(options.jsonFile, () => compare(store, options), {
+    const second = await withWritersLock(options.jsonFile, () => recheck(store, options, first), {
       timeoutMs: options.lockTimeoutMs,
     })
     const { missing, extra, mismatched } = second.invocations
@@ -130,6 +102,30 @@ export async function validateData(options: ValidateOptions): Promise<Validation
     }
   } finally {
     await store.close()
+  }
+}
+
+/**
+ * The recheck under the writers' lock: of the differences found and what the writers changed
+ * since, when their log says what that is (the counts compared stay the full pass's, which this
+ * completes); else of the whole file again.
+ */
+async function recheck(
+  store: SkillMetricsStore,
+  options: ValidateOptions,
+  first: ValidationReport,
+): Promise<ValidationReport> {
+  const changed = await syncChangesSince(
+    store,
+    { jsonFile: options.jsonFile, signal: options.signal, sync: false },
+    first,
+  )
+  if (changed === null) return compare(store, options)
+  const { report } = changed
+  return {
+    ...report,
+    skills: { ...report.skills, compared: first.skills.compared },
+    invocations: { ...report.invocations, compared: first.invocations.compared },
   }
 }
 
@@ -157,18 +153,6 @@ export async function recordValidation(
       inFlight: report.invocations.inFlight,
     }),
   })
-}
-
-export function differenceCount(report: ValidationReport): number {
-  return (
-    report.skills.missing.length +
-    report.skills.extra.length +
-    report.skills.mismatched.length +
-    report.invocations.missing.length +
-    report.invocations.extra.length +
-    report.invocations.mismatched.length +
-    report.rejected.length
-  )
 }
 
 const isClean = (report: ValidationReport) => differenceCount(report) === 0

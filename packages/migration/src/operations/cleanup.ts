@@ -12,7 +12,7 @@ import {
   modeForFilesBeside,
   writeFileDurably,
 } from '@skill-metrics/durable-file'
-import { writerStatePathOf } from '@skill-metrics/json-tracker'
+import { changeLogPathOf, writerStatePathOf } from '@skill-metrics/json-tracker'
 import { legacyFileAsDatabaseLeftIt } from '../phases/guards.js'
 import {
   type GuardCheck,
@@ -99,6 +99,7 @@ export async function cleanup({
     afterFlip: async () => {
       await rm(jsonFile, { force: true })
       await rm(writerStatePathOf(jsonFile), { force: true })
+      await rm(changeLogPathOf(jsonFile), { force: true })
     },
   })
   return { ...outcome, retentionDays, legacyFileFound, archive }

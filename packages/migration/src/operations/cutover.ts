@@ -12,6 +12,7 @@ import {
   SkillMetricsStore,
 } from '@skill-metrics/db-store'
 import { acceptLegacyFile, withWritersLock } from '@skill-metrics/json-tracker'
+import { syncChangesSince } from '../backfill/changes-since.js'
 import {
   finishSync,
   type MigrateResult,
@@ -50,7 +51,8 @@ export type CutoverStep = 'sync' | 'validate' | 'backup' | 'freeze' | 'flip' | '
 export interface CutoverOptions extends OperatorOptions {
   /** How long writers may be held waiting (default 5 s); past it nothing changes. */
   freezeTimeoutMs?: number
-  onStep?: (step: CutoverStep) => void
+  /** Hears of each step as it starts; the step waits for what it returns. */
+  onStep?: (step: CutoverStep) => void | Promise<void>
 }
 
 export interface CutoverResult {
@@ -65,8 +67,18 @@ export interface CutoverResult {
   backup: LegacyBackup | null
   /** The sync and validation done before the freeze, while writers went on. */
   bulk: { migrate: MigrateResult; validated: number; differences: number } | null
-  /** The bounded freeze: writers waited this long while what changed was synced and compared. */
-  freeze: { ms: number; inserted: number; updated: number; validated: number } | null
+  /**
+   * The bounded freeze: writers waited this long while what changed was synced and compared.
+   * `changesOnly` when the writers' log showed what changed since the bulk validation, so only
+   * that was (`validated` counts it); else the whole file was.
+   */
+  freeze: {
+    ms: number
+    inserted: number
+    updated: number
+    validated: number
+    changesOnly: boolean
+  } | null
   health: GuardCheck[]
   dryRun: boolean
 }
@@ -176,12 +188,12 @@ async function guard(run: Run): Promise<void> {
 }
 
 async function sync(run: Run, store: SkillMetricsStore): Promise<PassResult> {
-  run.options.onStep?.('sync')
+  await run.options.onStep?.('sync')
   return syncPass(store, run.source, 'bulk')
 }
 
 async function validate(run: Run, store: SkillMetricsStore): Promise<ValidationReport> {
-  run.options.onStep?.('validate')
+  await run.options.onStep?.('validate')
   // No recheck under the lock here: that would be a freeze with no bound. A difference now is
   // a write in flight or one the sync missed; the freeze syncs again (JSON wins) and its own
   // comparison is the one that decides.
@@ -192,7 +204,7 @@ async function validate(run: Run, store: SkillMetricsStore): Promise<ValidationR
 }
 
 async function backUp(run: Run): Promise<void> {
-  run.options.onStep?.('backup')
+  await run.options.onStep?.('backup')
   run.result.backup = await backupLegacyFile(run.options.jsonFile, run.clock.now())
 }
 
@@ -205,7 +217,7 @@ async function freeze(
   store: SkillMetricsStore,
   before: { started: number; bulk: PassResult; bulkReport: ValidationReport },
 ): Promise<void> {
-  run.options.onStep?.('freeze')
+  await run.options.onStep?.('freeze')
   await withWritersLock(
     run.options.jsonFile,
     async (lock) => {
@@ -214,7 +226,7 @@ async function freeze(
         throw new RefusedError('the phase moved while cutover prepared; nothing was changed')
       }
       const startedAt = new Date()
-      const { last, report } = await syncWhatChanged(run, store, before.bulk)
+      const { last, report, changesOnly } = await syncWhatChanged(run, store, before)
       await recordValidation(run.phases, report, 'cutover (in the freeze)', startedAt)
       if (!report.clean) throw await failed(run, differencesError(report))
       // From the flip on, a change to these bytes is a foreign write that `health` reports.
@@ -240,23 +252,42 @@ async function freeze(
         inserted: last.inserted,
         updated: last.updated,
         validated: report.invocations.compared,
+        changesOnly,
       }
     },
     { timeoutMs: run.options.lockTimeoutMs },
   )
 }
 
-/** The freeze's own sync and comparison, cut short in time for the flip and the health check. */
-async function syncWhatChanged(run: Run, store: SkillMetricsStore, bulk: PassResult) {
+/**
+ * The freeze's own sync and comparison, cut short in time for the flip and the health check: of
+ * what the writers' log says changed since the bulk validation when it can say, else of the whole
+ * file. A difference among the changes is looked for again in the whole file, whose sync also
+ * repairs what the changes' forward-only sync cannot.
+ */
+async function syncWhatChanged(
+  run: Run,
+  store: SkillMetricsStore,
+  { bulk, bulkReport }: { bulk: PassResult; bulkReport: ValidationReport },
+) {
   const freezeTimeoutMs = run.options.freezeTimeoutMs ?? DEFAULT_FREEZE_TIMEOUT_MS
   const signal = AbortSignal.timeout(
     Math.ceil(freezeTimeoutMs - Math.min(1_000, freezeTimeoutMs / 4)),
   )
   try {
+    const changed = await syncChangesSince(
+      store,
+      { jsonFile: run.source.jsonFile, signal, sync: true },
+      bulkReport,
+    )
+    if (changed?.report.clean) {
+      signal.throwIfAborted()
+      return { last: changed.pass, report: changed.report, changesOnly: true }
+    }
     const last = await finishSync(store, { ...run.source, signal }, bulk)
     const report = await compare(store, { ...run.source, signal })
     signal.throwIfAborted()
-    return { last, report }
+    return { last, report, changesOnly: false }
   } catch (error) {
     if (!signal.aborted) throw error
     throw await failed(
@@ -273,7 +304,7 @@ async function syncWhatChanged(run: Run, store: SkillMetricsStore, bulk: PassRes
 }
 
 async function flip(run: Run): Promise<void> {
-  run.options.onStep?.('flip')
+  await run.options.onStep?.('flip')
   const record = historyRow(run, run.result.epoch, 'dual-read', 'db-primary', 'ok')
   // Health is checked while the copy is still marked: a writer that meets the mark waits, so
   // none writes as db-primary before the check has passed or moved the phase back.
@@ -284,7 +315,7 @@ async function flip(run: Run): Promise<void> {
 
 async function checkHealthOrMoveBack(run: Run): Promise<void> {
   const { options, result } = run
-  options.onStep?.('health')
+  await options.onStep?.('health')
   const health = await checkHealth({
     jsonFile: options.jsonFile,
     target: options.target,

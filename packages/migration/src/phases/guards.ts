@@ -1,9 +1,9 @@
 import { stat } from 'node:fs/promises'
 import { SkillMetricsError } from '@skill-metrics/core'
 import type { ValidationRecord } from '@skill-metrics/db-store'
-import { fingerprintFile } from '@skill-metrics/durable-file'
 import {
   foreignWriteTime,
+  legacyFileFingerprint,
   readWriterState,
   scanThroughTornSaves,
 } from '@skill-metrics/json-tracker'
@@ -61,7 +61,7 @@ export async function legacyFileValid(
  */
 async function fileAsWeLeftIt(jsonFile: string) {
   const [current, modified] = await Promise.all([
-    fingerprintFile(jsonFile),
+    legacyFileFingerprint(jsonFile),
     stat(jsonFile).then(
       (info) => info.mtime.toISOString(),
       () => null,
