@@ -1,4 +1,4 @@
-import { appendFile, readFile, stat } from 'node:fs/promises'
+import { appendFile, readFile, rm, stat, truncate } from 'node:fs/promises'
 import {
   invocationId,
   type LegacyDocument,
@@ -145,23 +145,44 @@ function idsAt(invocations: readonly LegacyInvocation[], seqs: number[]): string
 }
 
 /**
- * Appends a rewrite's entry durably; run under the writers' lock before the rename. An entry whose
- * rename never happened (a crash, a failed write) is harmless: it says that the bytes `after`
+ * Appends a rewrite's entry durably; run under the writers' lock before the rename. Returns how to
+ * take the entry back when that rewrite fails, so a refused write leaves every file beside the
+ * legacy file as it was. An entry left by a crash is harmless: it says that the bytes `after`
  * differ from the bytes `before` only where it lists, which is true of them whether or not the
  * file ever held them, so it can only link a file that holds exactly those bytes.
  */
-export async function appendChange(file: string, change: LegacyFileChange): Promise<void> {
+export async function appendChange(
+  file: string,
+  change: LegacyFileChange,
+): Promise<() => Promise<void>> {
   const path = changeLogPathOf(file)
   const line = `${JSON.stringify({ ...change, skills: change.skills.map(loggedSkill) })}\n`
   const mode = await modeForFilesBeside(file)
   const size = await stat(path).then(
     (found) => found.size,
-    () => 0,
+    () => null,
   )
-  if (size + line.length <= MAX_LOG_BYTES) return appendDurably(path, line, { mode })
-  const lines = (await readFile(path, 'utf8')).split('\n').filter((kept) => kept !== '')
+  if (size === null) {
+    try {
+      await appendDurably(path, line, { mode })
+    } catch (error) {
+      // appendDurably cuts a failed append back, but the log it created stays, empty.
+      await rm(path, { force: true }).catch(() => {})
+      throw error
+    }
+    return () => rm(path, { force: true })
+  }
+  if (size + line.length <= MAX_LOG_BYTES) {
+    await appendDurably(path, line, { mode })
+    return () => truncate(path, size)
+  }
+  const previous = await readFile(path, 'utf8')
+  const lines = previous.split('\n').filter((kept) => kept !== '')
   const newest = lines.slice(Math.floor(lines.length / 2))
   await writeFileDurably(path, `${[...newest, line.trimEnd()].join('\n')}\n`, { mode })
+  return async () => {
+    await writeFileDurably(path, previous, { mode })
+  }
 }
 
 /**

@@ -47,7 +47,8 @@ export async function writePiecesToFile(
 /**
  * Replaces `file` atomically and durably. The state beside it is written first, accepting both the
  * new bytes and the old, so a crash between the two writes is never mistaken for a foreign writer.
- * `logChange` runs after that, before the file is written, with the new bytes' fingerprint.
+ * `logChange` runs after that, before the file is written, with the new bytes' fingerprint; it
+ * returns how to take its entry back, which a failed write does.
  */
 export async function replaceLegacyFile(
   file: string,
@@ -56,7 +57,7 @@ export async function replaceLegacyFile(
   state: WriterState | null,
   now: string,
   beforeCommit: () => void | Promise<void>,
-  logChange?: (written: FileFingerprint) => Promise<void>,
+  logChange?: (written: FileFingerprint) => Promise<() => Promise<void>>,
 ): Promise<FileFingerprint> {
   const written = fingerprintOf(bytes)
   const accepted = previous === null ? [written] : [written, previous]
@@ -67,10 +68,14 @@ export async function replaceLegacyFile(
     JSON.stringify({ accepted, written_at: now, foreign_writes: state?.foreign_writes ?? [] }),
     { mode },
   )
+  let unlogChange: (() => Promise<void>) | undefined
   try {
-    await logChange?.(written)
+    unlogChange = await logChange?.(written)
     await writeFileDurably(file, bytes, { beforeCommit, fingerprint: written })
   } catch (error) {
+    // An entry left behind would be harmless (it links only the bytes it names), but a refused
+    // write leaves every file beside the legacy file as it was.
+    await unlogChange?.().catch(() => {})
     // The file is as it was, so the state goes back to what it was too. Should that fail as well
     // (the disk is full), the new state still accepts the file's unchanged bytes: no false foreign
     // write.
