@@ -55,6 +55,16 @@ async function openStore(options: StoreOptions): Promise<SkillMetricsStore> {
 }
 
 /**
+ * Imports the store and TypeORM before a dual-write is timed: loading them takes a good part of
+ * the 2 s bound on a busy machine, and a write that missed it only for that would be recorded as
+ * a miss.
+ */
+async function loadStoreCode(): Promise<void> {
+  const { loadTypeorm } = await import('@skill-metrics/db-store')
+  await loadTypeorm()
+}
+
+/**
  * The tracker the current phase calls for (ARCHITECTURE §5), read from the copy beside the legacy
  * file so a writer knows the phase while the database is down: `json-only`, the legacy file;
  * `dual-write` and `migrated`, the file then the database; `dual-read`, the same writes, with
@@ -291,6 +301,7 @@ async function trackersFor(
       }
     case 'dual-write':
     case 'migrated': {
+      await loadStoreCode()
       const dual = new DualWriteTracker(
         json,
         openDualWriteStore,
@@ -300,6 +311,7 @@ async function trackersFor(
       return { copy, reader: dual, writer: dual }
     }
     case 'dual-read': {
+      await loadStoreCode()
       const dual = new DualReadTracker(json, openDualWriteStore, dualWriteTimeoutMs, options.onMiss)
       return { copy, reader: dual, writer: dual.writes }
     }
