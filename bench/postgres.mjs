@@ -51,3 +51,31 @@ export function copyReference(url, work, legacyFile) {
   )
   return { csvSeconds, copySeconds }
 }
+
+/** `psql \\copy` of a CSV written by `csv-of-legacy.mjs … with-keys` into the real table. */
+export const copyKeyedRows = (url, csv) =>
+  psql(
+    url,
+    `\\copy skill_invocation (skill_name, invoked_at, workflow_path, completed, duration_seconds, follow_up_actions, error_type, id, seq, schema_version) FROM '${csv}' WITH (FORMAT csv)`,
+  )
+
+/**
+ * The goal's reference for a backfill into PostgreSQL: JSON.parse into CSV with each row's id,
+ * position and schema version, then `psql \\copy` into the real `skill_invocation` of `url`
+ * (at the latest schema version, empty), the two timed together as ours starts from the file too.
+ */
+export function realSchemaCopy(url, work, legacyFile) {
+  const csv = join(work, 'rows-with-keys.csv')
+  return timed(
+    'reference: legacy file → CSV with ids, then psql \\copy into the real table',
+    () => {
+      execFileSync(process.execPath, [
+        join(root, 'bench/csv-of-legacy.mjs'),
+        legacyFile,
+        csv,
+        'with-keys',
+      ])
+      copyKeyedRows(url, csv)
+    },
+  )
+}

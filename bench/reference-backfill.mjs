@@ -1,11 +1,12 @@
-// The reference for `data migrate` on SQLite: the physical limit on purpose. JSON.parse of the
-// whole file and one prepared better-sqlite3 INSERT per row in one transaction; it validates
-// nothing and keeps no order. Without a third argument it inserts into a bare table without keys
-// (the issue's reference); with `real-schema` it inserts into the database at the given path,
-// already at the latest schema version, with a random uuid per row: the floor that the real
-// table's uuid primary key and indexes set for any backfill.
-import { randomUUID } from 'node:crypto'
+// The references for `data migrate` on SQLite: JSON.parse of the whole file and one prepared
+// better-sqlite3 INSERT per row in one transaction; it validates nothing. Without a third
+// argument it inserts into a bare table without keys (the physical limit, a context row); with
+// `real-schema` it inserts into the database at the given path, already migrated (to the latest
+// version, or to V6 for bench/index-floor.mjs), the very rows `data migrate` writes: each with
+// its uuid v5 id as our code computes it, its position and the schema version. That is the floor
+// the real table's primary key and indexes set for any backfill; the goal is measured against it.
 import { readFileSync } from 'node:fs'
+import { InvocationIdAssigner } from '@skill-metrics/core'
 import Database from 'better-sqlite3'
 
 const [file, databasePath, mode] = process.argv.slice(2)
@@ -19,8 +20,9 @@ if (!realSchema) {
 }
 const insert = realSchema
   ? db.prepare(`INSERT INTO skill_invocation (skill_name, invoked_at, workflow_path, completed, duration_seconds,
-      follow_up_actions, error_type, id, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+      follow_up_actions, error_type, id, seq, schema_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 3)`)
   : db.prepare('INSERT INTO skill_invocation VALUES (?, ?, ?, ?, ?, ?, ?)')
+const ids = new InvocationIdAssigner()
 db.transaction(() => {
   for (const [seq, row] of data.invocations.entries()) {
     const values = [
@@ -32,7 +34,7 @@ db.transaction(() => {
       JSON.stringify(row.follow_up_actions),
       row.error_type,
     ]
-    insert.run(...(realSchema ? [...values, randomUUID(), seq] : values))
+    insert.run(...(realSchema ? [...values, ids.next(row), seq] : values))
   }
 })()
 db.close()

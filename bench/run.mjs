@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { backfillSection } from './backfill.mjs'
+import { indexFloorSection } from './index-floor.mjs'
 import { count, goal, measureCli, measureNode, root, verdict } from './measure.mjs'
 import { smokeSection, smokeSizes } from './smoke-e2e.mjs'
 import { startupSection } from './startup.mjs'
@@ -100,12 +101,14 @@ try {
     ),
   ]
   const backfill = await backfillSection(work, large.file, invocations)
+  const indexFloor = await indexFloorSection(work, large.file, invocations)
   const trackLatency = await trackLatencySection(work)
   const smoke = await smokeSection(work, legacy)
   const startup = await startupSection(work)
   const goals = [
     ...legacyGoals,
     ...backfill.goals,
+    ...indexFloor.goals,
     ...trackLatency.goals,
     ...smoke.goals,
     ...startup.goals,
@@ -150,6 +153,7 @@ invocation, never the records. The \`JSON.parse\` reference must hold the whole 
 objects and the text at once, and it gets skills named like numbers in the wrong order.
 
 ${backfill.markdown}
+${indexFloor.markdown}
 ${trackLatency.markdown}
 ${smoke.markdown}
 ${startup.markdown}`

@@ -27,11 +27,12 @@ const STATE_MARK: Record<VersionStatus['state'], string> = {
 
 /** Flyway's `info` columns: one row per version, what needs a look explained below the table. */
 export async function statusText(status: SchemaStatus): Promise<string> {
-  const pending = status.versions.filter((version) => version.state === 'pending').length
+  const pending = status.versions.filter((version) => version.state === 'pending')
+  const optional = pending.filter((version) => version.optional).length
   const heading = [
     `Database    ${status.database}`,
     `Migrations  ${status.migrationsDir}`,
-    `Schema at V${status.current} of V${status.latest} (${pending} pending)`,
+    `Schema at V${status.current} of V${status.latest} (${pending.length} pending${optional === 0 ? '' : `, ${optional} of them optional: the store opens without them`})`,
   ]
   if (status.versions.length === 0) return heading.join('\n')
   // Loaded on use: the table renderer (ink, react) is the heaviest import of the CLI.
@@ -42,7 +43,7 @@ export async function statusText(status: SchemaStatus): Promise<string> {
       description: version.description,
       type: version.kind === 'baseline' ? 'BASELINE' : 'SQL',
       installedOn: version.appliedAt ?? '',
-      state: STATE_MARK[version.state],
+      state: `${STATE_MARK[version.state]}${version.optional ? ' (optional)' : ''}`,
     })),
     columns: [
       { key: 'version', name: 'Version' },

@@ -64,6 +64,11 @@ export function statusText(status: MigrationStatus): string {
     `Phase            ${status.phase} (epoch ${status.epoch})${status.phaseSource === 'copy' ? ' — from the copy beside the file' : ''}${unfinished === null ? '' : ` — the move to ${unfinished.to} did not finish${unfinished.command === null ? '' : ` (${unfinished.command})`}`}`,
     `Legacy file      ${legacy.file}  ${legacyLine}`,
     `Database         ${database.url}  ${databaseLine}`,
+    ...(database.pendingOptional === null
+      ? []
+      : [
+          `Optional schema  ${database.pendingOptional.versions.map(({ version, description }) => `V${version} ${description}`).join(', ')} pending, not needed to open the store; run: ${database.pendingOptional.command}`,
+        ]),
     ...(database.legacyFile === null || database.legacyFile === legacy.file
       ? []
       : [`Serves           ${database.legacyFile}: ANOTHER legacy file`]),

@@ -7,7 +7,13 @@ import { SchemaRunner } from '@skill-metrics/db-store'
 import { LOCK_STALE_MS, lockPathOf } from '@skill-metrics/json-tracker'
 import { advanceTo, inDualWrite } from '@skill-metrics/testing/phase-walk'
 import { afterEach, describe, expect, it } from 'vitest'
-import { DIALECTS, freshDatabase, type TestDatabase } from './schema.js'
+import {
+  DIALECTS,
+  freshDatabase,
+  LATEST_VERSION,
+  REQUIRED_VERSION,
+  type TestDatabase,
+} from './schema.js'
 import { makeTempDir, runCommand } from './support.js'
 
 const created: TestDatabase[] = []
@@ -112,7 +118,7 @@ describe.each(DIALECTS)('cleanup and health on %s', (dialect) => {
     const db = await freshDatabase(dialect)
     created.push(db)
     const runner = await SchemaRunner.open({ target: db.target })
-    await runner.migrate({ target: (await runner.status()).latest - 1 })
+    await runner.migrate({ target: REQUIRED_VERSION - 1 })
     await runner.close()
     const cwd = await makeTempDir()
     const run = await runCommand(
@@ -121,8 +127,66 @@ describe.each(DIALECTS)('cleanup and health on %s', (dialect) => {
     )
     expect(run.exitCode).toBe(4)
     expect(run.stdout).toMatch(
-      /^FAIL schema at the latest version: V\d+ of V\d+ \(pending: V\d+\)/m,
+      /^FAIL schema at the latest version: V\d+ of V\d+ \(pending: V\d+(, V\d+)*\)/m,
     )
+  })
+})
+
+describe.each(DIALECTS)('an optional schema version pending on %s', (dialect) => {
+  // V7 only drops indexes; undone in db-primary, it is what a release bringing it looks like.
+  const OPTIONAL = 7
+  const described = `V${OPTIONAL} drop unused invocation indexes`
+
+  it('does not stop writers; health warns, status and schema status show it with its command', async () => {
+    const moved = await migration(dialect)
+    const { cli } = moved
+    await advanceTo(moved, 'dual-write', 'db-primary')
+    const undone = await cli('schema', 'rollback', '--to', String(OPTIONAL - 1), '--json')
+    expect(undone.exitCode, undone.stdout).toBe(0)
+    expect(JSON.parse(undone.stdout)).toMatchObject({ forced: false, current: OPTIONAL - 1 })
+
+    const tracked = await cli('track', 'review')
+    expect(tracked.exitCode, tracked.stderr).toBe(0)
+    const health = await cli('health', '--json')
+    expect(health.exitCode, health.stdout).toBe(0)
+    expect(JSON.parse(health.stdout).checks).toContainEqual({
+      name: 'schema at the latest version',
+      ok: true,
+      level: 'warn',
+      detail: `V${OPTIONAL - 1} of V${LATEST_VERSION}; optional, pending: ${described}; run: skill-metrics schema migrate`,
+    })
+    const status = await cli('status', '--json')
+    const reported = JSON.parse(status.stdout)
+    expect(reported).toMatchObject({
+      phase: 'db-primary',
+      database: {
+        pendingVersions: [OPTIONAL],
+        pendingOptional: {
+          versions: [{ version: OPTIONAL, description: 'drop unused invocation indexes' }],
+          command: 'skill-metrics schema migrate',
+        },
+        invocations: 1,
+      },
+    })
+    expect(reported.next).not.toBe('skill-metrics schema migrate')
+    expect((await cli('status')).stdout).toContain(
+      `Optional schema  ${described} pending, not needed to open the store; run: skill-metrics schema migrate`,
+    )
+    const schema = await cli('schema', 'status', '--json')
+    expect(
+      JSON.parse(schema.stdout).versions.find(
+        (version: { version: number }) => version.version === OPTIONAL,
+      ),
+    ).toMatchObject({ state: 'pending', optional: true })
+
+    expect((await cli('schema', 'migrate')).exitCode).toBe(0)
+    const after = await cli('health', '--json')
+    expect(JSON.parse(after.stdout).checks).toContainEqual({
+      name: 'schema at the latest version',
+      ok: true,
+      detail: `V${LATEST_VERSION}`,
+    })
+    expect(JSON.parse((await cli('status', '--json')).stdout).database.pendingOptional).toBeNull()
   })
 })
 

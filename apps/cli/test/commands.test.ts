@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs'
 import { mkdir, readFile, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { LATEST_VERSION } from './schema.js'
+import { REQUIRED_VERSION } from './schema.js'
 import {
   copyFixture,
   expectContains,
@@ -201,7 +201,7 @@ describe('metrics, summary and export', () => {
     })
     expect(run.exitCode).toBe(4)
     expect(run.stderr).toContain(
-      `the database ${db} does not exist yet; this version of skill-metrics needs V${LATEST_VERSION}`,
+      `the database ${db} does not exist yet; this version of skill-metrics needs V${REQUIRED_VERSION}`,
     )
     expect(run.stderr).toContain('skill-metrics schema migrate')
     expect(existsSync(db)).toBe(false)

@@ -59,7 +59,7 @@ describe('tables', () => {
     expect((await runCli(['schema', 'migrate', '--db', db], { cwd: dir })).exitCode).toBe(0)
     const run = await runCli(['schema', 'status', '--db', db], { cwd: dir })
     expect(run.stdout).toMatch(/│ Version │ Description +│ Type │ Installed On +│ State +│/)
-    expect(run.stdout).toMatch(/│ 1 +│ initial schema +│ SQL +│ \d{4}-\d\d-\d\dT\S+ │ applied │/)
+    expect(run.stdout).toMatch(/│ 1 +│ initial schema +│ SQL +│ \d{4}-\d\d-\d\dT\S+ │ applied +│/)
   })
 
   it('metrics has a rule under the headers only, none between rows', async () => {

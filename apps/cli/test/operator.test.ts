@@ -9,7 +9,13 @@ import { parseDatabaseUrl } from '@skill-metrics/migration'
 import { advanceTo, inDualWrite } from '@skill-metrics/testing/phase-walk'
 import { execa, type ResultPromise } from 'execa'
 import { afterEach, describe, expect, it } from 'vitest'
-import { DIALECTS, freshDatabase, LATEST_VERSION, type TestDatabase } from './schema.js'
+import {
+  DIALECTS,
+  freshDatabase,
+  LATEST_VERSION,
+  REQUIRED_VERSION,
+  type TestDatabase,
+} from './schema.js'
 import { fixturePath, makeTempDir, runCli } from './support.js'
 
 // Issue 15, items 4, 6 and 7, through real processes: few of them (each costs most of a second),
@@ -99,11 +105,11 @@ describe.each(DIALECTS)('operator-proof on %s', (dialect) => {
     )
     expect(Number(stored!.duration_seconds)).toBe(3.5)
 
-    const below = LATEST_VERSION - 1
+    const below = REQUIRED_VERSION - 1
     const refused = await cli('schema', 'rollback', '--to', '3', '--json')
     expect(refused.exitCode, refused.stdout).toBe(4)
     expect(JSON.parse(refused.stdout).error.message).toBe(
-      `refused to roll the schema back to V3: phase is dual-write, which needs the schema at V${LATEST_VERSION}: below it writers and phase commands stop; it drops the phase history (migration_history) too`,
+      `refused to roll the schema back to V3: phase is dual-write, which needs the schema at V${REQUIRED_VERSION}: below it writers and phase commands stop; it drops the phase history (migration_history) too`,
     )
     const forced = await cli(
       'schema',
@@ -123,14 +129,14 @@ describe.each(DIALECTS)('operator-proof on %s', (dialect) => {
     )
     expect(JSON.parse(audited!.detail)).toEqual({
       phase: 'dual-write',
-      needs: LATEST_VERSION,
+      needs: REQUIRED_VERSION,
       to: below,
       reason: 'restore drill',
     })
     expect((await historyOf(db)).slice(0, 2)).toMatchObject([
       {
         to_phase: 'dual-write',
-        result: `schema rolled back to V${below} (below V${LATEST_VERSION}, which dual-write needs)`,
+        result: `schema rolled back to V${below} (below V${REQUIRED_VERSION}, which dual-write needs)`,
         reason: 'restore drill',
       },
       { to_phase: 'dual-write', result: expect.stringMatching(/^refused: schema rollback: /) },

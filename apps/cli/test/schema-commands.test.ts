@@ -70,7 +70,7 @@ describe.each(DIALECTS)('skill-metrics schema on %s', (dialect) => {
     expect(JSON.parse(migrate.stdout).error.message).toContain('V2__add_percentile_fields.sql')
     const status = await schemaCli(db, ['status', '--migrations-dir', dir])
     expect(status.stdout).toMatch(
-      /│ 2 +│ add percentile fields +│ SQL +│ \S+ +│ CHECKSUM MISMATCH │/,
+      /│ 2 +│ add percentile fields +│ SQL +│ \S+ +│ CHECKSUM MISMATCH +│/,
     )
     expect(status.stdout).toContain(
       'V2 V2__add_percentile_fields.sql: forward part edited after it was applied',

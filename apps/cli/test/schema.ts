@@ -8,6 +8,7 @@ import { type CliRun, makeTempDir, runCli, runCommand } from './support.js'
 export {
   LATEST_VERSION,
   NEXT_VERSION,
+  REQUIRED_VERSION,
   versions,
 } from '@skill-metrics/testing/versions'
 export { DIALECTS, freshDatabase, type TestDatabase }

@@ -10,6 +10,8 @@ export interface StepReport {
   mismatches: number
   /** The longest a writer was held during the step (see `Writers.takeLongestWriteMs`). */
   longestWriteSeconds: number | null
+  /** For a cutover: how long its freeze held the writers' lock. */
+  freezeSeconds?: number
   /** With `--foreign-writer`: its saves so far, once the step's invariants were checked. */
   foreignSaves?: number
   result: string
@@ -53,6 +55,7 @@ async function stepsTable(steps: StepReport[]): Promise<string> {
       db: step.db ?? '-',
       longestWrite: step.longestWriteSeconds?.toFixed(1) ?? '-',
       foreignSaves: step.foreignSaves ?? '-',
+      freeze: step.freezeSeconds?.toFixed(2) ?? '-',
     })),
     columns: [
       { key: 'step', name: 'Step' },
@@ -61,6 +64,7 @@ async function stepsTable(steps: StepReport[]): Promise<string> {
       { key: 'db', name: 'DB invocations' },
       { key: 'mismatches', name: 'Mismatches' },
       { key: 'longestWrite', name: 'Longest write (s)' },
+      { key: 'freeze', name: 'Freeze (s)' },
       ...(foreign ? [{ key: 'foreignSaves' as const, name: 'Foreign saves' }] : []),
       { key: 'result', name: 'Result' },
     ],

@@ -59,6 +59,7 @@ export class SmokeRun {
   readonly refusedWhileFull: Refusal[] = []
   readonly #refusalViolations: Violation[] = []
   readonly #started: number
+  #freezeMs: number | undefined
 
   private constructor(
     options: Options,
@@ -109,9 +110,14 @@ export class SmokeRun {
    * Runs a command; with chaos, kills it with SIGKILL at a random moment first, then checks that
    * `status` answers and that a rerun finishes the work.
    */
-  async runWithChaos(args: string[], killWithinMs?: number): Promise<string | undefined> {
+  async runWithChaos(
+    args: string[],
+    killWithinMs?: number,
+    onFinished?: (stdout: string) => void,
+  ): Promise<string | undefined> {
     if (killWithinMs === undefined) {
-      await this.expectOk(args)
+      const finished = await this.expectOk(args)
+      onFinished?.(String(finished.stdout))
       return undefined
     }
     const killed = this.cli(args)
@@ -119,8 +125,14 @@ export class SmokeRun {
     killed.kill('SIGKILL')
     const outcome = await killed
     await this.expectOk(['status', '--json'])
-    await this.expectOk(args)
+    const rerun = await this.expectOk(args)
+    onFinished?.(String(rerun.stdout))
     return outcome.exitCode === 0 ? 'finished before the kill' : 'killed, status answered, rerun ok'
+  }
+
+  /** How long the step's freeze held the writers' lock, as the command that froze reported it. */
+  noteFreeze(ms: number | undefined): void {
+    this.#freezeMs = ms
   }
 
   /** The writers' refusals so far: counted while the disk was full, errors otherwise. */
@@ -166,9 +178,11 @@ export class SmokeRun {
       db: await this.db.reader.count(),
       mismatches: await this.#mismatches(),
       longestWriteSeconds: longestWriteMs === null ? null : longestWriteMs / 1000,
+      ...(this.#freezeMs === undefined ? {} : { freezeSeconds: this.#freezeMs / 1000 }),
       ...(this.foreign === undefined ? {} : { foreignSaves: (await this.foreign.saved()).length }),
       result: found > 0 && !failed ? `${found} violation(s)` : result,
     }
+    this.#freezeMs = undefined
     this.steps.push(row)
     if (failed || found > 0) throw new StepFailed(result)
     try {

@@ -155,9 +155,12 @@ export async function beforeCutover(run: SmokeRun, again: string): Promise<void>
 
 export async function cutover(run: SmokeRun): Promise<void> {
   const killWithinMs = run.options.chaos ? 3_000 : undefined
-  await run.runStep('cutover', () => run.runWithChaos(cutoverArgs(run), killWithinMs), undefined, {
-    foreignWriterPaused: 'until',
-  })
+  await run.runStep(
+    'cutover',
+    () => run.runWithChaos(cutoverArgs(run), killWithinMs, noteFreeze(run)),
+    undefined,
+    { foreignWriterPaused: 'until' },
+  )
 }
 
 /**
@@ -238,7 +241,7 @@ export async function writersStop(run: SmokeRun): Promise<void> {
 export async function cutoverAgain(run: SmokeRun): Promise<void> {
   await run.runStep(
     'cutover (again)',
-    () => run.runWithChaos(cutoverArgs(run)),
+    () => run.runWithChaos(cutoverArgs(run), undefined, noteFreeze(run)),
     async () => sameInvocations((await run.legacyFile())!, await run.db.reader.content()),
     { foreignWriterPaused: 'until' },
   )
@@ -342,7 +345,14 @@ const cutoverArgs = ({ options }: SmokeRun) => [
   'cutover',
   '--freeze-timeout',
   String(options['freeze-timeout']),
+  '--json',
 ]
+
+/** Keeps the freeze's length from the cutover's report for the step's row. */
+const noteFreeze =
+  (run: SmokeRun) =>
+  (stdout: string): void =>
+    run.noteFreeze((JSON.parse(stdout) as { freeze: { ms: number } | null }).freeze?.ms)
 
 /**
  * `data migrate`, the foreign writer paused from its start until its invariants were checked:

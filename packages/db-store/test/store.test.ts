@@ -1,11 +1,13 @@
-import { readFile } from 'node:fs/promises'
+import { cp, mkdtemp, readFile, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { ExitCode, invocationId } from '@skill-metrics/core'
 import { DIALECTS, freshDatabase, type TestDatabase } from '@skill-metrics/testing/databases'
 import { expectContains, fixturesDir, plainMetrics } from '@skill-metrics/testing/fixtures'
 import { importLegacy, regenerateLegacy } from '@skill-metrics/testing/import-legacy'
-import { LATEST_VERSION } from '@skill-metrics/testing/versions'
+import { NEXT_VERSION, REQUIRED_VERSION } from '@skill-metrics/testing/versions'
 import { afterEach, describe, expect, it } from 'vitest'
-import { SchemaRunner } from '../src/schema/schema-runner.js'
+import { BUNDLED_MIGRATIONS_DIR, SchemaRunner } from '../src/schema/schema-runner.js'
 import { SkillMetricsStore } from '../src/store/skill-metrics-store.js'
 
 const fixture = (name: string, suffix = '.json') => `${fixturesDir}${name}${suffix}`
@@ -216,7 +218,41 @@ describe.each(DIALECTS)('SkillMetricsStore on %s', (dialect) => {
     )
     expect(error).toMatchObject({ exitCode: ExitCode.refused })
     expect((error as Error).message).toContain(
-      `at V2; this version of skill-metrics needs V${LATEST_VERSION}`,
+      `at V2; this version of skill-metrics needs V${REQUIRED_VERSION}`,
+    )
+  })
+})
+
+describe.each(DIALECTS)('an optional schema version on %s', (dialect) => {
+  it('lets the store open while it is pending, but not a required version after it', async () => {
+    const db = await freshDatabase(dialect)
+    cleanups.push(db.drop)
+    const dir = join(await mkdtemp(join(tmpdir(), 'sm-optional-')), 'migrations')
+    await cp(BUNDLED_MIGRATIONS_DIR, dir, { recursive: true, dereference: true })
+    const runner = await SchemaRunner.open({ target: db.target, migrationsDir: dir })
+    await runner.migrate()
+    await runner.close()
+    // Shared by both dialects: the statements are the same.
+    await writeFile(
+      join(dir, `V${NEXT_VERSION}__index_errors.sql`),
+      '-- skill-metrics: optional\nCREATE INDEX idx_error ON skill_invocation(error_type);\n-- Rollback migration\n-- DROP INDEX idx_error;\n',
+    )
+    const store = await SkillMetricsStore.open({ target: db.target, migrationsDir: dir })
+    const complete = await store.trackInvocation('review')
+    await complete({})
+    expect(await store.invocationCount()).toBe(1)
+    await store.close()
+
+    await writeFile(
+      join(dir, `V${NEXT_VERSION + 1}__extra_table.sql`),
+      'CREATE TABLE extra (x INTEGER);\n-- Rollback migration\n-- DROP TABLE extra;\n',
+    )
+    const error = await SkillMetricsStore.open({ target: db.target, migrationsDir: dir }).catch(
+      (caught: unknown) => caught,
+    )
+    expect(error).toMatchObject({ exitCode: ExitCode.refused })
+    expect((error as Error).message).toContain(
+      `at V${NEXT_VERSION - 1}; this version of skill-metrics needs V${NEXT_VERSION + 1}`,
     )
   })
 })

@@ -4,7 +4,7 @@ import { checkLines, healthyText } from '../health-output.js'
 
 export default class Health extends BaseCommand<typeof Health> {
   static override summary =
-    'Database reachable, schema at the latest version, phase and epoch consistent, no stuck lock, last validation, no foreign writer while the file is the source of truth, the file as cutover left it after; warns (exit 0) when a folder of the file or the SQLite database has less free space than two copies of the file. Exit 4 naming the failed checks.'
+    'Database reachable, schema at the latest version, phase and epoch consistent, no stuck lock, last validation, no foreign writer while the file is the source of truth, the file as cutover left it after; warns (exit 0) when a folder of the file or the SQLite database has less free space than two copies of the file, or when only optional schema versions are pending. Exit 4 naming the failed checks.'
   static override writesDatabase = false
   static override readsLegacyFile = true
 

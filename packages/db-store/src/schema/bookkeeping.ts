@@ -148,6 +148,7 @@ export function sourceOfRow(row: HistoryRow): MigrationSource {
     forwardChecksum: row.checksum,
     rollbackChecksum: row.rollback_checksum,
     transactional: true,
+    optional: false,
   }
 }
 

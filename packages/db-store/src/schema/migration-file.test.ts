@@ -106,6 +106,7 @@ describe('parseMigrationText', () => {
       forwardChecksum: sha256(FORWARD),
       rollbackChecksum: sha256(ROLLBACK),
       transactional: true,
+      optional: false,
     })
   })
 
@@ -252,6 +253,49 @@ describe('parseMigrationText', () => {
     ])('does not count %s', (_, text) => {
       expect(parse(text).transactional).toBe(true)
     })
+  })
+})
+
+describe('the optional directive', () => {
+  const INDEXES =
+    '-- why: nothing reads by x alone\nDROP INDEX IF EXISTS i;\n-- Rollback migration\n-- CREATE INDEX i ON a(x);\n'
+
+  it('marks a version that only creates or drops indexes optional', () => {
+    expect(parse(`-- skill-metrics: optional\n${INDEXES}`).optional).toBe(true)
+    expect(
+      parse('-- V7\n  -- SKILL-METRICS: Optional\nCREATE INDEX i ON a(x);\ndrop index j;\n')
+        .optional,
+    ).toBe(true)
+    expect(parse(INDEXES).optional).toBe(false)
+    expect(parse(`DROP INDEX i;\n-- skill-metrics: optional\n`).optional).toBe(false)
+  })
+
+  it.each([
+    [
+      'a table change',
+      'CREATE INDEX i ON a(x);\nALTER TABLE a ADD COLUMN y INT;\n',
+      'line 3',
+      '"ALTER TABLE a ADD COLUMN y INT"',
+    ],
+    [
+      'a UNIQUE index, a constraint writers would hit',
+      'CREATE UNIQUE INDEX i ON a(x);\n',
+      'line 2',
+      '"CREATE UNIQUE INDEX i ON a(x)"',
+    ],
+    [
+      'an UPDATE in the rollback part',
+      'DROP INDEX i;\n-- Rollback migration\n-- UPDATE a SET x = 1;\n',
+      'line 4',
+      '"UPDATE a SET x = 1"',
+    ],
+  ])('refuses %s, naming the file, the line and the statement', (_, body, line, statement) => {
+    const error = thrown(() => parse(`-- skill-metrics: optional\n${body}`))
+    expect(error.message).toContain(source.path)
+    expect(error.message).toContain(line)
+    expect(error.message).toContain(
+      `${statement}: a version marked "-- skill-metrics: optional" may only CREATE INDEX or DROP INDEX`,
+    )
   })
 })
 
@@ -443,9 +487,9 @@ describe('loadMigrationSources', () => {
         [...sources.map((s) => s.version)].sort((a, b) => a - b),
       )
       for (const migration of sources) {
-        // PostgreSQL has its own copy of a version only where the SQL differs; V5 and V6 are shared.
+        // PostgreSQL has its own copy of a version only where the SQL differs; V5, V6 and V7 are shared.
         expect(migration.dialectSpecific).toBe(
-          dialect === 'postgres' && ![5, 6].includes(migration.version),
+          dialect === 'postgres' && ![5, 6, 7].includes(migration.version),
         )
         const forward = splitSqlStatements(migration.forwardSql, dialect, migration.path)
         expect(forward.length).toBeGreaterThan(0)

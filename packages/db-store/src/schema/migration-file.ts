@@ -3,10 +3,11 @@ import type { Dirent } from 'node:fs'
 import { readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { BadInputError } from '@skill-metrics/core'
-import type { SqlDialect } from './sql-splitter.js'
+import { findNonIndexStatement, type SqlDialect, splitSqlStatements } from './sql-splitter.js'
 
 export const ROLLBACK_MARKER = '-- Rollback migration'
 export const NO_TRANSACTION_DIRECTIVE = '-- skill-metrics: no-transaction'
+export const OPTIONAL_DIRECTIVE = '-- skill-metrics: optional'
 
 /** One version's SQL as the runner applies it on one dialect. */
 export interface MigrationSource {
@@ -26,6 +27,11 @@ export interface MigrationSource {
   rollbackChecksum: string | null
   /** False when the no-transaction directive is among the comment lines heading the file. */
   transactional: boolean
+  /**
+   * The optional directive heads the file: both parts only create or drop indexes, so no query
+   * depends on the version for its answer and the store opens while it is pending.
+   */
+  optional: boolean
 }
 
 interface SourceFile {
@@ -83,6 +89,13 @@ export function parseMigrationText(text: string, source: SourceFile): MigrationS
           .join('')
   const rollbackPart = marker === undefined ? null : lines.slice(marker + 1).join('\n')
   const rollbackSql = rollbackPart === null ? null : uncomment(rollbackPart)
+  const heading = marker === undefined ? lines : lines.slice(0, marker)
+  const optional = hasDirective(heading, OPTIONAL_DIRECTIVE)
+  if (optional) {
+    requireIndexesOnly(source, forwardSql, 1)
+    if (rollbackSql !== null)
+      requireIndexesOnly(source, rollbackSql, marker! + 2, ' (rollback part)')
+  }
   return {
     version: source.version,
     description: source.description,
@@ -93,10 +106,29 @@ export function parseMigrationText(text: string, source: SourceFile): MigrationS
     rollbackSql: rollbackSql === null || rollbackSql.trim() === '' ? null : rollbackSql,
     forwardChecksum: checksumOf(forwardSql),
     rollbackChecksum: rollbackPart === null ? null : checksumOf(rollbackPart),
-    transactional: !hasNoTransactionDirective(
-      marker === undefined ? lines : lines.slice(0, marker),
-    ),
+    transactional: !hasDirective(heading, NO_TRANSACTION_DIRECTIVE),
+    optional,
   }
+}
+
+/**
+ * An optional version may only add or drop plain indexes: anything else (a UNIQUE index
+ * included, which is a constraint writers would hit) changes what the store reads or accepts,
+ * and the store opens while an optional version is pending.
+ */
+function requireIndexesOnly(source: SourceFile, sql: string, firstLine: number, part = ''): void {
+  // A dialect's own file is split as PostgreSQL; a shared file's index statements split alike.
+  const dialect = source.dialectSpecific ? 'postgres' : 'sqlite'
+  const file = `${source.path}${part}`
+  const other = findNonIndexStatement(splitSqlStatements(sql, dialect, file, firstLine))
+  if (other === undefined) return
+  throw new BadInputError(
+    { file, record: `line ${other.line}` },
+    `${JSON.stringify(other.sql.split('\n')[0])}: a version marked "${OPTIONAL_DIRECTIVE}" may only CREATE INDEX or DROP INDEX (not UNIQUE), since the store opens while it is pending`,
+    {
+      nextStep: `Move the statement into a version without the directive, or remove the "${OPTIONAL_DIRECTIVE}" line.`,
+    },
+  )
 }
 
 /**
@@ -201,11 +233,11 @@ function uncomment(part: string): string {
   return lines.map((line) => (line.trim() === '' ? line : line.slice(3))).join('\n')
 }
 
-/** The directive counts only in the comments heading the file: once SQL starts it is a comment. */
-function hasNoTransactionDirective(lines: string[]): boolean {
+/** A directive counts only in the comments heading the file: once SQL starts it is a comment. */
+function hasDirective(lines: string[], directive: string): boolean {
   for (const line of lines) {
     const trimmed = line.trim()
-    if (trimmed.toLowerCase() === NO_TRANSACTION_DIRECTIVE) return true
+    if (trimmed.toLowerCase() === directive) return true
     if (trimmed !== '' && !trimmed.startsWith('--')) return false
   }
   return false

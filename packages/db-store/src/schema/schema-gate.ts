@@ -18,6 +18,8 @@ export interface SchemaGateOptions {
 /**
  * The one "schema at latest or refuse" check before the store or the phase tables are opened:
  * exit 4 while versions are pending (unless `migrate`) or when the database is newer than this code.
+ * Pending optional versions (index changes only) do not refuse: upgrading the tool must not stop
+ * the writers until someone runs `schema migrate`.
  */
 export async function requireLatestSchema({
   target,
@@ -31,12 +33,12 @@ export async function requireLatestSchema({
   try {
     if (migrate) await runner.migrate()
     const status = await runner.status()
-    if (status.current < status.latest) {
+    if (status.current < status.required) {
       const missing =
         target.dialect === 'sqlite' && !target.inMemory && !existsSync(target.path)
           ? `the database ${target.path} does not exist yet`
           : `the database schema is at V${status.current}`
-      throw new RefusedError(`${missing}; ${neededBy} needs V${status.latest}`, {
+      throw new RefusedError(`${missing}; ${neededBy} needs V${status.required}`, {
         nextStep: 'Run: skill-metrics schema migrate',
       })
     }

@@ -14,6 +14,8 @@ export interface VersionStatus {
   description: string
   script: string
   state: VersionState
+  /** Its file carries the optional directive: the store opens while it is pending. */
+  optional: boolean
   /** `baseline` when the version was adopted, not run. */
   kind?: 'migrate' | 'baseline'
   appliedAt?: string
@@ -44,6 +46,11 @@ export interface SchemaStatus {
   current: number
   /** The highest version on disk. */
   latest: number
+  /**
+   * The highest version on disk that is not optional: the store and the phase machine open once
+   * the schema has it. Optional versions above it may be pending.
+   */
+  required: number
   versions: VersionStatus[]
 }
 
@@ -64,6 +71,10 @@ export function statusOf(
     ...where,
     current,
     latest: Math.max(0, ...sources.map((source) => source.version)),
+    required: Math.max(
+      0,
+      ...sources.filter((source) => !source.optional).map((source) => source.version),
+    ),
     versions: versions.map((version) =>
       versionStatus(rows.get(version), files.get(version), current),
     ),
@@ -79,6 +90,7 @@ function versionStatus(
     version: row?.version ?? source!.version,
     description: source?.description ?? row!.description,
     script: source?.scriptName ?? row!.script,
+    optional: source?.optional ?? false,
   }
   if (row === undefined) {
     return { ...base, state: source!.version < current ? 'out-of-order' : 'pending' }

@@ -1,3 +1,4 @@
+import type { PoolClient } from 'pg'
 import type { DataSource, QueryRunner } from 'typeorm'
 import { numberPlaceholders, type SqlDialect } from './sql-splitter.js'
 
@@ -27,6 +28,11 @@ export class SqlSession {
   /** One statement of migration SQL, exactly as written. */
   async execute(statement: string): Promise<void> {
     await this.runner.query(statement)
+  }
+
+  /** PostgreSQL: the pg client this session holds, for what TypeORM cannot send (COPY). */
+  async pgClient(): Promise<PoolClient> {
+    return (await this.runner.connect()) as PoolClient
   }
 
   async begin(): Promise<void> {

@@ -71,6 +71,14 @@ export function findTransactionControl(statements: SqlStatement[]): SqlStatement
   })
 }
 
+/** The first statement that is not a plain `CREATE INDEX` or `DROP INDEX`. */
+export function findNonIndexStatement(statements: SqlStatement[]): SqlStatement | undefined {
+  return statements.find(({ sql }) => {
+    const [first, second] = leadingWords(sql, 2)
+    return !((first === 'CREATE' || first === 'DROP') && second === 'INDEX')
+  })
+}
+
 type Block = 'trigger' | 'routine' | 'none'
 
 class Scanner {

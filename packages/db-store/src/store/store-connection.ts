@@ -10,6 +10,15 @@ import { PostgresBatchOperations } from './postgres/postgres-batch-operations.js
 import { SqliteBatchOperations } from './sqlite/sqlite-batch-operations.js'
 
 /**
+ * The backfill's SQLite page cache. Each batch inserts its uuid keys all over the primary key's
+ * index, which the default 2 MiB cache rereads page by page. On a shared, loaded machine, the
+ * real-schema reference's CPU time over ours (run back to back): 200,000 records 0.69× with the
+ * default, 0.98× with 64 MiB; 1,000,000 records 1.08× with 32 MiB. Each MiB of it is a MiB of
+ * peak RSS (64 MiB: 344 MiB at 1M, 32 MiB: 299), against a bound of 256.
+ */
+const BACKFILL_CACHE_KIB = 32 * 1024
+
+/**
  * The store's way into its database: sessions, write transactions fenced by the epoch, and on
  * SQLite the one better-sqlite3 connection TypeORM holds, whose transactions must not interleave.
  */
@@ -122,6 +131,7 @@ export class StoreConnection {
     const database = this.sqliteConnection()
     database.pragma('synchronous = NORMAL')
     database.pragma('wal_autocheckpoint = 16384')
+    database.pragma(`cache_size = -${BACKFILL_CACHE_KIB}`)
     this.#backfillSync = true
   }
 

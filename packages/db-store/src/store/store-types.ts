@@ -71,9 +71,10 @@ export interface BatchSyncResult extends UpsertResult {
   behind: StoredInvocation[]
 }
 
-/** A record of the legacy file with the id it derives. */
+/** A record of the legacy file with the id it derives and its position in the file. */
 export interface FileRecord {
   id: string
+  index: number
   record: LegacyInvocation
 }
 

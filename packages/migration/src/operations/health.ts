@@ -12,7 +12,7 @@ import {
   readPhaseCopy,
 } from '../phases/phase-copy.js'
 import { type GuardCheck, servedFileCheck } from '../phases/transition.js'
-import { databaseStatus, rerunOf } from './status.js'
+import { databaseStatus, requiredPending, rerunOf } from './status.js'
 
 export interface HealthOptions {
   jsonFile: string
@@ -110,16 +110,29 @@ function legacyFileOfDatabase(
 
 function schemaAtLatest(database: DatabaseStatus): GuardCheck {
   const name = 'schema at the latest version'
-  const { reachable, schemaCurrent, schemaLatest, pendingVersions } = database.summary
+  const { reachable, schemaCurrent, schemaLatest, pendingVersions, pendingOptional } =
+    database.summary
   if (!reachable) return notChecked(name, database)
+  if (schemaCurrent === schemaLatest) return { name, ok: true, detail: `V${schemaCurrent}` }
   const pending = pendingVersions.map((version) => `V${version}`).join(', ')
+  const of = `V${schemaCurrent} of V${schemaLatest}`
+  // Only optional versions pending: they change how fast the database is, never what it
+  // answers, so the check passes and says how to apply them.
+  if (pendingOptional !== null && !requiredPending(database.summary)) {
+    const described = pendingOptional.versions
+      .map(({ version, description }) => `V${version} ${description}`)
+      .join(', ')
+    return {
+      name,
+      ok: true,
+      level: 'warn',
+      detail: `${of}; optional, pending: ${described}; run: ${pendingOptional.command}`,
+    }
+  }
   return {
     name,
-    ok: schemaCurrent === schemaLatest,
-    detail:
-      schemaCurrent === schemaLatest
-        ? `V${schemaCurrent}`
-        : `V${schemaCurrent} of V${schemaLatest}${pending === '' ? '' : ` (pending: ${pending}); run: skill-metrics schema migrate`}`,
+    ok: false,
+    detail: `${of}${pending === '' ? '' : ` (pending: ${pending}); run: skill-metrics schema migrate`}`,
   }
 }
 

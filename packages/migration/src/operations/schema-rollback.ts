@@ -50,8 +50,9 @@ export interface SchemaRollbackResult {
 
 /**
  * `schema rollback`, guarded by the phase: every phase past json-only runs on the phase machine,
- * and `PhaseStore.open` refuses a schema below the latest version (schema-gate's "the phase
- * machine needs V…"), so writers and phase commands would stop there; rolling back V4 also drops
+ * and `PhaseStore.open` refuses a schema below the latest version that is not optional
+ * (schema-gate's "the phase machine needs V…"), so writers and phase commands would stop there;
+ * undoing an optional version (index changes only) stops nothing; rolling back V4 also drops
  * the phase machine's tables, its audit trail with them. So below that it is refused (exit 4,
  * recorded in the phase history) unless forced with a reason. A forced rollback is recorded in
  * `schema_migrations_audit`, which no rollback drops, and in the phase history when the rollback
@@ -73,7 +74,7 @@ export async function rollbackSchema(
   try {
     const status = await runner.status()
     const plan = await runner.rollback({ to: options.to, dryRun: true })
-    const needs = phase === 'json-only' ? 0 : status.latest
+    const needs = phase === 'json-only' ? 0 : status.required
     const droppedTables = tablesDroppedBy(plan)
     const check = phaseCheck(phase, needs, options.to, plan, droppedTables)
     const forced = !check.ok && options.force === true

@@ -62,6 +62,14 @@ export interface MigrationStatus {
     schemaCurrent: number | null
     schemaLatest: number | null
     pendingVersions: number[]
+    /**
+     * The pending versions marked optional (they only add or drop indexes): the store opens and
+     * writers run without them; `command` applies them. Null when none is pending.
+     */
+    pendingOptional: {
+      versions: Array<{ version: number; description: string }>
+      command: string
+    } | null
     invocations: number | null
     skills: number | null
     /** The legacy file (absolute path) the database serves; null before the first transition. */
@@ -184,6 +192,7 @@ export async function databaseStatus(target: DatabaseTarget) {
     schemaCurrent: null,
     schemaLatest: null,
     pendingVersions: [],
+    pendingOptional: null,
     invocations: null,
     skills: null,
     legacyFile: null,
@@ -199,9 +208,15 @@ export async function databaseStatus(target: DatabaseTarget) {
       summary.reachable = true
       summary.schemaCurrent = schema.current
       summary.schemaLatest = schema.latest
-      summary.pendingVersions = schema.versions
-        .filter((version) => version.state === 'pending')
-        .map((version) => version.version)
+      const pending = schema.versions.filter((version) => version.state === 'pending')
+      summary.pendingVersions = pending.map((version) => version.version)
+      const optional = pending.filter((version) => version.optional)
+      if (optional.length > 0) {
+        summary.pendingOptional = {
+          versions: optional.map(({ version, description }) => ({ version, description })),
+          command: MIGRATE_COMMAND,
+        }
+      }
       if (schema.current >= 1) {
         const counts = await runner.count(['skill_invocation', 'skill_metrics'])
         summary.invocations = counts[0] ?? null
@@ -210,7 +225,9 @@ export async function databaseStatus(target: DatabaseTarget) {
     } finally {
       await runner.close()
     }
-    if (summary.schemaCurrent !== null && summary.schemaCurrent === summary.schemaLatest) {
+    const { schemaCurrent, schemaLatest } = summary
+    const opens = schemaCurrent !== null && schemaLatest !== null && schemaCurrent <= schemaLatest
+    if (opens && !requiredPending(summary)) {
       const store = await PhaseStore.open(target)
       try {
         const state = await store.state()
@@ -228,6 +245,13 @@ export async function databaseStatus(target: DatabaseTarget) {
   return { summary, phase, history, lastValidation }
 }
 
+const MIGRATE_COMMAND = 'skill-metrics schema migrate'
+
+/** A pending version that is not optional: the store and the phase machine refuse to open. */
+export function requiredPending(summary: MigrationStatus['database']): boolean {
+  return summary.pendingVersions.length > (summary.pendingOptional?.versions.length ?? 0)
+}
+
 /** The command that moves things forward from here, for the `Next` line of `status`. */
 export function nextCommand(status: MigrationStatus): string | null {
   if (!status.legacy.valid) return `fix ${status.legacy.file} (see above)`
@@ -236,7 +260,7 @@ export function nextCommand(status: MigrationStatus): string | null {
   if (served !== null && served !== status.legacy.file) {
     return `name the legacy file this database serves (--json-file ${served}), or, if it moved here, pass --force --reason "…" to the next command`
   }
-  if (status.database.pendingVersions.length > 0) return 'skill-metrics schema migrate'
+  if (requiredPending(status.database)) return MIGRATE_COMMAND
   const unfinished = status.unfinishedTransition
   if (unfinished !== null) {
     return `${unfinished.command ?? 'rerun the command that moved the phase'} (the move to ${unfinished.to} did not finish: a rerun finishes it)`

@@ -1,4 +1,7 @@
+import { Readable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
 import { sameInvocation } from '@skill-metrics/core'
+import { from as copyFrom } from 'pg-copy-streams'
 import type { SqlSession } from '../../schema/sql-session.js'
 import { CHECKPOINT_OF_BATCH, POSITIONS_IN_RANGE, SAVE_CHECKPOINT } from '../batch-statements.js'
 import { type BatchOperations, sessionsOf } from '../batch-sync.js'
@@ -45,10 +48,52 @@ function columnsOf(records: StoredInvocation[]): unknown[][] {
   )
 }
 
+/** The columns a batch is copied in with: those of an INSERT but the constant schema version. */
+const COPIED_COLUMN_NAMES = INSERT_COLUMN_NAMES.filter((column) => column !== 'schema_version')
+
 /**
- * PostgreSQL: one round trip per operation for the whole batch, the rows passed as arrays and
- * `unnest`ed. COPY (pg-copy-streams) would need a staging table and a second statement per batch
- * to get the upsert COPY lacks; a batch of a thousand rows fits in one parameter set.
+ * Where a batch lands before it meets the real table's keys; per session and emptied by the
+ * statement that reads it, so a rolled-back or repeated insert finds it as it should.
+ */
+const STAGING = 'skill_invocation_staging'
+
+const CREATE_STAGING = `CREATE TEMP TABLE IF NOT EXISTS ${STAGING} (
+  ${COPIED_COLUMN_NAMES.map((column) => `${column} ${ARRAY_TYPES[column].slice(0, -2)}`).join(', ')})`
+
+/** The staged rows whose id is new go into the real table; the ids of the others come back. */
+const INSERT_STAGED = `WITH staged AS (DELETE FROM ${STAGING} RETURNING *),
+  inserted AS (
+    INSERT INTO skill_invocation (${INSERT_COLUMNS})
+    SELECT ${INSERT_COLUMN_NAMES.map((column) => (column === 'schema_version' ? SCHEMA_VERSION_WRITTEN : column === 'follow_up_actions' ? `${column}::json` : column)).join(', ')}
+    FROM staged ON CONFLICT (id) DO NOTHING RETURNING id)
+  SELECT id FROM staged WHERE NOT EXISTS (SELECT 1 FROM inserted WHERE inserted.id = staged.id)`
+
+const COPY_ESCAPES: Record<string, string> = {
+  '\\': '\\\\',
+  '\n': '\\n',
+  '\r': '\\r',
+  '\t': '\\t',
+}
+
+/**
+ * A value in COPY's text format: `\N` is NULL, and the four characters that frame rows and
+ * columns are escaped. Hand-written because pg-copy-streams only carries bytes and these few
+ * rules are the whole format; the round trip of every awkward character is tested.
+ */
+const copyText = (value: unknown) =>
+  value === null ? '\\N' : String(value).replace(/[\\\n\r\t]/g, (found) => COPY_ESCAPES[found]!)
+
+const copyLine = (record: StoredInvocation) =>
+  `${COPIED_COLUMN_NAMES.map((column) => copyText(columnValue(record, column))).join('\t')}\n`
+
+/**
+ * PostgreSQL: a batch's new records are copied (COPY through pg-copy-streams) into a staging
+ * table and moved into the real one by one `INSERT … SELECT … ON CONFLICT`, which gives the
+ * upsert COPY lacks; the other operations take one round trip for the whole batch, the rows
+ * passed as arrays and `unnest`ed. Against the real-schema reference (JSON.parse → CSV → `psql
+ * \copy`), three back-to-back pairs on a loaded shared machine measured the arrays → COPY at
+ * 0.86× → 0.90× (200,000 records), 0.85× → 0.89× (1,000,000) and 0.78× → 0.66× (200,000): no
+ * gain beyond the noise there.
  */
 export class PostgresBatchOperations implements BatchOperations {
   constructor(readonly sql: SqlSession) {}
@@ -108,15 +153,14 @@ export class PostgresBatchOperations implements BatchOperations {
         [sessions],
       )
     }
-    const inserted = await this.sql.rows<{ id: string }>(
-      `INSERT INTO skill_invocation (${INSERT_COLUMNS})
-       SELECT ${INSERT_COLUMN_NAMES.map((column) => (column === 'schema_version' ? SCHEMA_VERSION_WRITTEN : fromUnnest(column))).join(', ')}
-       FROM ${UNNEST}
-       ON CONFLICT (id) DO NOTHING RETURNING id`,
-      columnsOf(records),
+    await this.sql.rows(CREATE_STAGING)
+    const client = await this.sql.pgClient()
+    await pipeline(
+      Readable.from([records.map(copyLine).join('')]),
+      client.query(copyFrom(`COPY ${STAGING} (${COPIED_COLUMN_NAMES.join(', ')}) FROM STDIN`)),
     )
-    const insertedIds = new Set(inserted.map((row) => row.id))
-    return records.filter((record) => !insertedIds.has(record.id))
+    const known = new Set((await this.sql.rows<{ id: string }>(INSERT_STAGED)).map((row) => row.id))
+    return records.filter((record) => known.has(record.id))
   }
 
   async update(records: StoredInvocation[]) {

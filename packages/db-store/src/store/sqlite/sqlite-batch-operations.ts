@@ -1,4 +1,4 @@
-import { sameInvocation } from '@skill-metrics/core'
+import { INVOCATION_FIELDS, sameInvocation } from '@skill-metrics/core'
 import type { Database, Statement } from 'better-sqlite3'
 import {
   CHECKPOINT_OF_BATCH,
@@ -10,7 +10,6 @@ import { type BatchOperations, type Checkpoint, sessionsOf } from '../batch-sync
 import {
   INSERT_COLUMN_NAMES,
   INSERT_COLUMNS,
-  INVOCATION_COLUMN_NAMES,
   invocationColumns,
   invocationOfRow,
   SCHEMA_VERSION_WRITTEN,
@@ -47,7 +46,9 @@ export class SqliteBatchOperations implements BatchOperations {
     this.#checkpoint = database.prepare(CHECKPOINT_OF_BATCH)
     this.#existing = database.prepare(`SELECT ${COLUMNS} FROM skill_invocation WHERE id = ?`)
     this.#positioned = database
-      .prepare(`SELECT ${COLUMNS} FROM skill_invocation WHERE seq >= ? AND seq < ?`)
+      .prepare(
+        `SELECT seq, id, ${INVOCATION_FIELDS.join(', ')} FROM skill_invocation WHERE seq >= ? AND seq < ?`,
+      )
       .raw(true)
     this.#positions = database.prepare(POSITIONS_IN_RANGE).raw(true)
     this.#unposition = database.prepare('UPDATE skill_invocation SET seq = NULL WHERE id = ?')
@@ -78,31 +79,30 @@ export class SqliteBatchOperations implements BatchOperations {
   }
 
   /**
-   * Compares the columns as they come, in arrays: a row object and a stored record per record
-   * cost validation half its time and most of its garbage. Only a row that looks different is
-   * turned into a record and compared properly (JSON text may be spaced otherwise).
+   * Compares the columns as they come, in arrays, each row found by its position: a row object,
+   * a stored record and a map entry per record cost validation half its time and most of its
+   * garbage. Only a row that looks different is read whole and compared properly (JSON text may
+   * be spaced otherwise); a record not at its position is left to the lookup by id.
    */
   async differencesInRange(first: number, end: number, records: FileRecord[]) {
-    const rows = new Map<string, unknown[]>()
+    const atPosition = new Array<unknown[] | undefined>(end - first)
     for (const row of this.#positioned.all(first, end) as unknown[][])
-      rows.set(row[0] as string, row)
+      atPosition[(row[0] as number) - first] = row
     const absent: string[] = []
     const differing = new Map<string, StoredInvocation>()
-    for (const { id, record } of records) {
-      const row = rows.get(id)
-      if (row === undefined) absent.push(id)
+    for (const { id, index, record } of records) {
+      const row = atPosition[index - first]
+      if (row === undefined || row[1] !== id) absent.push(id)
       else if (
-        row[1] !== record.skill_name ||
-        row[2] !== record.invoked_at ||
-        row[3] !== record.workflow_path ||
-        row[4] !== (record.completed ? 1 : 0) ||
-        row[5] !== record.duration_seconds ||
-        row[6] !== JSON.stringify(record.follow_up_actions) ||
-        row[7] !== record.error_type
+        row[2] !== record.skill_name ||
+        row[3] !== record.invoked_at ||
+        row[4] !== record.workflow_path ||
+        row[5] !== (record.completed ? 1 : 0) ||
+        row[6] !== record.duration_seconds ||
+        row[7] !== JSON.stringify(record.follow_up_actions) ||
+        row[8] !== record.error_type
       ) {
-        const stored = invocationOfRow(
-          Object.fromEntries(INVOCATION_COLUMN_NAMES.map((name, column) => [name, row[column]])),
-        )
+        const stored = invocationOfRow(this.#existing.get(id) as Record<string, unknown>)
         if (!sameInvocation(stored, record)) differing.set(id, stored)
       }
     }
