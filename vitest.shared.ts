@@ -8,6 +8,12 @@ const source = (path: string) => fileURLToPath(new URL(path, import.meta.url))
 export default defineConfig({
   resolve: {
     alias: [
+      // A package's light doors (`@skill-metrics/db-store/database-url`) before its index, which
+      // would otherwise match them as a prefix.
+      {
+        find: /^@skill-metrics\/(db-store|migration)\/(.+)$/,
+        replacement: source('./packages/$1/src/$2.ts'),
+      },
       { find: '@skill-metrics/core', replacement: source('./packages/core/src/index.ts') },
       {
         find: '@skill-metrics/durable-file',

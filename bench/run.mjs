@@ -9,6 +9,7 @@ import { backfillSection } from './backfill.mjs'
 import { indexFloorSection } from './index-floor.mjs'
 import { count, goal, measureCli, measureNode, root, verdict } from './measure.mjs'
 import { smokeSection, smokeSizes } from './smoke-e2e.mjs'
+import { startupSection } from './startup.mjs'
 import { trackLatencySection } from './track-latency.mjs'
 
 const invocations = Number(process.env.BENCH_INVOCATIONS ?? 1_000_000)
@@ -103,12 +104,14 @@ try {
   const indexFloor = await indexFloorSection(work, large.file, invocations)
   const trackLatency = await trackLatencySection(work)
   const smoke = await smokeSection(work, legacy)
+  const startup = await startupSection(work)
   const goals = [
     ...legacyGoals,
     ...backfill.goals,
     ...indexFloor.goals,
     ...trackLatency.goals,
     ...smoke.goals,
+    ...startup.goals,
   ]
   const goalsTable = [
     '| goal | measured | reference in the same run | ratio | result |',
@@ -128,7 +131,8 @@ Load average (1 min) at the start ${loadAtStart.toFixed(1)}, at the end ${loadav
 
 Knobs, all optional: \`BENCH_INVOCATIONS\` (the large file, default 1,000,000),
 \`BENCH_TRACK_SIZES\` (default 1000,10000,100000), \`BENCH_SMOKE_SIZES\` (default
-100000,1000000), \`BENCH_SKIP_1M_SMOKE=1\` (drops the 1M smoke runs, most of the time).
+100000,1000000), \`BENCH_SKIP_1M_SMOKE=1\` (drops the 1M smoke runs, most of the time),
+\`BENCH_STARTUP_RUNS\` (default 15).
 
 ## Goals
 
@@ -151,7 +155,8 @@ objects and the text at once, and it gets skills named like numbers in the wrong
 ${backfill.markdown}
 ${indexFloor.markdown}
 ${trackLatency.markdown}
-${smoke.markdown}`
+${smoke.markdown}
+${startup.markdown}`
   writeFileSync(join(root, 'BENCHMARKS.md'), report)
   console.log(`\n${goalsTable}\n\nwritten to BENCHMARKS.md in ${minutes.toFixed(1)} minutes`)
   // Written first so that a failed smoke is on record; the bench still fails on it.

@@ -17,7 +17,7 @@ import {
   missingLegacyFileWarning,
   modeForFilesBeside,
   requireLastingDatabase,
-} from '@skill-metrics/migration'
+} from '@skill-metrics/migration/start'
 import { globalFlags } from './flags.js'
 import { parseConnectTimeoutMs } from './inputs.js'
 

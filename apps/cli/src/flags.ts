@@ -5,7 +5,7 @@ import {
   DEFAULT_FREEZE_TIMEOUT_MS,
   DEFAULT_RETENTION_DAYS,
   ROLLBACK_TARGETS,
-} from '@skill-metrics/migration'
+} from '@skill-metrics/migration/start'
 
 export const DEFAULT_JSON_FILE = '.session-buddy/skill_metrics.json'
 

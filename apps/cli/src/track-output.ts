@@ -1,4 +1,4 @@
-import type { RecordedInvocation } from '@skill-metrics/migration'
+import type { RecordedInvocation } from '@skill-metrics/migration/start'
 
 export interface Tracked extends RecordedInvocation {
   skill_name: string

@@ -257,7 +257,7 @@ async function copyState(from: string, to: string): Promise<void> {
   const text = await readFile(phaseCopy, 'utf8').catch(() => null)
   if (text === null) return
   await writeFile(phaseCopy, text.replaceAll(from, to))
-  const database = createDataSource(parseDatabaseUrl(`sqlite:${join(to, 'db.sqlite')}`))
+  const database = await createDataSource(parseDatabaseUrl(`sqlite:${join(to, 'db.sqlite')}`))
   await database.initialize()
   try {
     await database.query('UPDATE legacy_source SET path = ?', [jsonFileIn(to)])

@@ -36,7 +36,7 @@ export async function expectKilledMigrateResumes(dialect: 'sqlite' | 'postgres',
         cwd,
         reject: false,
       })
-      const database = await createDataSource(db.target).initialize()
+      const database = await (await createDataSource(db.target)).initialize()
       try {
         const count = async (table: string) =>
           Number((await database.query(`SELECT COUNT(*) AS n FROM ${table}`))[0].n)

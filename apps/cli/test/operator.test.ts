@@ -45,7 +45,7 @@ async function migration(dialect: 'sqlite' | 'postgres') {
 }
 
 async function rows<T>(db: TestDatabase, query: string): Promise<T[]> {
-  const database = await createDataSource(db.target).initialize()
+  const database = await (await createDataSource(db.target)).initialize()
   try {
     return (await database.query(query)) as T[]
   } finally {

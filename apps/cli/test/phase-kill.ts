@@ -86,7 +86,7 @@ async function expectConsistentStatus(trial: Trial, phases: string[], stopped?: 
 }
 
 async function storedPaths(trial: Trial): Promise<Set<string>> {
-  const database = await createDataSource(trial.db.target).initialize()
+  const database = await (await createDataSource(trial.db.target)).initialize()
   try {
     const rows: Array<{ workflow_path: string | null }> = await database.query(
       'SELECT workflow_path FROM skill_invocation',

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { createFileIfMissing } from '@skill-metrics/durable-file'
-import { DataSource } from 'typeorm'
+import type { DataSource } from 'typeorm'
 import { asOpenFailure } from './database-errors.js'
 import { type DatabaseTarget, DEFAULT_CONNECT_TIMEOUT_MS } from './database-url.js'
 
@@ -36,13 +36,24 @@ async function switchToWal(database: { pragma(source: string): unknown }): Promi
 }
 
 /**
+ * TypeORM, imported by the first data source rather than at start: it takes longer to import than
+ * the rest of a `track` start together (bench/startup.mjs), and only a command that opens a
+ * database needs it. A caller whose database writes are timed imports it first, so that loading
+ * code never counts against its bound.
+ */
+export function loadTypeorm(): Promise<typeof import('typeorm')> {
+  return import('typeorm')
+}
+
+/**
  * A TypeORM DataSource for the target: SQLite through better-sqlite3 in WAL mode with a busy
  * timeout, PostgreSQL through a `pg` pool whose search_path is the URL's schema.
  */
-export function createDataSource(
+export async function createDataSource(
   target: DatabaseTarget,
   options: DataSourceOptions = {},
-): DataSource {
+): Promise<DataSource> {
+  const { DataSource } = await loadTypeorm()
   if (target.dialect === 'sqlite') {
     const readOnly = options.readOnly === true && !target.inMemory
     if (!target.inMemory && !readOnly) {
@@ -81,7 +92,7 @@ export async function openDataSource(
   options: DataSourceOptions = {},
 ): Promise<DataSource> {
   try {
-    return await createDataSource(target, options).initialize()
+    return await (await createDataSource(target, options)).initialize()
   } catch (error) {
     throw asOpenFailure(error, target)
   }

@@ -1,6 +1,7 @@
 export {
   createDataSource,
   type DataSourceOptions,
+  loadTypeorm,
   SQLITE_BUSY_TIMEOUT_MS,
 } from './data-source.js'
 export { asDatabaseFailure } from './database-errors.js'

@@ -1,13 +1,8 @@
 /** What the CLI needs from the layers below, so that it depends on this package and core only. */
 export {
-  asDatabaseFailure,
-  type DatabaseTarget,
-  DEFAULT_CONNECT_TIMEOUT_MS,
-  DEFAULT_DATABASE_URL,
   type PhaseState,
   PhaseStore,
   parseDatabaseUrl,
-  requireLastingDatabase,
   SchemaRunner,
   type SchemaStatus,
   type StepResult,
@@ -15,13 +10,10 @@ export {
   type ValidationRecord,
   type VersionStatus,
 } from '@skill-metrics/db-store'
-export { modeForFilesBeside } from '@skill-metrics/durable-file'
 export { generateLegacyFile } from '@skill-metrics/json-tracker'
 export {
   type DataMigrationRun,
-  DB_TRUTH_PHASES,
   DEFAULT_BATCH_SIZE,
-  JSON_TRUTH_PHASES,
   type MigrateOptions,
   type MigrateProgress,
   type MigrateResult,
@@ -51,7 +43,6 @@ export {
   type CleanupOptions,
   type CleanupOutcome,
   cleanup,
-  DEFAULT_RETENTION_DAYS,
   type LegacyArchive,
   legacyArchiveOf,
 } from './operations/cleanup.js'
@@ -60,7 +51,6 @@ export {
   type CutoverResult,
   type CutoverStep,
   cutover,
-  DEFAULT_FREEZE_TIMEOUT_MS,
 } from './operations/cutover.js'
 export {
   checkHealth,
@@ -69,10 +59,8 @@ export {
   healthFailure,
 } from './operations/health.js'
 export {
-  ROLLBACK_TARGETS,
   type RollbackOptions,
   type RollbackResult,
-  type RollbackTarget,
   rollback,
 } from './operations/rollback.js'
 export {
@@ -93,13 +81,15 @@ export {
   noUnrepairedMisses,
   noUnresolvedMismatches,
 } from './phases/guards.js'
-export { databaseOfLegacyFile, missingLegacyFileWarning } from './phases/legacy-binding.js'
 export {
+  DB_TRUTH_PHASES,
+  JSON_TRUTH_PHASES,
   type PhaseCopy,
   phaseCopyPathOf,
   type ReadSource,
   readPhaseCopy,
   readSourceOf,
+  settledPhaseCopy,
   writePhaseCopy,
 } from './phases/phase-copy.js'
 export {
@@ -108,11 +98,11 @@ export {
   type GuardContext,
   legacyFileServed,
   type OperatorOptions,
-  settledPhaseCopy,
   type TransitionOutcome,
   type TransitionRequest,
   transition,
 } from './phases/transition.js'
+export * from './start.js'
 export {
   type DualRead,
   type DualReadMismatch,
@@ -137,7 +127,5 @@ export {
 export {
   type OpenTrackerOptions,
   openTracker,
-  type RecordedInvocation,
-  recordInvocation,
   withReadTracker,
 } from './trackers/open-tracker.js'

@@ -41,7 +41,7 @@ const CHANGES: Array<{ name: string; set: string; differs: string[] }> = [
 ]
 
 async function change({ target }: Migration, set: string) {
-  const source = await createDataSource(target).initialize()
+  const source = await (await createDataSource(target)).initialize()
   try {
     await source.query(`UPDATE skill_metrics SET ${set} WHERE skill_name = '${SKILL}'`)
   } finally {

@@ -188,7 +188,7 @@ describe.each(DIALECTS)('cutover on %s', (dialect) => {
   it('a difference the freeze finds keeps dual-read (exit 5)', async () => {
     const migration = await inDualRead(dialect)
     // An invocation the file does not have: the sync never deletes, so the freeze's comparison finds it.
-    const source = await createDataSource(migration.target).initialize()
+    const source = await (await createDataSource(migration.target)).initialize()
     await source.query(
       `INSERT INTO skill_invocation (id, skill_name, invoked_at, workflow_path, completed, follow_up_actions, schema_version, seq)
        VALUES ('00000000-0000-5000-8000-000000000000', 'ghost', '2030-01-01T00:00:00', NULL, ${dialect === 'postgres' ? 'false' : '0'}, '[]', 1, NULL)`,

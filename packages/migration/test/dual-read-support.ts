@@ -21,7 +21,7 @@ export async function smallInDualRead(dialect: 'sqlite' | 'postgres'): Promise<M
 
 /** Changes one stored value behind every tracker's back. */
 export async function corrupt({ target }: Migration, skill: string) {
-  const source = await createDataSource(target).initialize()
+  const source = await (await createDataSource(target)).initialize()
   try {
     await source.query(
       `UPDATE skill_metrics SET total_invocations = total_invocations + 5 WHERE skill_name = ${target.dialect === 'postgres' ? '$1' : '?'}`,

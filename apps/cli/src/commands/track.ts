@@ -1,6 +1,6 @@
 import { Args } from '@oclif/core'
 import { naiveIsoSecondsBefore } from '@skill-metrics/core'
-import { recordInvocation } from '@skill-metrics/migration'
+import { recordInvocation } from '@skill-metrics/migration/start'
 import { BaseCommand } from '../base-command.js'
 import { trackFlags } from '../flags.js'
 import { millisecondsOf, parseDuration } from '../inputs.js'

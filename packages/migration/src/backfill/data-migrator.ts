@@ -25,6 +25,7 @@ import {
   scanLegacyFile,
   withWritersLock,
 } from '@skill-metrics/json-tracker'
+import { DB_TRUTH_PHASES } from '../phases/phase-copy.js'
 import { requireReasonToForce, requireServedLegacyFile } from '../phases/transition.js'
 import { missLogPathOf, readMisses } from '../trackers/dual-write-misses.js'
 import {
@@ -33,12 +34,6 @@ import {
   recoverMissedWrites,
   restoreFromDatabase,
 } from './foreign-repairs.js'
-
-/** Phases in which the legacy file is the source of truth, so the database is made equal to it. */
-export const JSON_TRUTH_PHASES: readonly Phase[] = ['dual-write', 'migrated', 'dual-read']
-
-/** Phases in which the database is the source of truth: going back rewrites the legacy file. */
-export const DB_TRUTH_PHASES: readonly Phase[] = ['db-primary', 'cleaned']
 
 export interface RejectedRecord {
   index: number

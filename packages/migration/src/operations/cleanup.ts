@@ -20,8 +20,8 @@ import {
   type TransitionOutcome,
   transition,
 } from '../phases/transition.js'
+import { DEFAULT_RETENTION_DAYS } from './defaults.js'
 
-export const DEFAULT_RETENTION_DAYS = 7
 const DAY_MS = 86_400_000
 
 export interface CleanupOptions {

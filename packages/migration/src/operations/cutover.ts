@@ -38,9 +38,8 @@ import {
   transitionRecord,
 } from '../phases/transition.js'
 import { backupLegacyFile, type LegacyBackup } from './backup.js'
+import { DEFAULT_FREEZE_TIMEOUT_MS } from './defaults.js'
 import { checkHealth } from './health.js'
-
-export const DEFAULT_FREEZE_TIMEOUT_MS = 5_000
 
 export type CutoverStep = 'sync' | 'validate' | 'backup' | 'freeze' | 'flip' | 'health'
 

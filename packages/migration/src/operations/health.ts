@@ -3,10 +3,14 @@ import { type Clock, type Phase, RefusedError, systemClock } from '@skill-metric
 import { type DatabaseTarget, PhaseStore, type ValidationRecord } from '@skill-metrics/db-store'
 import type { FreeSpaceReader } from '@skill-metrics/durable-file'
 import { LOCK_STALE_MS, lockPathOf } from '@skill-metrics/json-tracker'
-import { DB_TRUTH_PHASES, JSON_TRUTH_PHASES } from '../backfill/data-migrator.js'
 import { healthSpace } from '../phases/disk-space.js'
 import { legacyFileAsDatabaseLeftIt, noForeignWriteSinceCleanValidation } from '../phases/guards.js'
-import { type PhaseCopy, readPhaseCopy } from '../phases/phase-copy.js'
+import {
+  DB_TRUTH_PHASES,
+  JSON_TRUTH_PHASES,
+  type PhaseCopy,
+  readPhaseCopy,
+} from '../phases/phase-copy.js'
 import { type GuardCheck, servedFileCheck } from '../phases/transition.js'
 import { databaseStatus, requiredPending, rerunOf } from './status.js'
 

@@ -15,9 +15,10 @@ import {
   scanThroughTornSaves,
   withWritersLock,
 } from '@skill-metrics/json-tracker'
-import { DB_TRUTH_PHASES, type RejectedRecord } from '../backfill/data-migrator.js'
+import type { RejectedRecord } from '../backfill/data-migrator.js'
 import { type ForeignRepair, importForeignAdditions } from '../backfill/foreign-repairs.js'
 import { rollbackSpace } from '../phases/disk-space.js'
+import { DB_TRUTH_PHASES } from '../phases/phase-copy.js'
 import {
   flipPhase,
   type GuardCheck,
@@ -28,9 +29,7 @@ import {
   transitionRecord,
 } from '../phases/transition.js'
 import { backupLegacyFile, type LegacyBackup } from './backup.js'
-
-export const ROLLBACK_TARGETS = ['json-only', 'dual-write'] as const
-export type RollbackTarget = (typeof ROLLBACK_TARGETS)[number]
+import type { RollbackTarget } from './defaults.js'
 
 /** `force` passes the free-space check and a legacy file that moved. */
 export interface RollbackOptions extends OperatorOptions {

@@ -12,10 +12,9 @@ import {
   readWriterState,
   scanThroughTornSaves,
 } from '@skill-metrics/json-tracker'
-import { DB_TRUTH_PHASES } from '../backfill/data-migrator.js'
 import { type ForeignRepair, readForeignRepairs } from '../backfill/foreign-repairs.js'
 import { legacyFileAsDatabaseLeftIt } from '../phases/guards.js'
-import { type PhaseCopy, readPhaseCopy } from '../phases/phase-copy.js'
+import { DB_TRUTH_PHASES, type PhaseCopy, readPhaseCopy } from '../phases/phase-copy.js'
 import type { GuardCheck } from '../phases/transition.js'
 import {
   type DualReadMismatch,

@@ -5,7 +5,7 @@ import {
   type DatabaseTarget,
   DEFAULT_DATABASE_URL,
   parseDatabaseUrl,
-} from '@skill-metrics/db-store'
+} from '@skill-metrics/db-store/database-url'
 import { phaseCopyPathOf, readPhaseCopy } from './phase-copy.js'
 
 // Both defaults are relative to the current directory: run from another folder, a command would

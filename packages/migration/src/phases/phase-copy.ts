@@ -1,6 +1,8 @@
 import { readFile } from 'node:fs/promises'
 import { BadInputError, PHASES, type Phase } from '@skill-metrics/core'
+import type { DatabaseTarget } from '@skill-metrics/db-store/database-url'
 import { modeForFilesBeside, writeFileDurably } from '@skill-metrics/durable-file'
+import { withWritersLock } from '@skill-metrics/json-tracker'
 import { z } from 'zod'
 
 /**
@@ -65,6 +67,58 @@ export async function writePhaseCopy(jsonFile: string, copy: PhaseCopy): Promise
   await writeFileDurably(phaseCopyPathOf(jsonFile), `${JSON.stringify(copy, null, 2)}\n`, {
     mode: await modeForFilesBeside(jsonFile),
   })
+}
+
+/** Phases in which the legacy file is the source of truth, so the database is made equal to it. */
+export const JSON_TRUTH_PHASES: readonly Phase[] = ['dual-write', 'migrated', 'dual-read']
+
+/** Phases in which the database is the source of truth: going back rewrites the legacy file. */
+export const DB_TRUTH_PHASES: readonly Phase[] = ['db-primary', 'cleaned']
+
+/**
+ * The phase copy a writer may trust. A copy still marked `transitioning` while nobody holds the
+ * writers' lock was left by a transition that was killed: the database decides (it is
+ * authoritative), and the copy is rewritten from it. A transition under way holds the lock, so a
+ * writer that meets the mark waits for it to end and reads the copy it left.
+ */
+export async function settledPhaseCopy({
+  jsonFile,
+  db,
+  lockTimeoutMs,
+}: {
+  jsonFile: string
+  db: DatabaseTarget
+  lockTimeoutMs?: number
+}): Promise<PhaseCopy | null> {
+  const copy = await readPhaseCopy(jsonFile)
+  if (copy?.transitioning !== true) return copy
+  return withWritersLock(
+    jsonFile,
+    async () => {
+      const again = await readPhaseCopy(jsonFile)
+      if (again?.transitioning !== true) return again
+      // Loaded only here: a writer opens no database for a settled copy, and the store is most of
+      // a command's start.
+      const { PhaseStore } = await import('@skill-metrics/db-store')
+      const store = await PhaseStore.open(db)
+      try {
+        const state = await store.state()
+        // The mark is settled; what the copy records stays, whichever database this writer named.
+        const settled: PhaseCopy = {
+          ...again,
+          phase: state.phase,
+          epoch: state.epoch,
+          transitioning: false,
+          updated_at: new Date().toISOString(),
+        }
+        await writePhaseCopy(jsonFile, settled)
+        return settled
+      } finally {
+        await store.close()
+      }
+    },
+    { timeoutMs: lockTimeoutMs },
+  )
 }
 
 /** The store a read answers from: the legacy JSON file or the database. */

@@ -9,7 +9,7 @@ import {
 import type { FreeSpaceReader } from '@skill-metrics/durable-file'
 import { withWritersLock } from '@skill-metrics/json-tracker'
 import { currentActor } from './actor.js'
-import { type PhaseCopy, readPhaseCopy, writePhaseCopy } from './phase-copy.js'
+import { readPhaseCopy, settledPhaseCopy, writePhaseCopy } from './phase-copy.js'
 
 /** One condition a transition's guard checked. */
 export interface GuardCheck {
@@ -321,49 +321,6 @@ export function requireReasonToForce({ force, reason }: { force?: boolean; reaso
   if (force && (reason === undefined || reason.trim() === '')) {
     throw new UsageError('--force needs --reason "…": a forced transition is recorded with why')
   }
-}
-
-/**
- * The phase copy a writer may trust. A copy still marked `transitioning` while nobody holds the
- * writers' lock was left by a transition that was killed: the database decides (it is
- * authoritative), and the copy is rewritten from it. A transition under way holds the lock, so a
- * writer that meets the mark waits for it to end and reads the copy it left.
- */
-export async function settledPhaseCopy({
-  jsonFile,
-  db,
-  lockTimeoutMs,
-}: {
-  jsonFile: string
-  db: DatabaseTarget
-  lockTimeoutMs?: number
-}): Promise<PhaseCopy | null> {
-  const copy = await readPhaseCopy(jsonFile)
-  if (copy?.transitioning !== true) return copy
-  return withWritersLock(
-    jsonFile,
-    async () => {
-      const again = await readPhaseCopy(jsonFile)
-      if (again?.transitioning !== true) return again
-      const store = await PhaseStore.open(db)
-      try {
-        const state = await store.state()
-        // The mark is settled; what the copy records stays, whichever database this writer named.
-        const settled: PhaseCopy = {
-          ...again,
-          phase: state.phase,
-          epoch: state.epoch,
-          transitioning: false,
-          updated_at: new Date().toISOString(),
-        }
-        await writePhaseCopy(jsonFile, settled)
-        return settled
-      } finally {
-        await store.close()
-      }
-    },
-    { timeoutMs: lockTimeoutMs },
-  )
 }
 
 /**

@@ -12,21 +12,20 @@ import {
   type Summary,
   type TrackOptions,
 } from '@skill-metrics/core'
+import type { SkillMetricsStore, StoreOptions } from '@skill-metrics/db-store'
 import {
   type DatabaseTarget,
   DEFAULT_CONNECT_TIMEOUT_MS,
-  SkillMetricsStore,
-} from '@skill-metrics/db-store'
+} from '@skill-metrics/db-store/database-url'
 import { JsonFileTracker } from '@skill-metrics/json-tracker'
-import { DB_TRUTH_PHASES } from '../backfill/data-migrator.js'
-import { legacyArchiveOf } from '../operations/cleanup.js'
 import {
+  DB_TRUTH_PHASES,
   type PhaseCopy,
   type ReadSource,
   readPhaseCopy,
   readSourceOf,
+  settledPhaseCopy,
 } from '../phases/phase-copy.js'
-import { settledPhaseCopy } from '../phases/transition.js'
 import { DualReadTracker } from './dual-read-tracker.js'
 import type { DualWriteMiss } from './dual-write-misses.js'
 import { DUAL_WRITE_TIMEOUT_MS, DualWriteTracker } from './dual-write-tracker.js'
@@ -47,6 +46,25 @@ export interface OpenTrackerOptions {
 const REOPEN_ATTEMPTS = 3
 
 /**
+ * The database store, imported when a phase uses it: `track` in json-only loads none of the
+ * store's modules (nor, through them, TypeORM and a driver).
+ */
+async function openStore(options: StoreOptions): Promise<SkillMetricsStore> {
+  const { SkillMetricsStore } = await import('@skill-metrics/db-store')
+  return SkillMetricsStore.open(options)
+}
+
+/**
+ * Imports the store and TypeORM before a dual-write is timed: loading them takes a good part of
+ * the 2 s bound on a busy machine, and a write that missed it only for that would be recorded as
+ * a miss.
+ */
+async function loadStoreCode(): Promise<void> {
+  const { loadTypeorm } = await import('@skill-metrics/db-store')
+  await loadTypeorm()
+}
+
+/**
  * The tracker the current phase calls for (ARCHITECTURE §5), read from the copy beside the legacy
  * file so a writer knows the phase while the database is down: `json-only`, the legacy file;
  * `dual-write` and `migrated`, the file then the database; `dual-read`, the same writes, with
@@ -58,7 +76,7 @@ const REOPEN_ATTEMPTS = 3
  * store that is the source of truth when it completes.
  */
 export async function openTracker(options: OpenTrackerOptions): Promise<MetricsTracker> {
-  if (options.source === 'db') return SkillMetricsStore.open({ target: options.db })
+  if (options.source === 'db') return openStore({ target: options.db })
   if (options.source === 'json') {
     return new JsonFileTracker({ file: options.jsonFile, lockTimeoutMs: options.lockTimeoutMs })
   }
@@ -92,6 +110,8 @@ export async function withReadTracker<T>(
  */
 async function refuseArchivedFile(jsonFile: string): Promise<void> {
   if (existsSync(jsonFile)) return
+  // Loaded only for a missing file: cleanup's module brings most of the operations with it.
+  const { legacyArchiveOf } = await import('../operations/cleanup.js')
   const archive = await legacyArchiveOf(jsonFile)
   if (archive === null) return
   throw new RefusedError(
@@ -250,8 +270,8 @@ async function trackersFor(
       dualWriteTimeoutMs,
     ),
   }
-  const openStore = () =>
-    SkillMetricsStore.open({ target: dualWriteTarget, busyTimeoutMs: dualWriteTimeoutMs })
+  const openDualWriteStore = () =>
+    openStore({ target: dualWriteTarget, busyTimeoutMs: dualWriteTimeoutMs })
   const json = new JsonFileTracker({
     file: options.jsonFile,
     lockTimeoutMs: options.lockTimeoutMs,
@@ -281,16 +301,23 @@ async function trackersFor(
       }
     case 'dual-write':
     case 'migrated': {
-      const dual = new DualWriteTracker(json, openStore, dualWriteTimeoutMs, options.onMiss)
+      await loadStoreCode()
+      const dual = new DualWriteTracker(
+        json,
+        openDualWriteStore,
+        dualWriteTimeoutMs,
+        options.onMiss,
+      )
       return { copy, reader: dual, writer: dual }
     }
     case 'dual-read': {
-      const dual = new DualReadTracker(json, openStore, dualWriteTimeoutMs, options.onMiss)
+      await loadStoreCode()
+      const dual = new DualReadTracker(json, openDualWriteStore, dualWriteTimeoutMs, options.onMiss)
       return { copy, reader: dual, writer: dual.writes }
     }
     case 'db-primary':
     case 'cleaned': {
-      const store = await SkillMetricsStore.open({ target: options.db, epoch })
+      const store = await openStore({ target: options.db, epoch })
       return {
         copy,
         reader: store,
