@@ -15,7 +15,7 @@ import {
 } from '@skill-metrics/json-tracker'
 import { readMisses } from '../trackers/dual-write-misses.js'
 import type { PassResult } from './data-migrator.js'
-import { differenceCount, type ValidationReport } from './validation-report.js'
+import { differenceCount, emptyReport, type ValidationReport } from './validation-report.js'
 
 export interface ChangesSinceOptions {
   jsonFile: string
@@ -135,14 +135,7 @@ async function compareChanged(
   store: SkillMetricsStore,
   checked: Checked,
 ): Promise<ValidationReport> {
-  const report: ValidationReport = {
-    clean: false,
-    skills: { compared: 0, missing: [], extra: [], mismatched: [] },
-    invocations: { compared: 0, missing: [], extra: [], mismatched: [], inFlight: 0 },
-    rejected: [],
-    restored: [],
-    legacyFile: { fingerprint: null, modifiedAt: null },
-  }
+  const report = emptyReport()
   const stored = await store.invocationsById(checked.invocations.map(({ id }) => id))
   for (const { seq, id, record } of checked.invocations) {
     report.invocations.compared += 1

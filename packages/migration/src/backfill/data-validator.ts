@@ -34,7 +34,7 @@ import {
 } from '../phases/transition.js'
 import { syncChangesSince } from './changes-since.js'
 import { type ForeignRepair, readForeignRepairs } from './foreign-repairs.js'
-import { differenceCount, type ValidationReport } from './validation-report.js'
+import { differenceCount, emptyReport, type ValidationReport } from './validation-report.js'
 
 export type { FieldDiff }
 export { differenceCount, type ValidationReport }
@@ -184,14 +184,7 @@ async function compareOnce(
   const totalBytes = (await stat(options.jsonFile).catch(() => ({ size: 0 }))).size
   const ids = new InvocationIdAssigner()
   let found = 0
-  const report: ValidationReport = {
-    clean: false,
-    skills: { compared: 0, missing: [], extra: [], mismatched: [] },
-    invocations: { compared: 0, missing: [], extra: [], mismatched: [], inFlight: 0 },
-    rejected: [],
-    restored: [],
-    legacyFile: { fingerprint: null, modifiedAt: null },
-  }
+  const report = emptyReport()
   let batch: FileRecord[] = []
   const check = async (records: FileRecord[]) => {
     if (records.length === 0) return

@@ -29,6 +29,16 @@ export interface ValidationReport {
   legacyFile: { fingerprint: FileFingerprint | null; modifiedAt: string | null }
 }
 
+/** A report that has compared nothing yet: a comparison fills it in. */
+export const emptyReport = (): ValidationReport => ({
+  clean: false,
+  skills: { compared: 0, missing: [], extra: [], mismatched: [] },
+  invocations: { compared: 0, missing: [], extra: [], mismatched: [], inFlight: 0 },
+  rejected: [],
+  restored: [],
+  legacyFile: { fingerprint: null, modifiedAt: null },
+})
+
 export function differenceCount(report: ValidationReport): number {
   return (
     report.skills.missing.length +
