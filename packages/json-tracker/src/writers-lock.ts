@@ -5,15 +5,15 @@ import { dirname, join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { BadInputError, LockTimeoutError } from '@skill-metrics/core'
 import { PRIVATE_FILE_MODE } from '@skill-metrics/durable-file'
-import lockfile from 'proper-lockfile'
+import { type LockHost, lockHostFor } from './lock-host.js'
 
 /** How long a writer waits for the lock before it gives up (ARCHITECTURE §5): longer than any freeze. */
 export const DEFAULT_LOCK_TIMEOUT_MS = 30_000
 
 /**
  * A lock whose holder stopped refreshing it for this long is taken as abandoned (its process was
- * killed). The holder refreshes it every `LOCK_REFRESH_MS` from a timer, so the work done under the
- * lock must never block the event loop for that long.
+ * killed). The holder refreshes it every `LOCK_REFRESH_MS` from a timer: for a large file from a
+ * worker thread, which the work done under the lock cannot block (`lock-host.ts`).
  */
 export const LOCK_STALE_MS = 10_000
 const LOCK_REFRESH_MS = 2_000
@@ -155,27 +155,45 @@ export async function withWritersLock<T>(
       { cause: error },
     )
   }
-  let compromised: Error | undefined
-  const options = {
+  const host = await lockHostFor(file, {
     realpath: false,
     lockfilePath: lockPathOf(file),
     stale: LOCK_STALE_MS,
     update: LOCK_REFRESH_MS,
     retries: 0,
-    onCompromised: (error: Error) => {
-      compromised = error
-    },
+  })
+  try {
+    await takeLock(file, host, timeoutMs)
+    try {
+      return await work({
+        assertHeld() {
+          const lost = host.lost()
+          if (lost !== undefined) {
+            throw new LockTimeoutError(`lost the writers' lock of ${file}: ${lost.message}`)
+          }
+        },
+      })
+    } finally {
+      if (host.lost() === undefined) {
+        await unlink(lockOwnerPathOf(file)).catch(() => {})
+        await host.release()
+      }
+    }
+  } finally {
+    await host.close()
   }
+}
+
+async function takeLock(file: string, host: LockHost, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs
   const ticket = await LockTicket.take(file)
-  let release: (() => Promise<void>) | undefined
   try {
     for (let attempt = 0; ; attempt += 1) {
       if (await ticket.isFirst()) {
         try {
-          release = await lockfile.lock(file, options)
+          await host.lock()
           await nameOwner(file)
-          break
+          return
         } catch (error) {
           if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') throw error
           if (await heldByDeadProcess(file)) continue
@@ -194,20 +212,6 @@ export async function withWritersLock<T>(
     }
   } finally {
     await ticket.leave()
-  }
-  try {
-    return await work({
-      assertHeld() {
-        if (compromised !== undefined) {
-          throw new LockTimeoutError(`lost the writers' lock of ${file}: ${compromised.message}`)
-        }
-      },
-    })
-  } finally {
-    if (compromised === undefined) {
-      await unlink(lockOwnerPathOf(file)).catch(() => {})
-      await release()
-    }
   }
 }
 
