@@ -181,8 +181,11 @@ describe.each(DIALECTS)('dual-read on %s', (dialect) => {
     const control = new JsonFileTracker({ file: jsonFile })
     const total = (await control.getSkillMetrics('type-fixer'))!.total_invocations
     const completing = (await writer.trackInvocation('type-fixer'))()
-    await vi.waitFor(async () =>
-      expect((await control.getSkillMetrics('type-fixer'))?.total_invocations).toBe(total + 1),
+    // vi.waitFor's default second is shorter than one write on a busy machine (seen failing).
+    await vi.waitFor(
+      async () =>
+        expect((await control.getSkillMetrics('type-fixer'))?.total_invocations).toBe(total + 1),
+      { timeout: 60_000, interval: 20 },
     )
     expect((await reader.getSkillMetrics('type-fixer'))?.total_invocations).toBe(total + 1)
     await completing
