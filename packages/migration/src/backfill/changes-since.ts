@@ -14,7 +14,7 @@ import {
   changesLeadingTo,
 } from '@skill-metrics/json-tracker'
 import { readMisses } from '../trackers/dual-write-misses.js'
-import type { PassResult } from './data-migrator.js'
+import type { PassResult } from './pass-result.js'
 import { differenceCount, emptyReport, type ValidationReport } from './validation-report.js'
 
 export interface ChangesSinceOptions {
@@ -28,6 +28,8 @@ export interface ChangesSinceOptions {
 export interface ChangesSinceResult {
   pass: PassResult
   report: ValidationReport
+  /** The skills synced and compared, with their positions in the file. */
+  skills: ChangedSkill[]
 }
 
 /**
@@ -80,6 +82,7 @@ export async function syncChangesSince(
   report.legacyFile = { fingerprint: current, modifiedAt }
   return {
     report,
+    skills: checked.skills,
     pass: {
       read: length,
       inserted: written.inserted,
@@ -165,4 +168,49 @@ async function compareChanged(
   }
   report.clean = differenceCount(report) === 0
   return report
+}
+
+/**
+ * The backfill's pass under the writers' lock, made proportional to what our writers changed
+ * since its bulk pass read the file (`bulk.fingerprint`): only the records and skills their log
+ * lists are synced; every other skill keeps the aggregates of the bulk's snapshot, which only the
+ * pass under the lock sets. At a million invocations the whole-file pass held every writer for
+ * 85 s (the 1M smoke). Null when the log cannot show what changed, or the changed records still
+ * differ once synced: the caller syncs the whole file.
+ */
+export async function syncLoggedChanges(
+  store: SkillMetricsStore,
+  options: Pick<ChangesSinceOptions, 'jsonFile' | 'signal'>,
+  bulk: PassResult,
+): Promise<PassResult | null> {
+  if (bulk.fingerprint === null) return null
+  const earlier = emptyReport()
+  earlier.legacyFile = { fingerprint: bulk.fingerprint, modifiedAt: null }
+  earlier.rejected = bulk.rejected
+  // The snapshot's skills first, all of them: the sync below sets those changed since, and
+  // compares positions among all.
+  await store.setSkillAggregates(
+    [...bulk.skills].map(([name, aggregate], position) => ({
+      name,
+      position,
+      aggregate,
+      completedDurations: bulk.durations.of(name),
+    })),
+  )
+  const changed = await syncChangesSince(store, { ...options, sync: true }, earlier)
+  if (changed === null || !changed.report.clean) return null
+  const skills = new Map(bulk.skills)
+  for (const [name, aggregate] of changed.pass.skills) skills.set(name, aggregate)
+  // A skill first seen since the snapshot goes after the others, as in the file; anything else
+  // (two new skills whose order the log alone cannot show) is left to the whole-file pass.
+  const positions = [...skills.keys()]
+  for (const { name, position } of changed.skills) {
+    if (positions[position] !== name) return null
+  }
+  return {
+    ...changed.pass,
+    skills,
+    durations: bulk.durations,
+    percentilesFromStore: new Set(changed.pass.skills.keys()),
+  }
 }

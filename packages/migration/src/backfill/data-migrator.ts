@@ -7,19 +7,16 @@ import {
   type LegacyInvocation,
   type Phase,
   RefusedError,
-  type SkillAggregate,
 } from '@skill-metrics/core'
 import {
   type BackfillBatch,
   type DatabaseTarget,
   PhaseStore,
   SkillMetricsStore,
-  type StoredInvocation,
   storedRecordOf,
 } from '@skill-metrics/db-store'
 import { fingerprintFile } from '@skill-metrics/durable-file'
 import {
-  type FileFingerprint,
   readingThroughTornSaves,
   sameFingerprint,
   scanLegacyFile,
@@ -28,18 +25,16 @@ import {
 import { DB_TRUTH_PHASES } from '../phases/phase-copy.js'
 import { requireReasonToForce, requireServedLegacyFile } from '../phases/transition.js'
 import { missLogPathOf, readMisses } from '../trackers/dual-write-misses.js'
+import { syncLoggedChanges } from './changes-since.js'
 import {
   type ForeignRepair,
   importForeignAdditions,
   recoverMissedWrites,
   restoreFromDatabase,
 } from './foreign-repairs.js'
+import type { PassResult, RejectedRecord } from './pass-result.js'
 
-export interface RejectedRecord {
-  index: number
-  message: string
-  field: string | undefined
-}
+export type { PassResult, RejectedRecord }
 
 export interface MigrateProgress {
   pass: 'bulk' | 'final'
@@ -102,8 +97,9 @@ export const DEFAULT_BATCH_SIZE = 20_000
 /**
  * Phase 2, the backfill: streams the legacy file, gives each record its id, and makes the
  * database equal to the file (JSON wins) in batches. A bulk pass runs while dual-writers go on;
- * then, under the writers' lock, a second pass syncs what changed meanwhile and sets every skill's
- * aggregates from that same snapshot, so a dual-write that lands later either finds its record
+ * then, under the writers' lock, a second pass syncs what changed meanwhile (only what our writers'
+ * log lists, when it links the bulk pass's bytes to the file's: `syncLoggedChanges`) and sets every
+ * skill's aggregates from that same snapshot, so a dual-write that lands later either finds its record
  * already complete (and changes nothing) or is new (and counts once). Each batch commits with
  * its checkpoint, so a rerun skips the batches still in sync and writes only what differs: a run
  * killed at any point is finished by the next one, which redoes at most the batch in flight.
@@ -130,7 +126,8 @@ export async function migrateData(options: MigrateOptions): Promise<MigrateResul
   const store = await SkillMetricsStore.open({ target: options.target })
   try {
     const bulk = options.final ? undefined : await syncPass(store, options, 'bulk')
-    const final = (assertHeld?: () => void) => finishSync(store, options, bulk, { assertHeld })
+    const final = (assertHeld?: () => void) =>
+      finishSync(store, options, bulk, { assertHeld, followWritersLog: true })
     const last = options.dryRun
       ? await final()
       : await withWritersLock(options.jsonFile, (lock) => final(lock.assertHeld), {
@@ -237,16 +234,20 @@ export async function finishSync(
   store: SkillMetricsStore,
   options: MigrateOptions,
   bulk: PassResult | undefined,
-  restore?: { assertHeld?: () => void },
+  restore?: { assertHeld?: () => void; followWritersLog?: boolean },
 ): Promise<PassResult> {
   // Nothing wrote the file since the bulk pass read it (every write changes it): the bulk
   // pass already made the database equal to what it holds now.
   const unchanged =
     bulk?.fingerprint != null &&
     sameFingerprint(bulk.fingerprint, await fingerprintFile(options.jsonFile))
+  const logged =
+    unchanged || bulk === undefined || options.dryRun || !restore?.followWritersLog
+      ? null
+      : await syncLoggedChanges(store, options, bulk)
   let result = unchanged
     ? { ...bulk!, inserted: 0, updated: 0, displaced: 0 }
-    : await syncPass(store, options, 'final')
+    : (logged ?? (await syncPass(store, options, 'final')))
   // Before the log of misses is emptied: a missed record the file lost too survives only there.
   // Cutover's freeze does not restore; its comparison then finds the record and stops.
   if (!options.dryRun) await recoverMissedWrites(store, await readMisses(options.jsonFile))
@@ -275,7 +276,9 @@ export async function finishSync(
         name,
         position,
         aggregate,
-        completedDurations: result.durations.of(name),
+        completedDurations: result.percentilesFromStore?.has(name)
+          ? undefined
+          : result.durations.of(name),
       })),
     )
     await truncate(missLogPathOf(options.jsonFile)).catch((error: NodeJS.ErrnoException) => {
@@ -283,24 +286,6 @@ export async function finishSync(
     })
   }
   return result
-}
-
-export interface PassResult {
-  read: number
-  inserted: number
-  updated: number
-  batches: number
-  skippedBatches: number
-  displaced: number
-  rejected: RejectedRecord[]
-  skills: Map<string, SkillAggregate>
-  /** Every completed duration in the file, for the percentile columns. */
-  durations: CompletedDurations
-  fingerprint: FileFingerprint | null
-  /** What the pass under the lock put back into the file (see `restoreFromDatabase`). */
-  restored: ForeignRepair[]
-  /** Completions the database holds of records the file has as pending (see `jsonWins`). */
-  behind: StoredInvocation[]
 }
 
 /** What a batch's checkpoint digest covers: each record's id (its identity) and its outcome. */

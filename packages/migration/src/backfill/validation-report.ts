@@ -1,7 +1,7 @@
 import type { FieldDiff } from '@skill-metrics/core'
 import type { FileFingerprint } from '@skill-metrics/durable-file'
-import type { RejectedRecord } from './data-migrator.js'
 import type { ForeignRepair } from './foreign-repairs.js'
+import type { RejectedRecord } from './pass-result.js'
 
 export interface ValidationReport {
   clean: boolean

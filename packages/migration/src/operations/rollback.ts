@@ -15,8 +15,8 @@ import {
   scanThroughTornSaves,
   withWritersLock,
 } from '@skill-metrics/json-tracker'
-import type { RejectedRecord } from '../backfill/data-migrator.js'
 import { type ForeignRepair, importForeignAdditions } from '../backfill/foreign-repairs.js'
+import type { RejectedRecord } from '../backfill/pass-result.js'
 import { rollbackSpace } from '../phases/disk-space.js'
 import { DB_TRUTH_PHASES } from '../phases/phase-copy.js'
 import {
