@@ -11,7 +11,7 @@ export default defineConfig({
       // A package's light doors (`@skill-metrics/db-store/database-url`) before its index, which
       // would otherwise match them as a prefix.
       {
-        find: /^@skill-metrics\/(db-store|migration)\/(.+)$/,
+        find: /^@skill-metrics\/(core|db-store|migration)\/(.+)$/,
         replacement: source('./packages/$1/src/$2.ts'),
       },
       { find: '@skill-metrics/core', replacement: source('./packages/core/src/index.ts') },

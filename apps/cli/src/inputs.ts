@@ -1,10 +1,12 @@
 import { UsageError } from '@skill-metrics/core'
-import { z } from 'zod'
+import * as z from '@skill-metrics/core/zod'
 
-const durationSchema = z.coerce.number().refine(Number.isFinite).nonnegative()
-const retentionDaysSchema = z.coerce.number().int().nonnegative()
+const durationSchema = z.coerce.number().check(z.refine(Number.isFinite), z.nonnegative())
+const retentionDaysSchema = z.coerce.number().check(z.int(), z.nonnegative())
 /** Above a few minutes a dead host only looks alive for longer; 0 would mean "wait for ever" to pg. */
-const connectTimeoutSchema = z.coerce.number().refine(Number.isFinite).positive().max(600)
+const connectTimeoutSchema = z.coerce
+  .number()
+  .check(z.refine(Number.isFinite), z.positive(), z.lte(600))
 
 /** `--duration`: seconds the invocation ran, a finite number ≥ 0. */
 export function parseDuration(text: string | undefined): number {
@@ -26,7 +28,11 @@ export function parseConnectTimeoutMs(text: string | undefined): number | undefi
   return parseNumber(connectTimeoutSchema, text, refusal) * 1000
 }
 
-function parseNumber(schema: z.ZodType<number>, text: string, refusal: string): number {
+function parseNumber(
+  schema: z.ZodMiniType<number, unknown>,
+  text: string,
+  refusal: string,
+): number {
   // Coercion would read a blank flag as 0.
   const result = schema.safeParse(text.trim() === '' ? Number.NaN : text)
   if (result.success) return result.data

@@ -1,4 +1,3 @@
-import { z } from 'zod'
 import { BadInputError, type InputLocation } from './errors.js'
 import {
   COMPUTED_SKILL_FIELDS,
@@ -9,51 +8,60 @@ import {
   type SkillAggregate,
 } from './legacy.js'
 import { isNaiveIsoTimestamp } from './time.js'
+import * as z from './zod.js'
 
 /** JSON numbers may arrive as `PyFloat` (written with a fraction or exponent) or as plain ints. */
-const anyNumber = z
-  .union([z.number(), z.instanceof(PyFloat)])
-  .transform((value) => (value instanceof PyFloat ? value.value : value))
-const float = anyNumber.pipe(z.number().refine(Number.isFinite, 'expected a finite number'))
-const count = z.number().int().nonnegative()
+const anyNumber = z.pipe(
+  z.union([z.number(), z.instanceof(PyFloat)]),
+  z.transform((value: number | PyFloat) => (value instanceof PyFloat ? value.value : value)),
+)
+const float = z.pipe(
+  anyNumber,
+  z.number().check(z.refine(Number.isFinite, 'expected a finite number')),
+)
+const count = z.number().check(z.int(), z.nonnegative())
 const counter = z.map(z.string(), count)
-const naiveTimestamp = z.string().refine(isNaiveIsoTimestamp, {
-  error: (issue) =>
-    `${JSON.stringify(issue.input)} is not an ISO-8601 local timestamp (YYYY-MM-DDTHH:MM:SS[.ffffff])`,
-})
+const naiveTimestamp = z.string().check(
+  z.refine(isNaiveIsoTimestamp, {
+    error: (issue) =>
+      `${JSON.stringify(issue.input)} is not an ISO-8601 local timestamp (YYYY-MM-DDTHH:MM:SS[.ffffff])`,
+  }),
+)
+const nullableString = () => z._default(z.nullable(z.string()), null)
 
 /** An invocation record as the original loader takes it: defaults for missing fields, no unknown keys. */
 export const legacyInvocationSchema = z.strictObject({
   skill_name: z.string(),
   invoked_at: naiveTimestamp,
-  workflow_path: z.string().nullable().default(null),
-  completed: z.boolean().default(false),
-  duration_seconds: float.nullable().default(null),
-  follow_up_actions: z.array(z.string()).default([]),
-  error_type: z.string().nullable().default(null),
+  workflow_path: nullableString(),
+  completed: z._default(z.boolean(), false),
+  duration_seconds: z._default(z.nullable(float), null),
+  follow_up_actions: z._default(z.array(z.string()), []),
+  error_type: nullableString(),
 })
 
 /** A skill record: every field but `skill_name` has a default; the computed two are dropped. */
-export const skillAggregateSchema = z
-  .strictObject({
+export const skillAggregateSchema = z.pipe(
+  z.strictObject({
     skill_name: z.string(),
-    total_invocations: count.default(0),
-    completed_invocations: count.default(0),
-    abandoned_invocations: count.default(0),
-    total_duration_seconds: float.default(0),
-    workflow_paths: counter.default(() => new Map()),
-    common_errors: counter.default(() => new Map()),
-    follow_up_actions: counter.default(() => new Map()),
-    first_invoked: z.string().nullable().default(null),
-    last_invoked: z.string().nullable().default(null),
-    completion_rate: float.optional(),
-    avg_duration_seconds: float.optional(),
-  })
-  .transform((record): SkillAggregate => {
+    total_invocations: z._default(count, 0),
+    completed_invocations: z._default(count, 0),
+    abandoned_invocations: z._default(count, 0),
+    total_duration_seconds: z._default(float, 0),
+    workflow_paths: z._default(counter, () => new Map()),
+    common_errors: z._default(counter, () => new Map()),
+    follow_up_actions: z._default(counter, () => new Map()),
+    first_invoked: nullableString(),
+    last_invoked: nullableString(),
+    completion_rate: z.optional(float),
+    avg_duration_seconds: z.optional(float),
+  }),
+  z.transform((record): SkillAggregate => {
     const aggregate = { ...record }
     for (const field of COMPUTED_SKILL_FIELDS) delete aggregate[field]
     return aggregate
-  })
+  }),
+)
 
 function describe(value: unknown): string {
   if (value instanceof PyFloat) return String(value.value)
@@ -73,7 +81,7 @@ const EXPECTED: Record<string, string> = {
 }
 
 function validate<T>(
-  schema: z.ZodType<T>,
+  schema: z.ZodMiniType<T>,
   value: JsonValue,
   location: Omit<InputLocation, 'field'>,
   recordKind: string,

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path'
 import { BadInputError } from '@skill-metrics/core'
-import { z } from 'zod'
+import * as z from '@skill-metrics/core/zod'
 
 /** Where the store lives, parsed from `--db` / `SKILL_METRICS_DB`. */
 export type DatabaseTarget = (
@@ -27,23 +27,28 @@ export const DEFAULT_DATABASE_URL = 'sqlite:.session-buddy/skill_metrics.db'
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/
 
 const postgresUrl = z
-  .string()
-  .transform((text, context) => {
-    try {
-      return new URL(text)
-    } catch {
-      context.addIssue({ code: 'custom', message: 'is not a valid URL' })
-      return z.NEVER
-    }
-  })
-  .refine((url) => url.hostname !== '', 'names no host')
-  .refine(
-    (url) => url.pathname.length > 1,
-    'names no database (postgres://user@host:5432/DATABASE)',
+  .pipe(
+    z.string(),
+    z.transform((text: string, context) => {
+      try {
+        return new URL(text)
+      } catch {
+        context.issues.push({ code: 'custom', message: 'is not a valid URL', input: text })
+        return z.NEVER
+      }
+    }),
   )
-  .refine(
-    (url) => !url.searchParams.has('schema') || IDENTIFIER.test(url.searchParams.get('schema')!),
-    'has a schema parameter that is not a plain identifier',
+  .check(
+    z.refine((url: URL) => url.hostname !== '', 'names no host'),
+    z.refine(
+      (url: URL) => url.pathname.length > 1,
+      'names no database (postgres://user@host:5432/DATABASE)',
+    ),
+    z.refine(
+      (url: URL) =>
+        !url.searchParams.has('schema') || IDENTIFIER.test(url.searchParams.get('schema')!),
+      'has a schema parameter that is not a plain identifier',
+    ),
   )
 
 /** The URL with its password masked (in the user info and any `password` parameter): safe for output and logs. */

@@ -2,8 +2,9 @@
 // status) share one lock, one bookkeeping table and one refusal policy, and read best side by side;
 // what each step does (planning, its transaction, the messages, the history SQL) lives beside it.
 import { existsSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { userInfo } from 'node:os'
-import { fileURLToPath } from 'node:url'
+import { dirname, join } from 'node:path'
 import { InconsistencyError, RefusedError, UsageError } from '@skill-metrics/core'
 import { openDataSource } from '../data-source.js'
 import type { DatabaseTarget } from '../database-url.js'
@@ -33,8 +34,15 @@ import { SqlSession } from './sql-session.js'
 import { planStep, requireSqliteVersion } from './step-plan.js'
 import { runInTransaction, StepFailure } from './step-transaction.js'
 
-/** The versioned SQL shipped with this package, found from its install location. */
-export const BUNDLED_MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations/', import.meta.url))
+/**
+ * The versioned SQL shipped with this package, found from its install location: resolved by the
+ * package's name, not from this file, because the CLI bundles this module into its own files
+ * (apps/cli/scripts/bundle.mjs) and then only the name still leads to this package's folder.
+ */
+export const BUNDLED_MIGRATIONS_DIR = `${join(
+  dirname(createRequire(import.meta.url).resolve('@skill-metrics/db-store/package.json')),
+  'migrations',
+)}/`
 
 export const DEFAULT_SCHEMA_LOCK_TIMEOUT_MS = 60_000
 

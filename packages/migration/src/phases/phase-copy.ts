@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises'
 import { BadInputError, PHASES, type Phase } from '@skill-metrics/core'
+import * as z from '@skill-metrics/core/zod'
 import type { DatabaseTarget } from '@skill-metrics/db-store/database-url'
 import { modeForFilesBeside, writeFileDurably } from '@skill-metrics/durable-file'
 import { withWritersLock } from '@skill-metrics/json-tracker'
-import { z } from 'zod'
 
 /**
  * The copy of the phase kept beside the legacy file, so writers know the phase while the
@@ -25,10 +25,10 @@ export interface PhaseCopy {
 
 const phaseCopySchema = z.strictObject({
   phase: z.enum(PHASES),
-  epoch: z.number().int().nonnegative(),
+  epoch: z.number().check(z.int(), z.nonnegative()),
   transitioning: z.boolean(),
   updated_at: z.string(),
-  database: z.string().optional(),
+  database: z.optional(z.string()),
 })
 
 export function phaseCopyPathOf(jsonFile: string): string {
