@@ -18,7 +18,7 @@
 // its ~330 CommonJS modules as one file took `require('typeorm')` from ~355 to ~145 ms of CPU
 // over `node -e 0`, and `track` in db-primary from 952 to 766 ms of CPU (bare oclif: 427),
 // interleaved medians of 11 on a loaded machine.
-import { readdirSync, rmSync } from 'node:fs'
+import { readdirSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
@@ -56,20 +56,20 @@ const EXTERNAL = [
 const app = fileURLToPath(new URL('..', import.meta.url))
 const src = join(app, 'src')
 
+function entriesOf(dir) {
+  return readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((entry) => entry.isFile() && entry.name.endsWith('.js'))
+    .map((entry) => join(entry.parentPath, entry.name))
+}
+
 function entriesIn(dir) {
   return readdirSync(dir, { withFileTypes: true, recursive: true })
     .filter((entry) => entry.isFile() && /(?<!\.test)\.ts$/.test(entry.name))
     .map((entry) => join(entry.parentPath, entry.name))
 }
 
-rmSync(join(app, 'dist/chunks'), { recursive: true, force: true })
-await build({
-  entryPoints: [...entriesIn(join(src, 'commands')), ...entriesIn(join(src, 'hooks'))],
-  outbase: src,
-  outdir: join(app, 'dist'),
-  chunkNames: 'chunks/[name]-[hash]',
+const shared = {
   bundle: true,
-  splitting: true,
   format: 'esm',
   platform: 'node',
   target: 'node20',
@@ -83,4 +83,30 @@ await build({
   },
   sourcemap: true,
   logLevel: 'warning',
+}
+
+rmSync(join(app, 'dist/chunks'), { recursive: true, force: true })
+await build({
+  ...shared,
+  entryPoints: [...entriesIn(join(src, 'commands')), ...entriesIn(join(src, 'hooks'))],
+  outbase: src,
+  outdir: join(app, 'dist'),
+  chunkNames: 'chunks/[name]-[hash]',
+  splitting: true,
 })
+
+// The thread that holds the writers' lock of a large file runs a file of its own, which the
+// json-tracker finds beside its code (`new URL('./lock-thread.mjs', import.meta.url)`): bundled,
+// with its proper-lockfile, beside the chunks.
+const LOCK_THREAD = 'lock-thread.mjs'
+await build({
+  ...shared,
+  entryPoints: [join(app, '../../packages/json-tracker/src', LOCK_THREAD)],
+  outfile: join(app, 'dist/chunks', LOCK_THREAD),
+})
+const outside = entriesOf(join(app, 'dist'))
+  .filter((file) => !file.startsWith(join(app, 'dist/chunks')))
+  .filter((file) => readFileSync(file, 'utf8').includes(LOCK_THREAD))
+if (outside.length > 0) {
+  throw new Error(`${outside.join(', ')} look(s) for ${LOCK_THREAD} beside it, not in dist/chunks`)
+}

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs'
 import { mkdir, readFile, stat } from 'node:fs/promises'
 import { join } from 'node:path'
+import { LOCK_THREAD_MIN_BYTES } from '@skill-metrics/json-tracker'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { REQUIRED_VERSION } from './schema.js'
 import {
@@ -45,6 +46,16 @@ describe('track', () => {
     expect(run.stderr).toMatch(/writers' lock .* is held by another process; gave up after 1000 ms/)
     expect(Date.now() - started).toBeGreaterThanOrEqual(1000)
     expect(await readFile(file)).toEqual(before)
+  })
+
+  it("records into a file large enough that its lock is held from a thread (the bundled CLI finds that thread's file)", async () => {
+    const file = join(dir, 'metrics.json')
+    const generated = await runCommand(['generate', file, '--invocations', '20000'], { cwd: dir })
+    expect(generated.exitCode, generated.stderr).toBe(0)
+    expect((await stat(file)).size).toBeGreaterThanOrEqual(LOCK_THREAD_MIN_BYTES)
+    const tracked = await runCommand(['track', 'big-file', '--json-file', file], { cwd: dir })
+    expect(tracked.exitCode, tracked.stderr).toBe(0)
+    expect((await metricsOf(file))['big-file']).toMatchObject({ total_invocations: 1 })
   })
 
   it('records a completed invocation that metrics then shows', async () => {

@@ -29,6 +29,7 @@ export {
   TornReadError,
 } from './legacy-reader.js'
 export { encodeLegacyFile, replaceLegacyFile } from './legacy-writer.js'
+export { LOCK_THREAD_MIN_BYTES } from './lock-host.js'
 export {
   acceptLegacyFile,
   type ForeignWrite,
