@@ -60,26 +60,18 @@ async function stallWithWaiter(bytes: number) {
 }
 
 describe("the writers' lock of a large file, held by a holder whose event loop stalls", () => {
-  it.concurrent(
-    'is kept past the stale bound, and the waiter gets it only after the holder is done',
-    async () => {
-      const { holder, holderKeptItFirst } = await stallWithWaiter(LOCK_THREAD_MIN_BYTES)
-      expect(holder.exitCode, holder.stderr).toBe(0)
-      expect(holderKeptItFirst).toBe(true)
-    },
-    60_000,
-  )
+  it.concurrent('is kept past the stale bound, and the waiter gets it only after the holder is done', async () => {
+    const { holder, holderKeptItFirst } = await stallWithWaiter(LOCK_THREAD_MIN_BYTES)
+    expect(holder.exitCode, holder.stderr).toBe(0)
+    expect(holderKeptItFirst).toBe(true)
+  }, 60_000)
 
-  it.concurrent(
-    'below the size that starts the thread, the same stall loses the lock: the test stalls long enough',
-    async () => {
-      const { holder, holderKeptItFirst } = await stallWithWaiter(LOCK_THREAD_MIN_BYTES - 1)
-      expect(holderKeptItFirst).toBe(false)
-      expect(holder.exitCode).not.toBe(0)
-      expect(holder.stderr).toMatch(/lost the writers' lock/)
-    },
-    60_000,
-  )
+  it.concurrent('below the size that starts the thread, the same stall loses the lock: the test stalls long enough', async () => {
+    const { holder, holderKeptItFirst } = await stallWithWaiter(LOCK_THREAD_MIN_BYTES - 1)
+    expect(holderKeptItFirst).toBe(false)
+    expect(holder.exitCode).not.toBe(0)
+    expect(holder.stderr).toMatch(/lost the writers' lock/)
+  }, 60_000)
 
   it('a holder killed with kill -9 while it stalls is taken over at once', async () => {
     const file = await fileOf(LOCK_THREAD_MIN_BYTES)

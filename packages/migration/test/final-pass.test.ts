@@ -49,7 +49,7 @@ async function ourWrites(migration: Migration) {
   const writer = new JsonFileTracker({ file: migration.jsonFile })
   await (await writer.trackInvocation('skill-after-the-bulk'))({ completed: true })
   const { skill_name } = JSON.parse(await readFile(migration.jsonFile, 'utf8')).invocations[0]
-  await (await writer.trackInvocation(skill_name, 'later'))({
+  await (await writer.trackInvocation(skill_name, { workflowPath: 'later' }))({
     completed: false,
     errorType: 'TimeoutError',
   })
