@@ -207,10 +207,5 @@ export async function syncLoggedChanges(
   for (const { name, position } of changed.skills) {
     if (positions[position] !== name) return null
   }
-  return {
-    ...changed.pass,
-    skills,
-    durations: bulk.durations,
-    percentilesFromStore: new Set(changed.pass.skills.keys()),
-  }
+  return { ...changed.pass, skills, durations: bulk.durations }
 }

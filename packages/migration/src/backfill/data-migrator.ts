@@ -271,16 +271,17 @@ export async function finishSync(
   }
   result.restored = restored
   if (!options.dryRun) {
-    await store.setSkillAggregates(
-      [...result.skills].map(([name, aggregate], position) => ({
-        name,
-        position,
-        aggregate,
-        completedDurations: result.percentilesFromStore?.has(name)
-          ? undefined
-          : result.durations.of(name),
-      })),
-    )
+    // The sync of logged changes set every skill already: the snapshot's, then the changed ones.
+    if (result !== logged) {
+      await store.setSkillAggregates(
+        [...result.skills].map(([name, aggregate], position) => ({
+          name,
+          position,
+          aggregate,
+          completedDurations: result.durations.of(name),
+        })),
+      )
+    }
     await truncate(missLogPathOf(options.jsonFile)).catch((error: NodeJS.ErrnoException) => {
       if (error.code !== 'ENOENT') throw error
     })

@@ -26,9 +26,4 @@ export interface PassResult {
   restored: ForeignRepair[]
   /** Completions the database holds of records the file has as pending (see `jsonWins`). */
   behind: StoredInvocation[]
-  /**
-   * Skills whose completed durations this pass did not read (it read only what the writers'
-   * log lists): their percentiles come from the stored records.
-   */
-  percentilesFromStore?: ReadonlySet<string>
 }
