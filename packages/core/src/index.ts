@@ -39,6 +39,15 @@ export {
 } from './errors.js'
 export { INVOCATION_ID_NAMESPACE, InvocationIdAssigner, invocationId } from './ids.js'
 export {
+  type AppliedEntry,
+  finishedRecord,
+  type JournalChange,
+  type JournalCompletion,
+  type JournalEntry,
+  journalEntrySchema,
+  newJournalEntry,
+} from './journal-entry.js'
+export {
   COMPUTED_SKILL_FIELDS,
   emptyDocument,
   INVOCATION_FIELDS,
@@ -89,6 +98,7 @@ export {
   type CompleteOptions,
   type Completer,
   completerOnce,
+  completionOptionsOf,
   type MetricsTracker,
   PHASES,
   type Phase,

@@ -79,3 +79,11 @@ export const PHASES = [
   'cleaned',
 ] as const
 export type Phase = (typeof PHASES)[number]
+
+/** The completion a finished legacy record carries, as a tracker's completer takes it. */
+export const completionOptionsOf = (record: LegacyInvocation): CompleteOptions => ({
+  completed: record.completed,
+  followUpActions: record.follow_up_actions,
+  errorType: record.error_type,
+  durationSeconds: record.duration_seconds ?? undefined,
+})

@@ -47,6 +47,7 @@ export type {
   BatchSyncResult,
   CompleteInvocation,
   FileRecord,
+  MirroredWrite,
   PendingInvocation,
   RangeDifferences,
   SkillBaseline,

@@ -9,11 +9,28 @@ export {
 } from './change-log.js'
 export { type GenerateOptions, type GenerateResult, generateLegacyFile } from './generate.js'
 export {
+  appendToJournal,
+  dropTakenJournals,
+  groupCommitEnabled,
+  journalHasEntries,
+  journalLength,
+  journalPathOf,
+  rejectedJournalPathOf,
+  type TakenJournal,
+  takeJournal,
+} from './journal.js'
+export {
+  type AppliedBatch,
+  type CommitResult,
   type CompletedInvocation,
+  completionEntry,
+  invocationEntry,
   JsonFileTracker,
   type JsonTrackerOptions,
+  journaledCompleter,
   type LoadedLegacyFile,
   loadLegacyFile,
+  pendingInvocation,
   readMetrics,
   rewriteLegacyFile,
   type StartedInvocation,
@@ -32,12 +49,17 @@ export { encodeLegacyFile, replaceLegacyFile } from './legacy-writer.js'
 export { LOCK_THREAD_MIN_BYTES } from './lock-host.js'
 export {
   acceptLegacyFile,
+  appliedEntryOf,
   type ForeignWrite,
   foreignWriteTime,
+  type JournalRecord,
   noteForeignWrite,
   readWriterState,
+  recordJournal,
   sameFingerprint,
+  settledJournal,
   type WriterState,
+  withApplied,
   writerStatePathOf,
 } from './writer-state.js'
 export {
@@ -49,4 +71,5 @@ export {
   lockPathOf,
   lockQueuePathOf,
   withWritersLock,
+  withWritersLockUnless,
 } from './writers-lock.js'

@@ -1,16 +1,23 @@
+import { appendFileSync } from 'node:fs'
 import {
+  type AppliedEntry,
   applyCompletion,
+  BugError,
   type Clock,
   CompletedDurations,
   type CompleteOptions,
   type Completer,
   completerOnce,
   exportPieces,
+  finishedRecord,
   invocationId,
+  type JournalCompletion,
+  type JournalEntry,
   type LegacyDocument,
   type LegacyInvocation,
   type MetricsTracker,
   naiveSecondsBetween,
+  newJournalEntry,
   renderReport,
   type SkillMetrics,
   type Summary,
@@ -23,6 +30,14 @@ import {
 import { modeForFilesBeside } from '@skill-metrics/durable-file'
 import { appendChange, ChangeRecorder, notePlacedBytes } from './change-log.js'
 import {
+  appendToJournal,
+  dropTakenJournals,
+  groupCommitEnabled,
+  journalPathOf,
+  type TakenJournal,
+  takeJournal,
+} from './journal.js'
+import {
   type FileFingerprint,
   fileVersionOf,
   readingThroughTornSaves,
@@ -30,8 +45,16 @@ import {
   scanThroughTornSaves,
 } from './legacy-reader.js'
 import { encodeLegacyFile, replaceLegacyFile, writePiecesToFile } from './legacy-writer.js'
-import { noteForeignWrite, readWriterState } from './writer-state.js'
-import { withWritersLock } from './writers-lock.js'
+import {
+  appliedEntryOf,
+  type JournalRecord,
+  noteForeignWrite,
+  readWriterState,
+  recordJournal,
+  settledJournal,
+  withApplied,
+} from './writer-state.js'
+import { withWritersLockUnless } from './writers-lock.js'
 
 export interface JsonTrackerOptions {
   /** The legacy file, e.g. `.session-buddy/skill_metrics.json`. */
@@ -95,21 +118,43 @@ export async function rewriteLegacyFile<T>(
   change: (document: LegacyDocument) => T | Promise<T>,
   { now, assertHeld }: { now: Date; assertHeld: () => void },
 ): Promise<T> {
+  return (await rewriteRetried(file, change, now, assertHeld, null)).result
+}
+
+async function rewriteRetried<T>(
+  file: string,
+  change: (document: LegacyDocument) => T | Promise<T>,
+  now: Date,
+  assertHeld: () => void,
+  journal: JournalWork | null,
+): Promise<{ result: T; batch: AppliedBatch }> {
   for (let attempt = 1; ; attempt += 1) {
     try {
-      return await rewriteOnce(file, change, now, assertHeld)
+      return await rewriteOnce(file, change, now, assertHeld, journal)
     } catch (error) {
       if (!(error instanceof SavedOverDuringRewrite) || attempt >= REWRITE_ATTEMPTS) throw error
     }
   }
 }
 
+/** The group commit's part in a rewrite: the holder's own entry, applied after the journal's. */
+interface JournalWork {
+  own: JournalEntry
+  /** Apply the journal too (off when group commit is switched off: the reference behaviour). */
+  drain: boolean
+}
+
+/** Every entry one rewrite applied, with what applying it gave, in file order. */
+export type AppliedBatch = Array<{ entry: JournalEntry; applied: AppliedEntry }>
+
 async function rewriteOnce<T>(
   file: string,
   change: (document: LegacyDocument) => T | Promise<T>,
   now: Date,
   assertHeld: () => void,
-): Promise<T> {
+  journal: JournalWork | null,
+): Promise<{ result: T; batch: AppliedBatch }> {
+  const started = performance.now()
   const document = await loadLegacyFile(file)
   // The writer state is ours, not the legacy format: it keeps UTC, comparable with audit rows.
   const stamp = now.toISOString()
@@ -119,10 +164,25 @@ async function rewriteOnce<T>(
     stamp,
     document.modifiedAt,
   )
+  const settled = settledJournal(state?.journal, document.fingerprint)
+  const taken =
+    journal === null ? null : journal.drain ? await takeJournal(file) : { entries: [], files: [] }
   const recorder = new ChangeRecorder(document)
+  const batch = taken === null ? [] : applyJournal(document, taken, settled, journal!.own)
   const result = await change(document)
+  if (journal !== null && batch.length === 0) {
+    // The holder's change was applied by an earlier holder: nothing to write but what is settled.
+    if (settled !== state?.journal && settled !== undefined) await recordJournal(file, settled)
+    if (taken !== null) await dropTakenJournals(taken)
+    return { result, batch }
+  }
   document.last_updated = toNaiveLocalIso(now)
   const changed = recorder.changesIn(document)
+  // Only entries someone may wait for, or replay, need a record: a holder's own change that it
+  // never journaled is known to no one else.
+  const recorded = batch.filter(
+    ({ entry }) => entry !== journal?.own || taken!.entries.some((e) => e.entry === entry.entry),
+  )
   const written = await replaceLegacyFile(
     file,
     encodeLegacyFile(document),
@@ -140,10 +200,49 @@ async function rewriteOnce<T>(
       ? undefined
       : (after) =>
           appendChange(file, { before: document.fingerprint, after, at: stamp, ...changed }),
+    (after) =>
+      recorded.length === 0
+        ? settled
+        : {
+            applied: settled?.applied ?? [],
+            pending: { after, applied: recorded.map(({ applied }) => applied) },
+          },
   )
+  if (recorded.length > 0 || settled !== state?.journal) {
+    // Settled now, so that waiters find their results without waiting for the next holder.
+    await recordJournal(
+      file,
+      withApplied(
+        settled,
+        recorded.map(({ applied }) => applied),
+      ),
+    )
+  }
+  if (taken !== null) await dropTakenJournals(taken)
   // The file is written: a note that fails (a full disk) must not report the write as failed.
   if (changed !== null) await notePlacedBytes(file, written).catch(() => {})
-  return result
+  traceRewrite(performance.now() - started, batch.length)
+  return { result, batch }
+}
+
+/**
+ * Applies, in arrival order, the journaled entries not applied before, then the holder's own
+ * (unless it journaled it too, then it is among them): ids and positions are assigned here, in
+ * file order, as only the lock holder can.
+ */
+function applyJournal(
+  document: LegacyDocument,
+  taken: TakenJournal,
+  settled: JournalRecord | undefined,
+  own: JournalEntry,
+): AppliedBatch {
+  const done = new Set(settled?.applied.map(({ entry }) => entry))
+  const entries = taken.entries.some(({ entry }) => entry === own.entry)
+    ? taken.entries
+    : [...taken.entries, own]
+  return entries
+    .filter(({ entry }) => !done.has(entry))
+    .map((entry) => ({ entry, applied: applyEntry(document, entry) }))
 }
 
 /**
@@ -154,13 +253,13 @@ async function rewriteOnce<T>(
  */
 export class JsonFileTracker implements MetricsTracker {
   readonly file: string
-  readonly #clock: Clock
+  readonly clock: Clock
   readonly #lockTimeoutMs: number | undefined
   readonly #beforeWrite: (() => Promise<void>) | undefined
 
   constructor({ file, clock = systemClock, lockTimeoutMs, beforeWrite }: JsonTrackerOptions) {
     this.file = file
-    this.#clock = clock
+    this.clock = clock
     this.#lockTimeoutMs = lockTimeoutMs
     this.#beforeWrite = beforeWrite
   }
@@ -175,71 +274,83 @@ export class JsonFileTracker implements MetricsTracker {
    * duration and the completion sequence (the sum of all skill totals right after it).
    */
   async startInvocation(skillName: string, options: TrackOptions = {}): Promise<StartedInvocation> {
-    const invocation: LegacyInvocation = {
-      skill_name: skillName,
-      invoked_at: options.invokedAt ?? toNaiveLocalIso(this.#clock.now()),
-      workflow_path: options.workflowPath ?? null,
-      completed: false,
-      duration_seconds: null,
-      follow_up_actions: [],
-      error_type: null,
-    }
-    const { seq, occurrence } = await this.#rewrite((document) => {
-      const occurrence = document.invocations.filter((candidate) =>
-        sameIdentity(candidate, invocation),
-      ).length
-      return { seq: document.invocations.push(invocation) - 1, occurrence }
-    })
+    const invocation = pendingInvocation(skillName, options, this.clock)
+    const { applied } = await this.commit(
+      newJournalEntry({ kind: 'start', record: invocation, session_id: options.sessionId ?? null }),
+    )
     let finished: CompletedInvocation | undefined
     return {
-      id: invocationId(
-        invocation.skill_name,
-        invocation.invoked_at,
-        invocation.workflow_path,
-        occurrence,
-      ),
-      seq,
+      id: applied.id,
+      seq: applied.seq,
       invocation,
-      // Nothing reached the file when a completion fails: the caller may try again.
-      complete: completerOnce(invocation, async (completion) => {
-        finished = await this.completeStarted(invocation, seq, completion)
-      }),
+      complete: journaledCompleter(
+        applied.id,
+        invocation,
+        applied.seq,
+        this.clock,
+        async (entry) => {
+          const { applied: done } = await this.commit(entry)
+          finished = {
+            invocation: finishedRecord(entry.started, entry.completion),
+            completionSeq: done.completion_seq ?? 0,
+          }
+        },
+      ),
       completion: () => finished,
     }
   }
 
   /**
-   * Completes a pending record that entered the file at `index`, found again by its identity if
-   * the file moved it: how an invocation started by another phase's tracker is finished here.
+   * Makes one change part of the file and returns what applying it gave, with every change this
+   * process applied as the lock holder (its own and the journal's), for a mirror to copy after
+   * the lock is released. With the lock free the change is applied at once; with it busy, the
+   * change is journaled and applied by whoever holds the lock next, in one rewrite with every
+   * other waiting change — unless this writer gets the lock first and does it itself.
    */
-  async completeStarted(
-    started: LegacyInvocation,
-    index: number,
-    {
-      completed = true,
-      followUpActions = [],
-      errorType = null,
-      durationSeconds,
-    }: CompleteOptions = {},
-  ): Promise<CompletedInvocation> {
-    return this.#rewrite((document) => {
-      const finished: LegacyInvocation = {
-        ...started,
-        completed,
-        follow_up_actions: [...followUpActions],
-        error_type: errorType,
-        duration_seconds:
-          durationSeconds ??
-          naiveSecondsBetween(started.invoked_at, toNaiveLocalIso(this.#clock.now())),
-      }
-      const position = locatePending(document.invocations, started, index)
-      if (position === undefined) document.invocations.push(finished)
-      else document.invocations[position] = finished
-      applyCompletion(document.skills, finished)
-      let completionSeq = 0
-      for (const aggregate of document.skills.values()) completionSeq += aggregate.total_invocations
-      return { invocation: finished, completionSeq }
-    })
+  async commit(entry: JournalEntry): Promise<CommitResult> {
+    const groupCommit = groupCommitEnabled()
+    let journaled = false
+    let checkedAt = 0
+    const outcome = await withWritersLockUnless(
+      this.file,
+      async (lock) => {
+        // Applied by the holder before us while we queued: nothing to read or write.
+        const done = journaled ? await appliedEntryOf(this.file, entry.entry) : undefined
+        if (done !== undefined) return { result: undefined, batch: [] }
+        await this.#beforeWrite?.()
+        return rewriteRetried(this.file, () => undefined, this.clock.now(), lock.assertHeld, {
+          own: entry,
+          drain: groupCommit,
+        })
+      },
+      async () => {
+        if (!groupCommit) return undefined
+        if (!journaled) {
+          await appendToJournal(this.file, entry)
+          journaled = true
+          return undefined
+        }
+        if (performance.now() - checkedAt < APPLIED_POLL_MS) return undefined
+        checkedAt = performance.now()
+        return appliedEntryOf(this.file, entry.entry)
+      },
+      {
+        timeoutMs: this.#lockTimeoutMs,
+        timeoutNote: () =>
+          journaled
+            ? `; the change waits in the journal (${journalPathOf(this.file)}, entry ${entry.entry}) and the next writer applies it: do not record it again`
+            : '',
+      },
+    )
+    if ('resolved' in outcome) return { entry, applied: outcome.resolved, batch: [] }
+    const { batch } = outcome.held
+    const applied =
+      batch.find((item) => item.entry.entry === entry.entry)?.applied ??
+      (await appliedEntryOf(this.file, entry.entry))
+    if (applied === undefined) {
+      throw new BugError(`the journal entry ${entry.entry} was neither applied nor on record`)
+    }
+    return { entry, applied, batch }
   }
 
   async getSkillMetrics(skillName: string): Promise<SkillMetrics | null> {
@@ -260,31 +371,12 @@ export class JsonFileTracker implements MetricsTracker {
 
   async exportMetrics(outputFile: string): Promise<void> {
     const document = await loadLegacyFile(this.file)
-    await writePiecesToFile(
-      outputFile,
-      exportPieces(document, toNaiveLocalIso(this.#clock.now())),
-      {
-        mode: await modeForFilesBeside(this.file),
-      },
-    )
+    await writePiecesToFile(outputFile, exportPieces(document, toNaiveLocalIso(this.clock.now())), {
+      mode: await modeForFilesBeside(this.file),
+    })
   }
 
   async close(): Promise<void> {}
-
-  /** The one way this tracker changes the file: under the lock, from a fresh read, atomically. */
-  async #rewrite<T>(change: (document: LegacyDocument) => T): Promise<T> {
-    return withWritersLock(
-      this.file,
-      async (lock) => {
-        await this.#beforeWrite?.()
-        return rewriteLegacyFile(this.file, change, {
-          now: this.#clock.now(),
-          assertHeld: lock.assertHeld,
-        })
-      },
-      { timeoutMs: this.#lockTimeoutMs },
-    )
-  }
 }
 
 /** An invocation that entered the file as pending, with what a mirror needs to copy it. */
@@ -297,6 +389,142 @@ export interface StartedInvocation {
   complete: Completer
   /** What the completion wrote, once `complete` has returned. */
   completion(): CompletedInvocation | undefined
+}
+
+/** What `commit` gave: the change's result, and the batch this process applied as the lock holder. */
+export interface CommitResult {
+  entry: JournalEntry
+  applied: AppliedEntry
+  batch: AppliedBatch
+}
+
+/** How often a waiting writer reads the writer state for its entry's result. */
+const APPLIED_POLL_MS = 100
+
+export function pendingInvocation(
+  skillName: string,
+  options: TrackOptions,
+  clock: Clock,
+): LegacyInvocation {
+  return {
+    skill_name: skillName,
+    invoked_at: options.invokedAt ?? toNaiveLocalIso(clock.now()),
+    workflow_path: options.workflowPath ?? null,
+    completed: false,
+    duration_seconds: null,
+    follow_up_actions: [],
+    error_type: null,
+  }
+}
+
+/** A completion as the journal carries it: its duration fixed now, before any wait for the lock. */
+function journalCompletion(
+  started: LegacyInvocation,
+  { completed = true, followUpActions = [], errorType = null, durationSeconds }: CompleteOptions,
+  clock: Clock,
+): JournalCompletion {
+  return {
+    completed,
+    follow_up_actions: [...followUpActions],
+    error_type: errorType,
+    duration_seconds:
+      durationSeconds ?? naiveSecondsBetween(started.invoked_at, toNaiveLocalIso(clock.now())),
+  }
+}
+
+export function completionEntry(
+  id: string,
+  started: LegacyInvocation,
+  seq: number,
+  completion: CompleteOptions,
+  clock: Clock,
+): Extract<JournalEntry, { kind: 'complete' }> {
+  return newJournalEntry({
+    kind: 'complete',
+    id,
+    seq,
+    started,
+    completion: journalCompletion(started, completion, clock),
+  }) as Extract<JournalEntry, { kind: 'complete' }>
+}
+
+/**
+ * The completer of a started invocation. Its completion is one journal entry, made on the first
+ * call and reused by a retry: a completion journaled before a failure (the lock's time-out) may
+ * still be applied, and the retry must then find it applied rather than apply a second one.
+ */
+export function journaledCompleter(
+  id: string,
+  started: LegacyInvocation,
+  seq: number,
+  clock: Clock,
+  commit: (entry: Extract<JournalEntry, { kind: 'complete' }>) => Promise<unknown>,
+): Completer {
+  let entry: Extract<JournalEntry, { kind: 'complete' }> | undefined
+  return completerOnce(started, async (completion) => {
+    entry ??= completionEntry(id, started, seq, completion, clock)
+    await commit(entry)
+  })
+}
+
+/** A whole invocation, started and finished, as one change (`track`). */
+export function invocationEntry(
+  skillName: string,
+  options: TrackOptions,
+  completion: CompleteOptions,
+  clock: Clock,
+): JournalEntry {
+  const started = pendingInvocation(skillName, options, clock)
+  return newJournalEntry({
+    kind: 'invocation',
+    record: finishedRecord(started, journalCompletion(started, completion, clock)),
+    session_id: options.sessionId ?? null,
+  })
+}
+
+/** Applies one journal entry to the document loaded under the lock. */
+function applyEntry(document: LegacyDocument, entry: JournalEntry): AppliedEntry {
+  const totalAfter = () => {
+    let total = 0
+    for (const aggregate of document.skills.values()) total += aggregate.total_invocations
+    return total
+  }
+  if (entry.kind === 'complete') {
+    const finished = finishedRecord(entry.started, entry.completion)
+    const position = locatePending(document.invocations, entry.started, entry.seq)
+    if (position === undefined) document.invocations.push(finished)
+    else document.invocations[position] = finished
+    applyCompletion(document.skills, finished)
+    return {
+      entry: entry.entry,
+      id: entry.id,
+      seq: position ?? document.invocations.length - 1,
+      completion_seq: totalAfter(),
+    }
+  }
+  const record = entry.record
+  const occurrence = document.invocations.filter((candidate) =>
+    sameIdentity(candidate, record),
+  ).length
+  const seq = document.invocations.push({ ...record }) - 1
+  const id = invocationId(record.skill_name, record.invoked_at, record.workflow_path, occurrence)
+  if (entry.kind === 'start') return { entry: entry.entry, id, seq, completion_seq: null }
+  applyCompletion(document.skills, record)
+  return { entry: entry.entry, id, seq, completion_seq: totalAfter() }
+}
+
+/** Appends the rewrite's duration where `SKILL_METRICS_TRACE_FILE` points (the bench reads it). */
+function traceRewrite(ms: number, entries: number): void {
+  const trace = process.env.SKILL_METRICS_TRACE_FILE
+  if (trace === undefined || trace === '') return
+  try {
+    appendFileSync(
+      trace,
+      `${JSON.stringify({ event: 'rewrite', ms, entries, pid: process.pid })}\n`,
+    )
+  } catch (error) {
+    console.error(`skill-metrics: could not write the trace ${trace}: ${(error as Error).message}`)
+  }
 }
 
 export interface CompletedInvocation {

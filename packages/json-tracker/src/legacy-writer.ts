@@ -7,7 +7,7 @@ import {
   modeForFilesBeside,
   writeFileDurably,
 } from '@skill-metrics/durable-file'
-import { type WriterState, writerStatePathOf } from './writer-state.js'
+import { type JournalRecord, type WriterState, writerStatePathOf } from './writer-state.js'
 
 const BATCH_CHARS = 1 << 20
 
@@ -48,7 +48,8 @@ export async function writePiecesToFile(
  * Replaces `file` atomically and durably. The state beside it is written first, accepting both the
  * new bytes and the old, so a crash between the two writes is never mistaken for a foreign writer.
  * `logChange` runs after that, before the file is written, with the new bytes' fingerprint; it
- * returns how to take its entry back, which a failed write does.
+ * returns how to take its entry back, which a failed write does. `journal` is what the group
+ * commit applied (ARCHITECTURE §5), written with the state before the rename.
  */
 export async function replaceLegacyFile(
   file: string,
@@ -58,14 +59,21 @@ export async function replaceLegacyFile(
   now: string,
   beforeCommit: () => void | Promise<void>,
   logChange?: (written: FileFingerprint) => Promise<() => Promise<void>>,
+  journal: (written: FileFingerprint) => JournalRecord | undefined = () => state?.journal,
 ): Promise<FileFingerprint> {
   const written = fingerprintOf(bytes)
   const accepted = previous === null ? [written] : [written, previous]
+  const record = journal(written)
   const statePath = writerStatePathOf(file)
   const mode = await modeForFilesBeside(file)
   await writeFileDurably(
     statePath,
-    JSON.stringify({ accepted, written_at: now, foreign_writes: state?.foreign_writes ?? [] }),
+    JSON.stringify({
+      accepted,
+      written_at: now,
+      foreign_writes: state?.foreign_writes ?? [],
+      ...(record === undefined ? {} : { journal: record }),
+    } satisfies WriterState),
     { mode },
   )
   let unlogChange: (() => Promise<void>) | undefined

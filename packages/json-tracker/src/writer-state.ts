@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises'
+import type { AppliedEntry } from '@skill-metrics/core'
 import {
   type FileFingerprint,
   modeForFilesBeside,
@@ -15,6 +16,55 @@ export interface WriterState {
   accepted: FileFingerprint[]
   written_at: string
   foreign_writes: ForeignWrite[]
+  /** What the group commit applied from the journal (absent before it first did). */
+  journal?: JournalRecord
+}
+
+/** The journal entries applied, so that their writers find their results and no replay repeats them. */
+export interface JournalRecord {
+  /** Applied, oldest first: the last batch whole, and older ones up to `KEPT_APPLIED_ENTRIES`. */
+  applied: AppliedEntry[]
+  /**
+   * Applied by a rewrite whose rename may not have happened (its holder died between the two):
+   * applied exactly when the file holds the bytes `after`. The holder settles it after the rename.
+   */
+  pending?: { after: FileFingerprint; applied: AppliedEntry[] }
+}
+
+/**
+ * Enough for a duplicate line (an entry appended twice while a holder took the journal) to be
+ * recognised: it is read by the very next holder.
+ */
+const KEPT_APPLIED_ENTRIES = 1_024
+
+/** The record with `batch` added as applied: older entries go first past the bound, never the batch. */
+export function withApplied(
+  journal: JournalRecord | undefined,
+  batch: AppliedEntry[],
+): JournalRecord {
+  const applied = [...(journal?.applied ?? []), ...batch]
+  return { applied: applied.slice(-Math.max(KEPT_APPLIED_ENTRIES, batch.length)) }
+}
+
+/** The record once the file's bytes are known: a pending batch is applied or dropped. */
+export function settledJournal(
+  journal: JournalRecord | undefined,
+  found: FileFingerprint | null,
+): JournalRecord | undefined {
+  if (journal?.pending === undefined) return journal
+  const { pending, ...rest } = journal
+  return found !== null && sameFingerprint(pending.after, found)
+    ? withApplied(rest, pending.applied)
+    : rest
+}
+
+/** What applying `entry` gave, once its rewrite or transaction is known to have landed. */
+export async function appliedEntryOf(
+  file: string,
+  entry: string,
+): Promise<AppliedEntry | undefined> {
+  const state = await readWriterState(file).catch(() => null)
+  return state?.journal?.applied.find((applied) => applied.entry === entry)
 }
 
 export interface ForeignWrite {
@@ -58,7 +108,9 @@ export function noteForeignWrite(
   now: string,
   modifiedAt: string | null,
 ): WriterState | null {
-  if (state === null || found === null) return state
+  // A state with nothing accepted (written by a journal drain while the database was the truth)
+  // knows no bytes of the file yet.
+  if (state === null || found === null || state.accepted.length === 0) return state
   if (state.accepted.some((accepted) => sameFingerprint(accepted, found))) return state
   return {
     ...state,
@@ -67,6 +119,18 @@ export function noteForeignWrite(
       { detected_at: now, modified_at: modifiedAt, found, expected: state.accepted[0] ?? null },
     ].slice(-KEPT_FOREIGN_WRITES),
   }
+}
+
+/** Replaces the journal record in the state, once what it records has landed. Run under the writers' lock. */
+export async function recordJournal(file: string, journal: JournalRecord): Promise<void> {
+  const state = (await readWriterState(file)) ?? {
+    accepted: [],
+    written_at: new Date().toISOString(),
+    foreign_writes: [],
+  }
+  await writeFileDurably(writerStatePathOf(file), JSON.stringify({ ...state, journal }), {
+    mode: await modeForFilesBeside(file),
+  })
 }
 
 /**
@@ -88,6 +152,7 @@ export async function acceptLegacyFile(
     accepted: [found],
     written_at: now,
     foreign_writes: noted?.foreign_writes ?? [],
+    ...(before?.journal === undefined ? {} : { journal: before.journal }),
   }
   await writeFileDurably(writerStatePathOf(file), JSON.stringify(state), {
     mode: await modeForFilesBeside(file),

@@ -143,8 +143,33 @@ function processExists(pid: number): boolean {
 export async function withWritersLock<T>(
   file: string,
   work: (lock: HeldLock) => Promise<T>,
-  { timeoutMs = DEFAULT_LOCK_TIMEOUT_MS }: LockOptions = {},
+  options: LockOptions = {},
 ): Promise<T> {
+  const outcome = await withWritersLockUnless(
+    file,
+    work,
+    async (): Promise<never> => undefined as never,
+    options,
+  )
+  return 'held' in outcome ? outcome.held : outcome.resolved
+}
+
+export interface WaitOptions extends LockOptions {
+  /** Appended to the time-out's message: what became of the waiter's work. */
+  timeoutNote?: () => string
+}
+
+/**
+ * `withWritersLock`, with a way out for a waiter whose work someone else may do: `whileWaiting`
+ * runs between attempts, and when it gives a value the wait ends with it, without the lock (how a
+ * group-commit waiter learns that the holder applied its journaled change).
+ */
+export async function withWritersLockUnless<T, W>(
+  file: string,
+  work: (lock: HeldLock) => Promise<T>,
+  whileWaiting: () => Promise<W | undefined>,
+  { timeoutMs = DEFAULT_LOCK_TIMEOUT_MS, timeoutNote = () => '' }: WaitOptions = {},
+): Promise<{ held: T } | { resolved: W }> {
   try {
     await mkdir(dirname(file), { recursive: true })
   } catch (error) {
@@ -163,16 +188,19 @@ export async function withWritersLock<T>(
     retries: 0,
   })
   try {
-    await takeLock(file, host, timeoutMs)
+    const resolved = await takeLock(file, host, timeoutMs, whileWaiting, timeoutNote)
+    if (resolved !== undefined) return { resolved }
     try {
-      return await work({
-        assertHeld() {
-          const lost = host.lost()
-          if (lost !== undefined) {
-            throw new LockTimeoutError(`lost the writers' lock of ${file}: ${lost.message}`)
-          }
-        },
-      })
+      return {
+        held: await work({
+          assertHeld() {
+            const lost = host.lost()
+            if (lost !== undefined) {
+              throw new LockTimeoutError(`lost the writers' lock of ${file}: ${lost.message}`)
+            }
+          },
+        }),
+      }
     } finally {
       if (host.lost() === undefined) {
         await unlink(lockOwnerPathOf(file)).catch(() => {})
@@ -184,16 +212,28 @@ export async function withWritersLock<T>(
   }
 }
 
-async function takeLock(file: string, host: LockHost, timeoutMs: number): Promise<void> {
+/** Takes the lock (and returns undefined), or returns what `whileWaiting` gave first. */
+async function takeLock<W>(
+  file: string,
+  host: LockHost,
+  timeoutMs: number,
+  whileWaiting: () => Promise<W | undefined>,
+  timeoutNote: () => string,
+): Promise<W | undefined> {
   const deadline = Date.now() + timeoutMs
   const ticket = await LockTicket.take(file)
   try {
     for (let attempt = 0; ; attempt += 1) {
+      // Asked before each attempt but the first, so a waiter whose work is done never takes the lock.
+      if (attempt > 0) {
+        const resolved = await whileWaiting()
+        if (resolved !== undefined) return resolved
+      }
       if (await ticket.isFirst()) {
         try {
           await host.lock()
           await nameOwner(file)
-          return
+          return undefined
         } catch (error) {
           if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') throw error
           if (await heldByDeadProcess(file)) continue
@@ -201,7 +241,7 @@ async function takeLock(file: string, host: LockHost, timeoutMs: number): Promis
       }
       if (Date.now() >= deadline) {
         throw new LockTimeoutError(
-          `the writers' lock of ${file} is held by another process; gave up after ${timeoutMs} ms`,
+          `the writers' lock of ${file} is held by another process; gave up after ${timeoutMs} ms${timeoutNote()}`,
           {
             nextStep: `Wait for the other skill-metrics process to finish. A lock left by a process killed on this host (${lockPathOf(file)}) is taken over at once, from another host after ${LOCK_STALE_MS / 1000} s.`,
           },

@@ -1,8 +1,12 @@
 import {
+  type AppliedEntry,
   applyCompletion,
   BugError,
   type Clock,
+  completionOptionsOf,
+  finishedRecord,
   invocationId,
+  type JournalEntry,
   type LegacyInvocation,
   naiveSecondsBetween,
   type SkillAggregate,
@@ -73,7 +77,7 @@ export async function completeStored(
     completionSeq: carried,
   }: CompleteInvocation,
   clock: Clock,
-): Promise<void> {
+): Promise<number | null> {
   const [row] = await sql.rows<{
     skill_name: string
     invoked_at: string
@@ -85,7 +89,7 @@ export async function completeStored(
     [id],
   )
   if (row === undefined) throw new BugError(`no stored invocation has the id ${id}`)
-  if (row.duration_seconds !== null) return
+  if (row.duration_seconds !== null) return null
   const finished: LegacyInvocation = {
     skill_name: row.skill_name,
     invoked_at: row.invoked_at,
@@ -113,6 +117,67 @@ export async function completeStored(
   )
   await applyToSkill(sql, finished, completionSeq)
   if (row.session_id !== null) await applyToSession(sql, row.session_id, finished)
+  return completionSeq
+}
+
+/**
+ * Applies one journal entry with the database as the truth, in the caller's transaction, exactly
+ * once: an entry already on record (a replay after a crash) gives what it gave then.
+ */
+export async function applyJournalEntry(
+  sql: SqlSession,
+  entry: JournalEntry,
+  clock: Clock,
+): Promise<AppliedEntry> {
+  const [done] = await sql.rows<{
+    invocation_id: string
+    seq: number | string
+    completion_seq: number | string | null
+  }>('SELECT invocation_id, seq, completion_seq FROM journal_entry WHERE entry_id = ?', [
+    entry.entry,
+  ])
+  if (done !== undefined) {
+    return {
+      entry: entry.entry,
+      id: done.invocation_id,
+      seq: Number(done.seq),
+      completion_seq: done.completion_seq === null ? null : Number(done.completion_seq),
+    }
+  }
+  let applied: { id: string; seq: number }
+  let completionSeq: number | null = null
+  if (entry.kind === 'complete') {
+    const [stored] = await sql.rows<{ seq: number | string }>(
+      'SELECT seq FROM skill_invocation WHERE id = ?',
+      [entry.id],
+    )
+    // Started in the file and never copied here (a dual-write miss): it enters as it started.
+    applied =
+      stored === undefined
+        ? await insertPending(sql, { ...entry.started, id: entry.id, session_id: null })
+        : { id: entry.id, seq: Number(stored.seq) }
+    completionSeq = await completeStored(
+      sql,
+      entry.id,
+      completionOptionsOf(finishedRecord(entry.started, entry.completion)),
+      clock,
+    )
+  } else {
+    applied = await insertPending(sql, { ...entry.record, session_id: entry.session_id })
+    if (entry.kind === 'invocation') {
+      completionSeq = await completeStored(
+        sql,
+        applied.id,
+        completionOptionsOf(entry.record),
+        clock,
+      )
+    }
+  }
+  await sql.rows(
+    'INSERT INTO journal_entry (entry_id, invocation_id, seq, completion_seq, applied_at) VALUES (?, ?, ?, ?, ?)',
+    [entry.entry, applied.id, applied.seq, completionSeq, clock.now().toISOString()],
+  )
+  return { entry: entry.entry, ...applied, completion_seq: completionSeq }
 }
 
 async function applyToSkill(sql: SqlSession, finished: LegacyInvocation, completionSeq: number) {

@@ -1,9 +1,12 @@
 import {
+  type AppliedEntry,
   type Clock,
   type Completer,
   completerOnce,
   completerRan,
+  completionOptionsOf,
   exportPieces,
+  type JournalEntry,
   type LegacyDocument,
   type LegacyInvocation,
   type MetricsTracker,
@@ -21,7 +24,7 @@ import { writeFileDurably } from '@skill-metrics/durable-file'
 import type { DatabaseTarget } from '../database-url.js'
 import { requireLatestSchema } from '../schema/schema-gate.js'
 import { movesForward, syncBatchWith, upsertWith } from './batch-sync.js'
-import { completeStored, insertPending } from './live-writes.js'
+import { applyJournalEntry, completeStored, insertPending } from './live-writes.js'
 import { refreshPercentiles, savePercentiles } from './percentile-upkeep.js'
 import { saveSkill } from './skill-aggregates.js'
 import { StoreConnection } from './store-connection.js'
@@ -39,6 +42,7 @@ import type {
   BatchSyncResult,
   CompleteInvocation,
   FileRecord,
+  MirroredWrite,
   PendingInvocation,
   RangeDifferences,
   SkillBaseline,
@@ -142,7 +146,9 @@ export class SkillMetricsStore implements MetricsTracker {
    * the same id, a retry after a crash between commit and return included, changes nothing.
    */
   async completeInvocation(id: string, completion: CompleteInvocation = {}): Promise<void> {
-    await this.#db.write((sql) => completeStored(sql, id, completion, this.#clock))
+    await this.#db.write(async (sql) => {
+      await completeStored(sql, id, completion, this.#clock)
+    })
   }
 
   async getSkillMetrics(skillName: string): Promise<SkillMetrics | null> {
@@ -236,19 +242,36 @@ export class SkillMetricsStore implements MetricsTracker {
     await this.#db.write(async (sql) => {
       for (const record of records) {
         const { id } = await insertPending(sql, { ...record, session_id: null })
-        if (!completerRan(record)) continue
-        await completeStored(
-          sql,
-          id,
-          {
-            completed: record.completed,
-            followUpActions: record.follow_up_actions,
-            errorType: record.error_type,
-            durationSeconds: record.duration_seconds ?? undefined,
-          },
-          this.#clock,
-        )
+        if (completerRan(record))
+          await completeStored(sql, id, completionOptionsOf(record), this.#clock)
       }
+    })
+  }
+
+  /**
+   * Copies what the legacy file's writers applied (a group commit's batch) in one transaction,
+   * with the file's ids, positions and completion sequences: dual-write's mirror.
+   */
+  async mirrorWrites(writes: MirroredWrite[]): Promise<void> {
+    await this.#db.write(async (sql) => {
+      for (const write of writes) {
+        if (write.pending !== undefined) await insertPending(sql, write.pending)
+        if (write.completion !== undefined) {
+          await completeStored(sql, write.id, write.completion, this.#clock)
+        }
+      }
+    })
+  }
+
+  /**
+   * Applies group-commit journal entries with the database as the truth (db-primary, cleaned), in
+   * one transaction and each exactly once (ARCHITECTURE §5).
+   */
+  async applyJournal(entries: JournalEntry[]): Promise<AppliedEntry[]> {
+    return this.#db.write(async (sql) => {
+      const applied: AppliedEntry[] = []
+      for (const entry of entries) applied.push(await applyJournalEntry(sql, entry, this.#clock))
+      return applied
     })
   }
 

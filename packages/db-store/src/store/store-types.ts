@@ -24,6 +24,15 @@ export interface CompleteInvocation extends CompleteOptions {
   completionSeq?: number
 }
 
+/** One write dual-write copies from the legacy file: a start, a completion, or both. */
+export interface MirroredWrite {
+  id: string
+  /** The pending record as it entered the file (with its id and position), for a start. */
+  pending?: PendingInvocation
+  /** The completion as the file applied it (with its completion sequence). */
+  completion?: CompleteInvocation
+}
+
 export interface UpsertResult {
   inserted: number
   updated: number

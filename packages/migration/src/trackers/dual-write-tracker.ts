@@ -1,16 +1,23 @@
 import {
-  type CompleteOptions,
+  type AppliedEntry,
   type Completer,
-  completerOnce,
+  completionOptionsOf,
+  finishedRecord,
+  type JournalEntry,
   type LegacyInvocation,
   type MetricsTracker,
+  newJournalEntry,
   type SkillMetrics,
-  type StartedRecord,
   type Summary,
   type TrackOptions,
 } from '@skill-metrics/core'
-import type { SkillMetricsStore } from '@skill-metrics/db-store'
-import type { JsonFileTracker } from '@skill-metrics/json-tracker'
+import type { MirroredWrite, SkillMetricsStore } from '@skill-metrics/db-store'
+import {
+  type AppliedBatch,
+  type JsonFileTracker,
+  journaledCompleter,
+  pendingInvocation,
+} from '@skill-metrics/json-tracker'
 import { type DualWriteMiss, recordMiss } from './dual-write-misses.js'
 
 /** Opens the database store; may fail (the database is down), and is tried again later. */
@@ -46,43 +53,36 @@ export class DualWriteTracker implements MetricsTracker {
   }
 
   async trackInvocation(skillName: string, options: TrackOptions = {}): Promise<Completer> {
-    const started = await this.start(skillName, options)
-    return completerOnce(started.invocation, (completion) => this.finish(started, completion))
-  }
-
-  /** Starts an invocation in the legacy file, then mirrors it to the database. */
-  async start(skillName: string, options: TrackOptions = {}): Promise<StartedRecord> {
-    const { id, seq, invocation } = await this.#json.startInvocation(skillName, options)
-    const sessionId = options.sessionId ?? null
-    await this.#mirror(id, 'start', invocation, (store) =>
-      store.recordInvocation({
-        id,
-        seq,
-        skill_name: invocation.skill_name,
-        invoked_at: invocation.invoked_at,
-        workflow_path: invocation.workflow_path,
-        session_id: sessionId,
-      }),
+    const invocation = pendingInvocation(skillName, options, this.#json.clock)
+    const { id, seq } = await this.commit(
+      newJournalEntry({ kind: 'start', record: invocation, session_id: options.sessionId ?? null }),
     )
-    return { id, seq, invocation, sessionId }
+    return journaledCompleter(id, invocation, seq, this.#json.clock, (entry) => this.commit(entry))
   }
 
   /**
-   * Completes an invocation in the legacy file, then in the database with the file's duration and
-   * completion order. One the database never saw started cannot complete there: that is a miss,
-   * repaired by the next `data migrate` like any other.
+   * Applies the change to the legacy file (the source of truth), then, with the lock released,
+   * copies to the database in one transaction every change this process applied as the lock
+   * holder (its own and the journal's), with the file's id, position and completion sequence. A
+   * database that fails or does not answer within the bound records one miss per change, repaired
+   * by the next `data migrate`. A change another holder applied is copied by that holder.
    */
-  async finish(started: StartedRecord, completion: CompleteOptions = {}): Promise<void> {
-    const finished = await this.#json.completeStarted(started.invocation, started.seq, completion)
-    await this.#mirror(started.id, 'complete', finished.invocation, (store) =>
-      store.completeInvocation(started.id, {
-        completed: finished.invocation.completed,
-        followUpActions: finished.invocation.follow_up_actions,
-        errorType: finished.invocation.error_type,
-        durationSeconds: finished.invocation.duration_seconds ?? undefined,
-        completionSeq: finished.completionSeq,
-      }),
-    )
+  async commit(entry: JournalEntry): Promise<AppliedEntry> {
+    const { applied, batch } = await this.#json.commit(entry)
+    if (batch.length === 0) return applied
+    try {
+      await this.withStore((store) => store.mirrorWrites(batch.map(mirroredWriteOf)))
+    } catch (error) {
+      for (const { entry: change, applied: result } of batch) {
+        const operation = change.kind === 'start' ? 'start' : 'complete'
+        const record =
+          change.kind === 'complete'
+            ? finishedRecord(change.started, change.completion)
+            : change.record
+        await this.#miss(result.id, operation, (error as Error).message, record)
+      }
+    }
+    return applied
   }
 
   getSkillMetrics(skillName: string): Promise<SkillMetrics | null> {
@@ -108,22 +108,6 @@ export class DualWriteTracker implements MetricsTracker {
   async close(): Promise<void> {
     const store = await this.#store?.catch(() => undefined)
     await store?.close()
-  }
-
-  /** Runs one database write within the bound; true when it landed, false when a miss was recorded. */
-  async #mirror(
-    invocationId: string,
-    operation: DualWriteMiss['operation'],
-    record: LegacyInvocation,
-    write: (store: SkillMetricsStore) => Promise<unknown>,
-  ): Promise<boolean> {
-    try {
-      await this.withStore(write)
-      return true
-    } catch (error) {
-      await this.#miss(invocationId, operation, (error as Error).message, record)
-      return false
-    }
   }
 
   /**
@@ -191,5 +175,35 @@ export class DualWriteTracker implements MetricsTracker {
       )
     }
     this.#onMiss?.(miss)
+  }
+}
+
+/** The database writes that copy one applied journal entry. */
+function mirroredWriteOf({ entry, applied }: AppliedBatch[number]): MirroredWrite {
+  if (entry.kind === 'complete') {
+    return {
+      id: applied.id,
+      completion: {
+        ...completionOptionsOf(finishedRecord(entry.started, entry.completion)),
+        completionSeq: applied.completion_seq ?? undefined,
+      },
+    }
+  }
+  const pending = {
+    id: applied.id,
+    seq: applied.seq,
+    skill_name: entry.record.skill_name,
+    invoked_at: entry.record.invoked_at,
+    workflow_path: entry.record.workflow_path,
+    session_id: entry.session_id,
+  }
+  if (entry.kind === 'start') return { id: applied.id, pending }
+  return {
+    id: applied.id,
+    pending,
+    completion: {
+      ...completionOptionsOf(entry.record),
+      completionSeq: applied.completion_seq ?? undefined,
+    },
   }
 }

@@ -1,15 +1,17 @@
 import { existsSync } from 'node:fs'
 import {
+  type AppliedEntry,
   type CompleteOptions,
   type Completer,
-  completerOnce,
+  type JournalEntry,
   type MetricsTracker,
+  newJournalEntry,
   type Phase,
   RefusedError,
   type SkillMetrics,
   StaleEpochError,
-  type StartedRecord,
   type Summary,
+  systemClock,
   type TrackOptions,
 } from '@skill-metrics/core'
 import type { SkillMetricsStore, StoreOptions } from '@skill-metrics/db-store'
@@ -17,7 +19,12 @@ import {
   type DatabaseTarget,
   DEFAULT_CONNECT_TIMEOUT_MS,
 } from '@skill-metrics/db-store/database-url'
-import { JsonFileTracker } from '@skill-metrics/json-tracker'
+import {
+  invocationEntry,
+  JsonFileTracker,
+  journaledCompleter,
+  pendingInvocation,
+} from '@skill-metrics/json-tracker'
 import {
   DB_TRUTH_PHASES,
   type PhaseCopy,
@@ -29,6 +36,7 @@ import {
 import { DualReadTracker } from './dual-read-tracker.js'
 import type { DualWriteMiss } from './dual-write-misses.js'
 import { DUAL_WRITE_TIMEOUT_MS, DualWriteTracker } from './dual-write-tracker.js'
+import { commitToDatabase } from './journal-drain.js'
 
 export interface OpenTrackerOptions {
   jsonFile: string
@@ -147,8 +155,7 @@ export async function recordInvocation(
   const misses: DualWriteMiss[] = []
   const tracker = new PhaseFollowingTracker({ ...options, onMiss: (miss) => misses.push(miss) })
   try {
-    const complete = await tracker.trackInvocation(skillName, track)
-    await complete(completion)
+    await tracker.record(skillName, track, completion)
     const phase = tracker.phase
     const missed = misses.at(-1)?.error ?? null
     return {
@@ -162,10 +169,13 @@ export async function recordInvocation(
   }
 }
 
-/** One phase's way of writing: a start, and a finish of an invocation any phase started. */
+/**
+ * One phase's way of writing: a change (a start, a completion of an invocation any phase started,
+ * or both at once) applied where the phase keeps the truth, exactly once by its entry id — also
+ * when it was journaled under an earlier phase and is retried under this one.
+ */
 interface PhaseWriter {
-  start(skillName: string, options: TrackOptions): Promise<StartedRecord>
-  finish(started: StartedRecord, completion: CompleteOptions): Promise<void>
+  commit(entry: JournalEntry): Promise<AppliedEntry>
 }
 
 interface PhaseTrackers {
@@ -196,10 +206,26 @@ class PhaseFollowingTracker implements MetricsTracker {
   }
 
   async trackInvocation(skillName: string, options: TrackOptions = {}): Promise<Completer> {
-    const started = await this.#write((writer) => writer.start(skillName, options))
-    return completerOnce(started.invocation, (completion) =>
-      this.#write((writer) => writer.finish(started, completion)),
+    const invocation = pendingInvocation(skillName, options, systemClock)
+    const started = newJournalEntry({
+      kind: 'start',
+      record: invocation,
+      session_id: options.sessionId ?? null,
+    })
+    const { id, seq } = await this.#write((writer) => writer.commit(started))
+    return journaledCompleter(id, invocation, seq, systemClock, (entry) =>
+      this.#write((writer) => writer.commit(entry)),
     )
+  }
+
+  /** One invocation started and finished at once: one change, so one rewrite or one transaction. */
+  async record(
+    skillName: string,
+    options: TrackOptions,
+    completion: CompleteOptions,
+  ): Promise<void> {
+    const entry = invocationEntry(skillName, options, completion, systemClock)
+    await this.#write((writer) => writer.commit(entry))
   }
 
   async getSkillMetrics(skillName: string): Promise<SkillMetrics | null> {
@@ -289,15 +315,7 @@ async function trackersFor(
       return {
         copy,
         reader: json,
-        writer: {
-          start: async (skillName, trackOptions) => {
-            const { id, seq, invocation } = await json.startInvocation(skillName, trackOptions)
-            return { id, seq, invocation, sessionId: trackOptions.sessionId ?? null }
-          },
-          finish: async (started, completion) => {
-            await json.completeStarted(started.invocation, started.seq, completion)
-          },
-        },
+        writer: { commit: async (entry) => (await json.commit(entry)).applied },
       }
     case 'dual-write':
     case 'migrated': {
@@ -322,8 +340,11 @@ async function trackersFor(
         copy,
         reader: store,
         writer: {
-          start: (skillName, trackOptions) => store.startInvocation(skillName, trackOptions),
-          finish: (started, completion) => store.completeInvocation(started.id, completion),
+          commit: (entry) =>
+            commitToDatabase(store, entry, {
+              jsonFile: options.jsonFile,
+              lockTimeoutMs: options.lockTimeoutMs,
+            }),
         },
       }
     }
