@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { backfillSection } from './backfill.mjs'
+import { groupCommitSection } from './group-commit.mjs'
 import { indexFloorSection } from './index-floor.mjs'
 import { count, goal, measureCli, measureNode, root, verdict } from './measure.mjs'
 import { smokeSection, smokeSizes } from './smoke-e2e.mjs'
@@ -102,6 +103,7 @@ try {
   ]
   const backfill = await backfillSection(work, large.file, invocations)
   const indexFloor = await indexFloorSection(work, large.file, invocations)
+  const groupCommit = await groupCommitSection(work, large.file)
   const trackLatency = await trackLatencySection(work)
   const smoke = await smokeSection(work, legacy)
   const startup = await startupSection(work)
@@ -109,6 +111,7 @@ try {
     ...legacyGoals,
     ...backfill.goals,
     ...indexFloor.goals,
+    ...groupCommit.goals,
     ...trackLatency.goals,
     ...smoke.goals,
     ...startup.goals,
@@ -132,7 +135,9 @@ Load average (1 min) at the start ${loadAtStart.toFixed(1)}, at the end ${loadav
 Knobs, all optional: \`BENCH_INVOCATIONS\` (the large file, default 1,000,000),
 \`BENCH_TRACK_SIZES\` (default 1000,10000,100000), \`BENCH_SMOKE_SIZES\` (default
 100000,1000000), \`BENCH_SKIP_1M_SMOKE=1\` (drops the 1M smoke runs, most of the time),
-\`BENCH_STARTUP_RUNS\` (default 15).
+\`BENCH_STARTUP_RUNS\` (default 15), \`BENCH_GC_TRACKS_PER_WRITER\` (the group-commit section's
+\`track\`s per quiet writer, default 5), \`BENCH_SKIP_GROUP_COMMIT=1\` (drops the group-commit
+section).
 
 ## Goals
 
@@ -154,13 +159,14 @@ objects and the text at once, and it gets skills named like numbers in the wrong
 
 ${backfill.markdown}
 ${indexFloor.markdown}
+${groupCommit.markdown}
 ${trackLatency.markdown}
 ${smoke.markdown}
 ${startup.markdown}`
   writeFileSync(join(root, 'BENCHMARKS.md'), report)
   console.log(`\n${goalsTable}\n\nwritten to BENCHMARKS.md in ${minutes.toFixed(1)} minutes`)
-  // Written first so that a failed smoke is on record; the bench still fails on it.
-  if (smoke.failed) process.exitCode = 1
+  // Written first so that a failed smoke or group-commit run is on record; the bench still fails.
+  if (smoke.failed || groupCommit.failed) process.exitCode = 1
 } finally {
   rmSync(work, { recursive: true, force: true })
 }
