@@ -79,6 +79,7 @@ export function statusText(status: MigrationStatus): string {
     ...repaired,
     `Last validation  ${validation}`,
     `Dual-write misses ${status.dualWriteMisses === 0 ? 'none' : `${status.dualWriteMisses} database writes to repair`}`,
+    `Journal          ${journalLine(status.journal)}`,
     `Dual-read        ${dualRead}`,
     ...mismatches.last.map(
       (entry) => `  ${entry.at}  ${entry.kind.padEnd(8)}  ${describeMismatch(entry)}`,
@@ -92,4 +93,11 @@ export function statusText(status: MigrationStatus): string {
   const next = nextCommand(status)
   if (next !== null) lines.push(`Next             ${next}`)
   return lines.join('\n')
+}
+
+function journalLine({ waiting, rejected, file }: MigrationStatus['journal']): string {
+  const pending = waiting === 0 ? 'empty' : `${waiting} change(s) waiting for the next writer`
+  return rejected === 0
+    ? pending
+    : `${pending}; ${rejected} unreadable line(s) kept in ${file}-rejected`
 }

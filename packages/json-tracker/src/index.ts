@@ -15,6 +15,7 @@ export {
   journalHasEntries,
   journalLength,
   journalPathOf,
+  rejectedJournalLines,
   rejectedJournalPathOf,
   type TakenJournal,
   takeJournal,

@@ -156,6 +156,12 @@ export async function journalLength(file: string): Promise<number> {
   return lines
 }
 
+/** How many lines were kept aside as unreadable. */
+export async function rejectedJournalLines(file: string): Promise<number> {
+  const text = await readFile(rejectedJournalPathOf(file), 'utf8').catch(() => '')
+  return text.split('\n').filter((line) => line.trim() !== '').length
+}
+
 /** Whether anything waits in the journal: a stat or two, cheap enough for every write. */
 export async function journalHasEntries(file: string): Promise<boolean> {
   if (((await stat(journalPathOf(file)).catch(() => undefined))?.size ?? 0) > 0) return true

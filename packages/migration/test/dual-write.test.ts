@@ -114,7 +114,9 @@ describe('dual-write with the database unavailable', () => {
     holder.exec('ROLLBACK')
     holder.close()
     const misses = await readMisses(jsonFile)
-    expect(misses.map((miss) => miss.operation)).toEqual(['start', 'complete'])
+    // `track` is one change (started and finished at once): one miss, carrying the whole record.
+    expect(misses.map((miss) => miss.operation)).toEqual(['complete'])
+    expect(misses[0]?.record).toMatchObject({ skill_name: 'review', completed: true })
     expect(misses[0]!.error).toMatch(/locked|busy|did not answer/i)
     expect((await migrationStatus(jsonFile, db.target)).dualWriteMisses).toBe(2)
   })
@@ -140,7 +142,9 @@ describe('dual-write with a host that drops packets', () => {
     await recordInvocation({ jsonFile, db, dualWriteTimeoutMs: 300 }, 'review', {}, {})
     expect(performance.now() - started).toBeLessThan(2 * 300 + 1_500)
     const misses = await readMisses(jsonFile)
-    expect(misses.map((miss) => miss.operation)).toEqual(['start', 'complete'])
+    // `track` is one change (started and finished at once): one miss, carrying the whole record.
+    expect(misses.map((miss) => miss.operation)).toEqual(['complete'])
+    expect(misses[0]?.record).toMatchObject({ skill_name: 'review', completed: true })
     expect((await loadLegacyFile(jsonFile)).invocations).toHaveLength(1)
   })
 })

@@ -8,8 +8,11 @@ import {
 } from '@skill-metrics/db-store'
 import {
   type ForeignWrite,
+  journalLength,
+  journalPathOf,
   noteForeignWrite,
   readWriterState,
+  rejectedJournalLines,
   scanThroughTornSaves,
 } from '@skill-metrics/json-tracker'
 import { type ForeignRepair, readForeignRepairs } from '../backfill/foreign-repairs.js'
@@ -80,6 +83,11 @@ export interface MigrationStatus {
   /** Database writes dual-write could not make, recorded beside the legacy file. */
   dualWriteMisses: number
   /**
+   * The group-commit journal beside the legacy file (ARCHITECTURE §5): changes waiting for the
+   * next writer to apply them, and lines kept aside as unreadable (with their reasons).
+   */
+  journal: { waiting: number; rejected: number; file: string }
+  /**
    * What dual-read recorded beside the legacy file. Unresolved: recorded after the last clean
    * validation (all of them while the database is unreachable); `unresolved` counts the
    * mismatches, which keep cutover closed, `errors` the reads the database failed to answer.
@@ -101,14 +109,17 @@ export async function migrationStatus(
   jsonFile: string,
   target: DatabaseTarget,
 ): Promise<MigrationStatus> {
-  const [legacy, database, copy, misses, mismatches, repairs] = await Promise.all([
-    legacyStatus(jsonFile),
-    databaseStatus(target),
-    readPhaseCopy(jsonFile).catch(() => null),
-    readMisses(jsonFile),
-    readMismatches(jsonFile),
-    readForeignRepairs(jsonFile),
-  ])
+  const [legacy, database, copy, misses, mismatches, repairs, waiting, rejected] =
+    await Promise.all([
+      legacyStatus(jsonFile),
+      databaseStatus(target),
+      readPhaseCopy(jsonFile).catch(() => null),
+      readMisses(jsonFile),
+      readMismatches(jsonFile),
+      readForeignRepairs(jsonFile),
+      journalLength(jsonFile),
+      rejectedJournalLines(jsonFile),
+    ])
   const fromDatabase = database.phase
   const phase = fromDatabase?.phase ?? copy?.phase ?? 'json-only'
   if (DB_TRUTH_PHASES.includes(phase))
@@ -129,6 +140,7 @@ export async function migrationStatus(
     database: database.summary,
     lastValidation: database.lastValidation,
     dualWriteMisses: misses.length,
+    journal: { waiting, rejected, file: journalPathOf(jsonFile) },
     foreignRepairs: {
       restored: repairs.filter((repair) => repair.kind === 'restored').length,
       imported: repairs.filter((repair) => repair.kind === 'imported').length,
