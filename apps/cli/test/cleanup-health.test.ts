@@ -11,6 +11,7 @@ import {
   DIALECTS,
   freshDatabase,
   LATEST_VERSION,
+  migrationsCopy,
   REQUIRED_VERSION,
   type TestDatabase,
 } from './schema.js'
@@ -133,17 +134,24 @@ describe.each(DIALECTS)('cleanup and health on %s', (dialect) => {
 })
 
 describe.each(DIALECTS)('an optional schema version pending on %s', (dialect) => {
-  // V7 only drops indexes; undone in db-primary, it is what a release bringing it looks like.
-  const OPTIONAL = 7
-  const described = `V${OPTIONAL} drop unused invocation indexes`
+  // What a release bringing an index-only version looks like: the shipped migrations and one more,
+  // marked optional, that this database has not applied yet.
+  const OPTIONAL = LATEST_VERSION + 1
+  const described = `V${OPTIONAL} index invocations by time`
 
   it('does not stop writers; health warns, status and schema status show it with its command', async () => {
     const moved = await migration(dialect)
-    const { cli } = moved
     await advanceTo(moved, 'dual-write', 'db-primary')
-    const undone = await cli('schema', 'rollback', '--to', String(OPTIONAL - 1), '--json')
-    expect(undone.exitCode, undone.stdout).toBe(0)
-    expect(JSON.parse(undone.stdout)).toMatchObject({ forced: false, current: OPTIONAL - 1 })
+    const migrations = await migrationsCopy()
+    await writeFile(
+      join(migrations, `V${OPTIONAL}__index_invocations_by_time.sql`),
+      '-- SKILL-METRICS: Optional\nCREATE INDEX idx_test_invoked_at ON skill_invocation(invoked_at);\n\n-- Rollback migration\n-- DROP INDEX IF EXISTS idx_test_invoked_at;\n',
+    )
+    const cli = (...args: string[]) =>
+      runCommand([...args, '--db', moved.db.url, '--json-file', moved.jsonFile], {
+        cwd: dirname(moved.jsonFile),
+        env: { SKILL_METRICS_MIGRATIONS_DIR: migrations },
+      })
 
     const tracked = await cli('track', 'review')
     expect(tracked.exitCode, tracked.stderr).toBe(0)
@@ -153,7 +161,7 @@ describe.each(DIALECTS)('an optional schema version pending on %s', (dialect) =>
       name: 'schema at the latest version',
       ok: true,
       level: 'warn',
-      detail: `V${OPTIONAL - 1} of V${LATEST_VERSION}; optional, pending: ${described}; run: skill-metrics schema migrate`,
+      detail: `V${LATEST_VERSION} of V${OPTIONAL}; optional, pending: ${described}; run: skill-metrics schema migrate`,
     })
     const status = await cli('status', '--json')
     const reported = JSON.parse(status.stdout)
@@ -162,7 +170,7 @@ describe.each(DIALECTS)('an optional schema version pending on %s', (dialect) =>
       database: {
         pendingVersions: [OPTIONAL],
         pendingOptional: {
-          versions: [{ version: OPTIONAL, description: 'drop unused invocation indexes' }],
+          versions: [{ version: OPTIONAL, description: 'index invocations by time' }],
           command: 'skill-metrics schema migrate',
         },
         invocations: 1,
@@ -184,7 +192,7 @@ describe.each(DIALECTS)('an optional schema version pending on %s', (dialect) =>
     expect(JSON.parse(after.stdout).checks).toContainEqual({
       name: 'schema at the latest version',
       ok: true,
-      detail: `V${LATEST_VERSION}`,
+      detail: `V${OPTIONAL}`,
     })
     expect(JSON.parse((await cli('status', '--json')).stdout).database.pendingOptional).toBeNull()
   })

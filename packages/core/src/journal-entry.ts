@@ -42,6 +42,7 @@ export const journalEntrySchema = z.discriminatedUnion('kind', [
     /** Where it entered the file, for the file that finds it by position. */
     seq: z.number().check(z.int(), z.nonnegative()),
     started: legacyInvocationSchema,
+    session_id: sessionId,
     completion: completionSchema,
   }),
 ])

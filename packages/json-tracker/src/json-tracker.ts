@@ -20,6 +20,7 @@ import {
   newJournalEntry,
   renderReport,
   type SkillMetrics,
+  type StartedRecord,
   type Summary,
   summarize,
   systemClock,
@@ -284,9 +285,7 @@ export class JsonFileTracker implements MetricsTracker {
       seq: applied.seq,
       invocation,
       complete: journaledCompleter(
-        applied.id,
-        invocation,
-        applied.seq,
+        { id: applied.id, seq: applied.seq, invocation, sessionId: options.sessionId ?? null },
         this.clock,
         async (entry) => {
           const { applied: done } = await this.commit(entry)
@@ -433,9 +432,7 @@ function journalCompletion(
 }
 
 export function completionEntry(
-  id: string,
-  started: LegacyInvocation,
-  seq: number,
+  { id, seq, invocation: started, sessionId }: StartedRecord,
   completion: CompleteOptions,
   clock: Clock,
 ): Extract<JournalEntry, { kind: 'complete' }> {
@@ -444,6 +441,7 @@ export function completionEntry(
     id,
     seq,
     started,
+    session_id: sessionId,
     completion: journalCompletion(started, completion, clock),
   }) as Extract<JournalEntry, { kind: 'complete' }>
 }
@@ -454,15 +452,13 @@ export function completionEntry(
  * still be applied, and the retry must then find it applied rather than apply a second one.
  */
 export function journaledCompleter(
-  id: string,
-  started: LegacyInvocation,
-  seq: number,
+  started: StartedRecord,
   clock: Clock,
   commit: (entry: Extract<JournalEntry, { kind: 'complete' }>) => Promise<unknown>,
 ): Completer {
   let entry: Extract<JournalEntry, { kind: 'complete' }> | undefined
-  return completerOnce(started, async (completion) => {
-    entry ??= completionEntry(id, started, seq, completion, clock)
+  return completerOnce(started.invocation, async (completion) => {
+    entry ??= completionEntry(started, completion, clock)
     await commit(entry)
   })
 }

@@ -44,6 +44,14 @@ export const BUNDLED_MIGRATIONS_DIR = `${join(
   'migrations',
 )}/`
 
+/**
+ * Where every command finds the versioned SQL unless `--migrations-dir` names a folder:
+ * `SKILL_METRICS_MIGRATIONS_DIR` (for a release that ships its migrations apart, read on each
+ * open so that a run in this process sees the environment of its own), else the bundled ones.
+ */
+export const defaultMigrationsDir = (): string =>
+  process.env.SKILL_METRICS_MIGRATIONS_DIR || BUNDLED_MIGRATIONS_DIR
+
 export const DEFAULT_SCHEMA_LOCK_TIMEOUT_MS = 60_000
 
 export interface RunOptions {
@@ -86,7 +94,7 @@ export class SchemaRunner {
   }
 
   static async open(options: SchemaRunnerOptions): Promise<SchemaRunner> {
-    const migrationsDir = options.migrationsDir ?? BUNDLED_MIGRATIONS_DIR
+    const migrationsDir = options.migrationsDir ?? defaultMigrationsDir()
     const sources = await loadMigrationSources(migrationsDir, options.target.dialect)
     let target = options.target
     // A read-only look at a database that does not exist yet is a look at an empty one; opening

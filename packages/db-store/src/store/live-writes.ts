@@ -154,7 +154,7 @@ export async function applyJournalEntry(
     // Started in the file and never copied here (a dual-write miss): it enters as it started.
     applied =
       stored === undefined
-        ? await insertPending(sql, { ...entry.started, id: entry.id, session_id: null })
+        ? await insertPending(sql, { ...entry.started, id: entry.id, session_id: entry.session_id })
         : { id: entry.id, seq: Number(stored.seq) }
     completionSeq = await completeStored(
       sql,

@@ -57,7 +57,8 @@ export class DualWriteTracker implements MetricsTracker {
     const { id, seq } = await this.commit(
       newJournalEntry({ kind: 'start', record: invocation, session_id: options.sessionId ?? null }),
     )
-    return journaledCompleter(id, invocation, seq, this.#json.clock, (entry) => this.commit(entry))
+    const started = { id, seq, invocation, sessionId: options.sessionId ?? null }
+    return journaledCompleter(started, this.#json.clock, (entry) => this.commit(entry))
   }
 
   /**
@@ -183,6 +184,16 @@ function mirroredWriteOf({ entry, applied }: AppliedBatch[number]): MirroredWrit
   if (entry.kind === 'complete') {
     return {
       id: applied.id,
+      // Its start may be copied by another holder after this batch (two holders copy in the order
+      // their transactions commit): the row is made here then, the same either way.
+      pending: {
+        id: applied.id,
+        seq: entry.seq,
+        skill_name: entry.started.skill_name,
+        invoked_at: entry.started.invoked_at,
+        workflow_path: entry.started.workflow_path,
+        session_id: entry.session_id,
+      },
       completion: {
         ...completionOptionsOf(finishedRecord(entry.started, entry.completion)),
         completionSeq: applied.completion_seq ?? undefined,

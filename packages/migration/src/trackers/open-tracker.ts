@@ -213,7 +213,8 @@ class PhaseFollowingTracker implements MetricsTracker {
       session_id: options.sessionId ?? null,
     })
     const { id, seq } = await this.#write((writer) => writer.commit(started))
-    return journaledCompleter(id, invocation, seq, systemClock, (entry) =>
+    const sessionId = options.sessionId ?? null
+    return journaledCompleter({ id, seq, invocation, sessionId }, systemClock, (entry) =>
       this.#write((writer) => writer.commit(entry)),
     )
   }
