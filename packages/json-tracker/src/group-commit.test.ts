@@ -76,7 +76,11 @@ async function writersQueuedBehindTheLock(file: string, count: number) {
     // One at a time, so that the journal's order is known.
     await until(async () => (await journalLength(file)) === commits.length, 'the journal')
   }
-  return { entries, commits, release: () => (release(), held) }
+  const releaseLock = () => {
+    release()
+    return held
+  }
+  return { entries, commits, release: releaseLock }
 }
 
 describe('group commit', () => {
