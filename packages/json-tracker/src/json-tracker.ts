@@ -210,12 +210,18 @@ async function rewriteOnce<T>(
           },
   )
   if (recorded.length > 0 || settled !== state?.journal) {
-    // Settled now, so that waiters find their results without waiting for the next holder.
+    // Settled now, so that waiters find their results without waiting for the next holder. The
+    // file is written: should this fail (a full disk), the next holder settles the batch from
+    // the file's bytes, and the write is not reported as failed.
     await recordJournal(
       file,
       withApplied(
         settled,
         recorded.map(({ applied }) => applied),
+      ),
+    ).catch((error: Error) =>
+      console.error(
+        `skill-metrics: the batch is in ${file}, but its writers learn so only from the next write: ${error.message}`,
       ),
     )
   }
