@@ -85,7 +85,10 @@ export async function completeStored(
     session_id: string | null
     duration_seconds: number | null
   }>(
-    'SELECT skill_name, invoked_at, workflow_path, session_id, duration_seconds FROM skill_invocation WHERE id = ?',
+    // Two writers may copy the same completion (a group-commit holder's batch and the writer
+    // itself): PostgreSQL's row lock makes the second read the first's commit; SQLite's write
+    // transactions already run one at a time (BEGIN IMMEDIATE).
+    `SELECT skill_name, invoked_at, workflow_path, session_id, duration_seconds FROM skill_invocation WHERE id = ?${sql.dialect === 'postgres' ? ' FOR UPDATE' : ''}`,
     [id],
   )
   if (row === undefined) throw new BugError(`no stored invocation has the id ${id}`)

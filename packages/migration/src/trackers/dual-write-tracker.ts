@@ -66,11 +66,19 @@ export class DualWriteTracker implements MetricsTracker {
    * copies to the database in one transaction every change this process applied as the lock
    * holder (its own and the journal's), with the file's id, position and completion sequence. A
    * database that fails or does not answer within the bound records one miss per change, repaired
-   * by the next `data migrate`. A change another holder applied is copied by that holder.
+   * by the next `data migrate`.
    */
   async commit(entry: JournalEntry): Promise<AppliedEntry> {
     const { applied, batch } = await this.#json.commit(entry)
-    if (batch.length === 0) return applied
+    // Applied by another holder, which copies its batch after releasing the lock: this writer
+    // still returns only once its change is in the database or recorded as missed, so that a
+    // foreign save erasing it from the file meanwhile cannot lose it. Copying twice is harmless.
+    await this.#copy(batch.length > 0 ? batch : [{ entry, applied }])
+    return applied
+  }
+
+  /** Copies applied changes to the database in one transaction; a failure is one miss per change. */
+  async #copy(batch: AppliedBatch): Promise<void> {
     try {
       await this.withStore((store) => store.mirrorWrites(batch.map(mirroredWriteOf)))
     } catch (error) {
@@ -83,7 +91,6 @@ export class DualWriteTracker implements MetricsTracker {
         await this.#miss(result.id, operation, (error as Error).message, record)
       }
     }
-    return applied
   }
 
   getSkillMetrics(skillName: string): Promise<SkillMetrics | null> {
