@@ -58,6 +58,11 @@ export const sourceFlags = {
   })(),
 }
 
+const writersLockTimeoutFlag = Flags.integer({
+  summary: "Seconds to wait for the writers' lock before giving up with exit 4 (default 30).",
+  min: 0,
+})
+
 export const trackFlags = {
   'workflow-path': Flags.string({ summary: 'The workflow path the skill took.' }),
   abandoned: Flags.boolean({ summary: 'Record the invocation as abandoned, not completed.' }),
@@ -68,10 +73,12 @@ export const trackFlags = {
     multipleNonGreedy: true,
   }),
   duration: Flags.string({ summary: 'How many seconds ago it started (default 0).' }),
-  'lock-timeout': Flags.integer({
-    summary: "Seconds to wait for the writers' lock before giving up with exit 4 (default 30).",
-    min: 0,
-  }),
+  'lock-timeout': writersLockTimeoutFlag,
+}
+
+export const journalApplyFlags = {
+  entry: Flags.string({ summary: 'One journal entry, as the JSON line its writer appended.' }),
+  'lock-timeout': writersLockTimeoutFlag,
 }
 
 export const generateFlags = {

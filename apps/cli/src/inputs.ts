@@ -1,4 +1,4 @@
-import { UsageError } from '@skill-metrics/core'
+import { type JournalEntry, journalEntrySchema, UsageError } from '@skill-metrics/core'
 import * as z from '@skill-metrics/core/zod'
 
 const durationSchema = z.coerce.number().check(z.refine(Number.isFinite), z.nonnegative())
@@ -42,4 +42,23 @@ function parseNumber(
 /** A `--…-timeout` flag in seconds as the milliseconds the services take; undefined when not given. */
 export function millisecondsOf(seconds: number | undefined): number | undefined {
   return seconds === undefined ? undefined : seconds * 1000
+}
+
+/**
+ * `journal apply --entry`: one journal line as the Python client wrote it, checked as strictly as
+ * a line read from the journal.
+ */
+export function parseJournalEntry(text: string): JournalEntry {
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch (error) {
+    throw new UsageError(`--entry must be one journal entry as JSON: ${(error as Error).message}`)
+  }
+  const parsed = journalEntrySchema.safeParse(value)
+  if (parsed.success) return parsed.data
+  const problems = parsed.error.issues
+    .map((issue) => `${issue.path.join('.') || 'entry'}: ${issue.message}`)
+    .join('; ')
+  throw new UsageError(`--entry is not a journal entry: ${problems}`)
 }

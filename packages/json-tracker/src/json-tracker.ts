@@ -34,6 +34,7 @@ import {
   appendToJournal,
   dropTakenJournals,
   groupCommitEnabled,
+  journalHasEntries,
   journalPathOf,
   type TakenJournal,
   takeJournal,
@@ -55,7 +56,7 @@ import {
   settledJournal,
   withApplied,
 } from './writer-state.js'
-import { withWritersLockUnless } from './writers-lock.js'
+import { withWritersLock, withWritersLockUnless } from './writers-lock.js'
 
 export interface JsonTrackerOptions {
   /** The legacy file, e.g. `.session-buddy/skill_metrics.json`. */
@@ -138,9 +139,12 @@ async function rewriteRetried<T>(
   }
 }
 
-/** The group commit's part in a rewrite: the holder's own entry, applied after the journal's. */
+/**
+ * The group commit's part in a rewrite: the holder's own entry, applied after the journal's (none
+ * when the holder only drains what waits).
+ */
 interface JournalWork {
-  own: JournalEntry
+  own: JournalEntry | undefined
   /** Apply the journal too (off when group commit is switched off: the reference behaviour). */
   drain: boolean
 }
@@ -241,12 +245,13 @@ function applyJournal(
   document: LegacyDocument,
   taken: TakenJournal,
   settled: JournalRecord | undefined,
-  own: JournalEntry,
+  own: JournalEntry | undefined,
 ): AppliedBatch {
   const done = new Set(settled?.applied.map(({ entry }) => entry))
-  const entries = taken.entries.some(({ entry }) => entry === own.entry)
-    ? taken.entries
-    : [...taken.entries, own]
+  const entries =
+    own === undefined || taken.entries.some(({ entry }) => entry === own.entry)
+      ? taken.entries
+      : [...taken.entries, own]
   return entries
     .filter(({ entry }) => !done.has(entry))
     .map((entry) => ({ entry, applied: applyEntry(document, entry) }))
@@ -303,6 +308,27 @@ export class JsonFileTracker implements MetricsTracker {
       ),
       completion: () => finished,
     }
+  }
+
+  /**
+   * Applies what waits in the journal (changes of writers that gave up waiting, or of the Python
+   * client, whose only channel it is), waiting for the lock as long as any write would. Returns
+   * the batch applied, for a mirror to copy; empty when nothing waited.
+   */
+  async drain(): Promise<AppliedBatch> {
+    if (!(await journalHasEntries(this.file))) return []
+    const { batch } = await withWritersLock(
+      this.file,
+      async (lock) => {
+        await this.#beforeWrite?.()
+        return rewriteRetried(this.file, () => undefined, this.clock.now(), lock.assertHeld, {
+          own: undefined,
+          drain: true,
+        })
+      },
+      { timeoutMs: this.#lockTimeoutMs },
+    )
+    return batch
   }
 
   /**

@@ -19,4 +19,9 @@ export {
   type RollbackTarget,
 } from './operations/defaults.js'
 export { databaseOfLegacyFile, missingLegacyFileWarning } from './phases/legacy-binding.js'
-export { type RecordedInvocation, recordInvocation } from './trackers/open-tracker.js'
+export {
+  type AppliedJournal,
+  applyJournal,
+  type RecordedInvocation,
+  recordInvocation,
+} from './trackers/open-tracker.js'

@@ -77,6 +77,13 @@ export class DualWriteTracker implements MetricsTracker {
     return applied
   }
 
+  /** Applies what waits in the journal to the file, then copies it to the database like a write. */
+  async drain(): Promise<AppliedEntry[]> {
+    const batch = await this.#json.drain()
+    if (batch.length > 0) await this.#copy(batch)
+    return batch.map(({ applied }) => applied)
+  }
+
   /** Copies applied changes to the database in one transaction; a failure is one miss per change. */
   async #copy(batch: AppliedBatch): Promise<void> {
     try {

@@ -23,6 +23,7 @@ import {
   invocationEntry,
   JsonFileTracker,
   journaledCompleter,
+  journalHasEntries,
   pendingInvocation,
 } from '@skill-metrics/json-tracker'
 import {
@@ -36,7 +37,7 @@ import {
 import { DualReadTracker } from './dual-read-tracker.js'
 import type { DualWriteMiss } from './dual-write-misses.js'
 import { DUAL_WRITE_TIMEOUT_MS, DualWriteTracker } from './dual-write-tracker.js'
-import { commitToDatabase } from './journal-drain.js'
+import { commitToDatabase, drainJournalIntoDatabase } from './journal-drain.js'
 
 export interface OpenTrackerOptions {
   jsonFile: string
@@ -169,6 +170,44 @@ export async function recordInvocation(
   }
 }
 
+/** What `journal apply` did: the phase that took the changes, and what it applied. */
+export interface AppliedJournal extends Omit<RecordedInvocation, 'missed'> {
+  /** The given entry's result (already applied before, or now); null when none was given. */
+  entry: AppliedEntry | null
+  /** Without an entry, every entry that waited and this run applied; with one, its result. */
+  applied: AppliedEntry[]
+  /** Why the database missed the copy in dual-write, one line per change; empty when it did not. */
+  missed: string[]
+}
+
+/**
+ * `journal apply`: the changes waiting in the group-commit journal, applied where the phase keeps
+ * the truth; with an entry (the Python client's, which journaled it first), that one for sure,
+ * once by its id, whoever applies it.
+ */
+export async function applyJournal(
+  options: OpenTrackerOptions,
+  entry?: JournalEntry,
+): Promise<AppliedJournal> {
+  const misses: DualWriteMiss[] = []
+  const tracker = new PhaseFollowingTracker({ ...options, onMiss: (miss) => misses.push(miss) })
+  try {
+    const own = entry === undefined ? null : await tracker.commit(entry)
+    const applied = own === null ? await tracker.drain() : [own]
+    const phase = tracker.phase
+    return {
+      phase,
+      file: DB_TRUTH_PHASES.includes(phase) ? null : options.jsonFile,
+      database: phase === 'json-only' || misses.length > 0 ? null : options.db.display,
+      entry: own,
+      applied,
+      missed: misses.map((miss) => miss.error),
+    }
+  } finally {
+    await tracker.close()
+  }
+}
+
 /**
  * One phase's way of writing: a change (a start, a completion of an invocation any phase started,
  * or both at once) applied where the phase keeps the truth, exactly once by its entry id — also
@@ -176,6 +215,8 @@ export async function recordInvocation(
  */
 interface PhaseWriter {
   commit(entry: JournalEntry): Promise<AppliedEntry>
+  /** Applies what waits in the journal, exactly once each; what it applied. */
+  drain(): Promise<AppliedEntry[]>
 }
 
 interface PhaseTrackers {
@@ -227,6 +268,15 @@ class PhaseFollowingTracker implements MetricsTracker {
   ): Promise<void> {
     const entry = invocationEntry(skillName, options, completion, systemClock)
     await this.#write((writer) => writer.commit(entry))
+  }
+
+  /** A change made elsewhere (journaled by the Python client), applied once by its entry id. */
+  commit(entry: JournalEntry): Promise<AppliedEntry> {
+    return this.#write((writer) => writer.commit(entry))
+  }
+
+  drain(): Promise<AppliedEntry[]> {
+    return this.#write((writer) => writer.drain())
   }
 
   async getSkillMetrics(skillName: string): Promise<SkillMetrics | null> {
@@ -316,7 +366,10 @@ async function trackersFor(
       return {
         copy,
         reader: json,
-        writer: { commit: async (entry) => (await json.commit(entry)).applied },
+        writer: {
+          commit: async (entry) => (await json.commit(entry)).applied,
+          drain: async () => (await json.drain()).map(({ applied }) => applied),
+        },
       }
     case 'dual-write':
     case 'migrated': {
@@ -337,15 +390,16 @@ async function trackersFor(
     case 'db-primary':
     case 'cleaned': {
       const store = await openStore({ target: options.db, epoch })
+      const drainOptions = { jsonFile: options.jsonFile, lockTimeoutMs: options.lockTimeoutMs }
       return {
         copy,
         reader: store,
         writer: {
-          commit: (entry) =>
-            commitToDatabase(store, entry, {
-              jsonFile: options.jsonFile,
-              lockTimeoutMs: options.lockTimeoutMs,
-            }),
+          commit: (entry) => commitToDatabase(store, entry, drainOptions),
+          drain: async () =>
+            (await journalHasEntries(options.jsonFile))
+              ? drainJournalIntoDatabase(store, drainOptions)
+              : [],
         },
       }
     }
