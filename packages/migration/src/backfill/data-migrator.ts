@@ -25,6 +25,7 @@ import {
 import { DB_TRUTH_PHASES } from '../phases/phase-copy.js'
 import { requireReasonToForce, requireServedLegacyFile } from '../phases/transition.js'
 import { missLogPathOf, readMisses } from '../trackers/dual-write-misses.js'
+import { applyJournal } from '../trackers/open-tracker.js'
 import { syncLoggedChanges } from './changes-since.js'
 import {
   type ForeignRepair,
@@ -121,6 +122,15 @@ export async function migrateData(options: MigrateOptions): Promise<MigrateResul
       'phase is json-only; data migrate runs once there is a database to migrate to',
       { nextStep: 'Start dual-write first: skill-metrics phase dual-write' },
     )
+  }
+  // What waits in the group-commit journal (writers that gave up on the lock, the Python client
+  // when the CLI did not answer in time) enters the stores first, so it is migrated with the rest.
+  if (options.dryRun !== true) {
+    await applyJournal({
+      jsonFile: options.jsonFile,
+      db: options.target,
+      lockTimeoutMs: options.lockTimeoutMs,
+    })
   }
   if (DB_TRUTH_PHASES.includes(phase)) return importAfterCutover(options, epoch, started)
   const store = await SkillMetricsStore.open({ target: options.target })

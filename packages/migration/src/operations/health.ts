@@ -2,7 +2,14 @@ import { stat } from 'node:fs/promises'
 import { type Clock, type Phase, RefusedError, systemClock } from '@skill-metrics/core'
 import { type DatabaseTarget, PhaseStore, type ValidationRecord } from '@skill-metrics/db-store'
 import type { FreeSpaceReader } from '@skill-metrics/durable-file'
-import { LOCK_STALE_MS, lockPathOf } from '@skill-metrics/json-tracker'
+import {
+  journalLength,
+  journalPathOf,
+  LOCK_STALE_MS,
+  lockPathOf,
+  rejectedJournalLines,
+  rejectedJournalPathOf,
+} from '@skill-metrics/json-tracker'
 import { healthSpace } from '../phases/disk-space.js'
 import { legacyFileAsDatabaseLeftIt, noForeignWriteSinceCleanValidation } from '../phases/guards.js'
 import {
@@ -76,8 +83,30 @@ export async function checkHealth({
     checks.push(await foreignWriter(jsonFile, target, database))
   if (phase !== undefined && DB_TRUTH_PHASES.includes(phase))
     checks.push(await legacyFileAsDatabaseLeftIt(jsonFile))
+  checks.push(await journalDrained(jsonFile))
   checks.push(await healthSpace({ jsonFile, target, freeSpace }))
   return { ok: checks.every((check) => check.ok), checks }
+}
+
+/**
+ * What waits in the group-commit journal (writers that gave up on the lock, the Python client
+ * when the CLI did not answer in time) and what was kept aside as unreadable: a warning, as the
+ * next write applies what waits, but a person should know.
+ */
+async function journalDrained(jsonFile: string): Promise<GuardCheck> {
+  const name = 'group-commit journal drained'
+  const [waiting, rejected] = await Promise.all([
+    journalLength(jsonFile),
+    rejectedJournalLines(jsonFile),
+  ])
+  const problems = [
+    waiting > 0 &&
+      `${waiting} change(s) wait in ${journalPathOf(jsonFile)}: the next write applies them, or run: skill-metrics journal apply`,
+    rejected > 0 &&
+      `${rejected} line(s) could not be applied; kept with their reasons in ${rejectedJournalPathOf(jsonFile)}`,
+  ].filter((problem) => problem !== false)
+  if (problems.length === 0) return { name, ok: true, detail: 'nothing waits' }
+  return { name, ok: true, level: 'warn', detail: problems.join('; ') }
 }
 
 function notChecked(name: string, database: DatabaseStatus): GuardCheck {

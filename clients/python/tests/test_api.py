@@ -1,0 +1,207 @@
+"""The drop-in's API: the original's shapes, and values equal to what the legacy rules give."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import shutil
+import sys
+import time
+import unittest
+from contextlib import redirect_stdout
+from dataclasses import fields
+from pathlib import Path
+
+from skill_metrics import SkillInvocation, SkillMetrics, SkillMetricsTracker, track_skill
+from skill_metrics import tracker as tracker_module
+from skill_metrics._journal import journal_path_of
+
+from support import FIXTURES, SKILL, Store
+
+
+class Shapes(unittest.TestCase):
+    def test_invocation_fields_in_the_legacy_files_key_order(self) -> None:
+        self.assertEqual(
+            [f.name for f in fields(SkillInvocation)],
+            [
+                "skill_name",
+                "invoked_at",
+                "workflow_path",
+                "completed",
+                "duration_seconds",
+                "follow_up_actions",
+                "error_type",
+            ],
+        )
+
+    def test_metrics_fields_then_the_two_computed_values(self) -> None:
+        metrics = SkillMetrics(skill_name="s", total_invocations=4, completed_invocations=3,
+                               abandoned_invocations=1, total_duration_seconds=4.5)
+        self.assertEqual(
+            list(metrics.to_dict()),
+            [
+                "skill_name",
+                "total_invocations",
+                "completed_invocations",
+                "abandoned_invocations",
+                "total_duration_seconds",
+                "workflow_paths",
+                "common_errors",
+                "follow_up_actions",
+                "first_invoked",
+                "last_invoked",
+                "completion_rate",
+                "avg_duration_seconds",
+            ],
+        )
+        self.assertEqual(metrics.completion_rate(), 75.0)
+        self.assertEqual(metrics.avg_duration_seconds(), 1.5)
+        self.assertEqual(SkillMetrics(skill_name="s").completion_rate(), 0.0)
+        self.assertEqual(SkillMetrics(skill_name="s").avg_duration_seconds(), 0.0)
+
+    def test_default_file_is_session_buddy_in_the_current_directory(self) -> None:
+        self.assertEqual(
+            SkillMetricsTracker().metrics_file, Path.cwd() / ".session-buddy" / "skill_metrics.json"
+        )
+
+
+class OriginalAnswers(unittest.TestCase):
+    """On the fixtures the original tool wrote, the drop-in answers exactly what it answered."""
+
+    def test_fixtures(self) -> None:
+        store = Store(self)
+        for name in ("small", "medium", "edge"):
+            with self.subTest(fixture=name):
+                shutil.copyfile(FIXTURES / f"{name}.json", store.file)
+                tracker = SkillMetricsTracker(store.file)
+                expected = json.loads((FIXTURES / f"{name}.metrics.json").read_text())
+                got = {key: value.to_dict() for key, value in tracker.get_all_metrics().items()}
+                self.assertEqual(list(got), list(expected))
+                for skill, metrics in expected.items():
+                    for key, value in metrics.items():
+                        if isinstance(value, float):
+                            self.assertAlmostEqual(got[skill][key], value, places=9, msg=key)
+                        else:
+                            self.assertEqual(got[skill][key], value, msg=key)
+                first = next(iter(expected))
+                self.assertEqual(tracker.get_skill_metrics(first).to_dict()["skill_name"], first)
+                self.assertIsNone(tracker.get_skill_metrics("no-such-skill"))
+                summary = json.loads((FIXTURES / f"{name}.summary.json").read_text())
+                summary["skills_by_usage"] = [tuple(pair) for pair in summary["skills_by_usage"]]
+                self.assertEqual(tracker.get_summary(), summary)
+                self.assertEqual(
+                    tracker.generate_report(), (FIXTURES / f"{name}.report.txt").read_text()
+                )
+
+
+class ScriptedSequence(unittest.TestCase):
+    def test_values_follow_the_legacy_rules_and_the_report_is_the_clis(self) -> None:
+        store = Store(self)
+        tracker = SkillMetricsTracker(store.file)
+        script = [
+            ("lint", "quick", dict(follow_up_actions=["commit", "commit"])),
+            ("lint", "full", dict(completed=False, error_type="TimeoutError")),
+            ("lint", "quick", dict()),
+            ("review", None, dict(follow_up_actions=["open PR"])),
+            ("review", "deep", dict(completed=False)),
+        ]
+        for skill, workflow, outcome in script:
+            complete = tracker.track_invocation(skill, workflow)
+            time.sleep(0.01)
+            self.assertIsNone(complete(**outcome))
+        recorded = json.loads(store.file.read_text())["invocations"]
+        self.assertEqual(len(recorded), 5)
+        self.assertEqual(list(recorded[0]), [f.name for f in fields(SkillInvocation)])
+        for invocation in recorded:
+            self.assertGreaterEqual(invocation["duration_seconds"], 0.01)
+        lint = tracker.get_skill_metrics("lint")
+        lint_done = [r for r in recorded if r["skill_name"] == "lint" and r["completed"]]
+        self.assertEqual(
+            (lint.total_invocations, lint.completed_invocations, lint.abandoned_invocations),
+            (3, 2, 1),
+        )
+        self.assertEqual(lint.workflow_paths, {"quick": 2, "full": 1})
+        self.assertEqual(lint.common_errors, {"TimeoutError": 1})
+        self.assertEqual(lint.follow_up_actions, {"commit": 2})
+        self.assertAlmostEqual(
+            lint.total_duration_seconds, sum(r["duration_seconds"] for r in lint_done)
+        )
+        self.assertAlmostEqual(lint.completion_rate(), 2 / 3 * 100)
+        self.assertAlmostEqual(lint.avg_duration_seconds(), lint.total_duration_seconds / 2)
+        self.assertEqual(lint.first_invoked, recorded[0]["invoked_at"])
+        self.assertEqual(lint.last_invoked, recorded[2]["invoked_at"])
+        review = tracker.get_skill_metrics("review")
+        self.assertEqual(review.completion_rate(), 50.0)
+        self.assertEqual(review.workflow_paths, {"deep": 1})
+        self.assertEqual(tracker.generate_report(), store.cli("report")[:-1])
+        summary = tracker.get_summary()
+        self.assertEqual(summary["total_invocations"], 5)
+        self.assertEqual(summary["skills_by_usage"], [("lint", 3), ("review", 2)])
+        exported = store.folder / "export.json"
+        tracker.export_metrics(exported)
+        self.assertEqual(len(json.loads(exported.read_text())["invocations"]), 5)
+
+    def test_a_completer_called_twice_records_once(self) -> None:
+        store = Store(self)
+        tracker = SkillMetricsTracker(store.file)
+        complete = tracker.track_invocation(SKILL, "once")
+        complete()
+        with self.assertLogs("skill_metrics", logging.WARNING):
+            complete()
+        self.assertEqual(store.metrics()[SKILL]["total_invocations"], 1)
+
+    def test_track_skill_uses_the_process_tracker(self) -> None:
+        store = Store(self)
+        tracker_module._tracker = SkillMetricsTracker(store.file)
+        self.addCleanup(setattr, tracker_module, "_tracker", None)
+        track_skill("module-level", "w")(completed=True)
+        self.assertEqual(store.metrics()["module-level"]["total_invocations"], 1)
+
+
+class NeverHurtsTheHost(unittest.TestCase):
+    def test_bad_input_is_logged_not_raised_and_nothing_is_written(self) -> None:
+        store = Store(self)
+        tracker = SkillMetricsTracker(store.file)
+        with self.assertLogs("skill_metrics", logging.ERROR) as logs:
+            tracker.track_invocation(SKILL, workflow_path=42)()
+        self.assertIn("workflow_path", logs.output[0])
+        self.assertFalse(journal_path_of(store.file).exists())
+
+    def test_missing_cli_returns_at_once_and_the_journal_drains_later(self) -> None:
+        store = Store(self)
+        self._unreachable(store, "/nonexistent/skill-metrics", bound=2.0)
+
+    def test_hanging_cli_returns_within_the_bound_and_the_journal_drains_later(self) -> None:
+        store = Store(self)
+        hang = store.folder / "hang.py"
+        hang.write_text("import time\ntime.sleep(5)\n")
+        self._unreachable(store, f"{sys.executable} {hang}", bound=0.5)
+
+    def _unreachable(self, store: Store, cli: str, bound: float) -> None:
+        import os
+
+        previous = os.environ["SKILL_METRICS_CLI"]
+        os.environ["SKILL_METRICS_CLI"] = cli
+        self.addCleanup(os.environ.__setitem__, "SKILL_METRICS_CLI", previous)
+        tracker = SkillMetricsTracker(store.file, completion_timeout=bound)
+        printed = io.StringIO()
+        with redirect_stdout(printed), self.assertLogs("skill_metrics", logging.INFO):
+            for index in range(3):
+                complete = tracker.track_invocation(SKILL, f"waiting-{index}")
+                started = time.monotonic()
+                complete()
+                self.assertLess(time.monotonic() - started, bound + 0.5)
+        self.assertEqual(printed.getvalue(), "")
+        os.environ["SKILL_METRICS_CLI"] = previous
+        self.assertEqual(store.cli_json("status")["journal"]["waiting"], 3)
+        store.cli("journal", "apply")
+        store.cli("journal", "apply")
+        metrics = store.metrics()[SKILL]
+        self.assertEqual(metrics["total_invocations"], 3)
+        self.assertEqual(metrics["workflow_paths"], {f"waiting-{i}": 1 for i in range(3)})
+        self.assertEqual(store.cli_json("status")["journal"]["waiting"], 0)
+
+
+if __name__ == "__main__":
+    unittest.main()
