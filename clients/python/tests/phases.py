@@ -13,8 +13,8 @@ Step = Tuple[str, Callable[[Store], None]]
 LIFECYCLE: List[Step] = [
     ("json-only", lambda store: store.cli("schema", "migrate")),
     ("dual-write", lambda store: store.cli("phase", "dual-write")),
-    ("migrated", lambda store: store.cli("data", "migrate")),
-    ("dual-read", lambda store: (store.cli("data", "validate"), store.cli("phase", "dual-read"))),
+    ("migrated", lambda store: (store.cli("data", "migrate"), store.cli("data", "validate"))),
+    ("dual-read", lambda store: store.cli("phase", "dual-read")),
     ("db-primary", lambda store: store.cli("cutover")),
     ("dual-write", lambda store: store.cli("rollback", "--to", "dual-write")),
     ("db-primary", lambda store: (

@@ -175,7 +175,7 @@ class NeverHurtsTheHost(unittest.TestCase):
     def test_hanging_cli_returns_within_the_bound_and_the_journal_drains_later(self) -> None:
         store = Store(self)
         hang = store.folder / "hang.py"
-        hang.write_text("import time\ntime.sleep(5)\n")
+        hang.write_text("import time\ntime.sleep(3)\n")
         self._unreachable(store, f"{sys.executable} {hang}", bound=0.5)
 
     def _unreachable(self, store: Store, cli: str, bound: float) -> None:
@@ -185,6 +185,7 @@ class NeverHurtsTheHost(unittest.TestCase):
         os.environ["SKILL_METRICS_CLI"] = cli
         self.addCleanup(os.environ.__setitem__, "SKILL_METRICS_CLI", previous)
         tracker = SkillMetricsTracker(store.file, completion_timeout=bound)
+        self.addCleanup(tracker.wait_for_pending, 30)
         printed = io.StringIO()
         with redirect_stdout(printed), self.assertLogs("skill_metrics", logging.INFO):
             for index in range(3):

@@ -13,8 +13,10 @@ import {
 import { DIALECTS } from '@skill-metrics/testing/databases'
 import { advanceTo, inDualWrite, type Migration } from '@skill-metrics/testing/phase-walk'
 import { afterEach, describe, expect, it } from 'vitest'
+import { migrateData } from '../src/backfill/data-migrator.js'
 import { runValidation } from '../src/backfill/data-validator.js'
-import { recordInvocation } from '../src/trackers/open-tracker.js'
+import { checkHealth } from '../src/operations/health.js'
+import { applyJournal, recordInvocation } from '../src/trackers/open-tracker.js'
 
 const cleanups: Array<() => Promise<void>> = []
 afterEach(async () => {
@@ -105,5 +107,52 @@ describe.each(DIALECTS)('group commit on %s', (dialect) => {
     // The legacy file is no longer written once the database is the truth.
     expect(existsSync(migration.jsonFile)).toBe(true)
     expect((await loadLegacyFile(migration.jsonFile)).invocations).toHaveLength(2)
+  })
+
+  it('journal apply: a journaled entry (the Python client’s) lands once, by id or drained, in every phase', async () => {
+    const migration = await setUp(dialect)
+    const options = { jsonFile: migration.jsonFile, db: migration.target }
+    expect((await applyJournal(options)).applied).toEqual([])
+
+    const byId = entryFor('by-id')
+    await appendToJournal(migration.jsonFile, byId)
+    const first = await applyJournal(options, byId)
+    const again = await applyJournal(options, byId)
+    expect(again.entry).toEqual(first.entry)
+    expect(first.phase).toBe('dual-write')
+    expect(first.database).not.toBeNull()
+
+    const waiting = entryFor('drained')
+    await appendToJournal(migration.jsonFile, waiting)
+    const health = await checkHealth({ jsonFile: migration.jsonFile, target: migration.target })
+    const check = health.checks.find(({ name }) => name === 'group-commit journal drained')
+    expect(check).toMatchObject({ ok: true, level: 'warn' })
+    expect(check?.detail).toMatch(/^1 change\(s\) wait in /)
+    expect((await applyJournal(options)).applied.map(({ entry }) => entry)).toEqual([waiting.entry])
+    expect(await storedPaths(migration)).toEqual(['by-id', 'drained'])
+    expect((await loadLegacyFile(migration.jsonFile)).invocations).toHaveLength(2)
+
+    // data migrate applies what waits before it copies the file.
+    const beforeMigrate = entryFor('before-migrate')
+    await appendToJournal(migration.jsonFile, beforeMigrate)
+    await migrateData({ jsonFile: migration.jsonFile, target: migration.target })
+    expect(await journalLength(migration.jsonFile)).toBe(0)
+    expect(await storedPaths(migration)).toEqual(['before-migrate', 'by-id', 'drained'])
+
+    await advanceTo(migration, 'dual-write', 'db-primary')
+    const late = entryFor('db-primary')
+    await appendToJournal(migration.jsonFile, late)
+    const inDatabase = await applyJournal(options, late)
+    expect(inDatabase.phase).toBe('db-primary')
+    expect(inDatabase.file).toBeNull()
+    await appendToJournal(migration.jsonFile, late)
+    expect((await applyJournal(options)).applied).toEqual([])
+    expect(await storedPaths(migration)).toEqual([
+      'before-migrate',
+      'by-id',
+      'db-primary',
+      'drained',
+    ])
+    expect(await journalLength(migration.jsonFile)).toBe(0)
   })
 })

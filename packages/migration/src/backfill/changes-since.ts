@@ -40,8 +40,8 @@ export interface ChangesSinceResult {
  * Then only the records and skills those rewrites changed, and those the earlier comparison found
  * different, are synced and compared; everything else was equal then and nothing changed it.
  * Null when that cannot be shown (no chain, so a foreign write or an edit behind our back; a record
- * the log does not know; a dual-write miss; records the database holds beyond the file's): the
- * caller compares the whole file.
+ * the log does not know; a dual-write miss; records the database holds beyond the file's that our
+ * writers did not write since): the caller compares the whole file.
  *
  * At a million invocations the hash reads 240 MB in about a second; reading the file to compare
  * it took about a minute under the lock.
@@ -55,8 +55,6 @@ export async function syncChangesSince(
   if (
     snapshot === null ||
     earlier.rejected.length > 0 ||
-    earlier.invocations.extra.length > 0 ||
-    earlier.skills.extra.length > 0 ||
     (await readMisses(options.jsonFile)).length > 0
   ) {
     return null
@@ -110,6 +108,14 @@ function toCheck(chain: ChangeChain, earlier: ValidationReport): Checked | null 
   if (!chain.linked) return null
   const invocations = [...chain.invocations.values()].filter((change) => change.sinceSnapshot)
   const skills = [...chain.skills.values()].filter((change) => change.sinceSnapshot)
+  // A record or skill the database held beyond the file's snapshot is a dual-write copy that
+  // landed after the comparison read the file (with many writers, one almost always does): it is
+  // no difference when our writers wrote it to the file since, and then it is compared below.
+  const writtenSince = new Set(invocations.map(({ id }) => id))
+  if (earlier.invocations.extra.some((id) => !writtenSince.has(id))) return null
+  if (earlier.skills.extra.some((name) => chain.skills.get(name)?.sinceSnapshot !== true)) {
+    return null
+  }
   for (const { id, index } of [...earlier.invocations.missing, ...earlier.invocations.mismatched]) {
     const known = chain.invocations.get(index)
     if (known === undefined || known.id !== id) return null
