@@ -95,6 +95,10 @@ const healthShape = (document: Record<string, unknown>) => {
 /** Per command: success first, then the failures it can reach besides usage and a bad --db. */
 const SCENARIOS: Record<string, Scenario[]> = {
   track: [ok('fresh', () => ['review', '--duration', '1'])],
+  'journal apply': [
+    ok('fresh'),
+    { path: 'an entry that is not one', state: 'fresh', args: () => ['--entry', '{}'], exit: 2 },
+  ],
   metrics: [
     ok('fresh'),
     { path: 'an unknown skill', state: 'fresh', args: () => ['nope'], exit: 3 },
