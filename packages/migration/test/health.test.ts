@@ -56,6 +56,7 @@ describe.each(DIALECTS)('health on %s', (dialect) => {
       'no stuck lock',
       'last validation',
       'no foreign write since the last clean validation',
+      'group-commit journal drained',
       'free space',
     ])
     expect(report.checks[1]?.detail).toBe(migration.jsonFile)
