@@ -9,6 +9,7 @@ import { backfillSection } from './backfill.mjs'
 import { groupCommitSection } from './group-commit.mjs'
 import { indexFloorSection } from './index-floor.mjs'
 import { count, goal, measureCli, measureNode, root, verdict } from './measure.mjs'
+import { pythonClientSection } from './python-client.mjs'
 import { smokeSection, smokeSizes } from './smoke-e2e.mjs'
 import { startupSection } from './startup.mjs'
 import { trackLatencySection } from './track-latency.mjs'
@@ -104,6 +105,7 @@ try {
   const backfill = await backfillSection(work, large.file, invocations)
   const indexFloor = await indexFloorSection(work, large.file, invocations)
   const groupCommit = await groupCommitSection(work, large.file)
+  const pythonClient = await pythonClientSection(work)
   const trackLatency = await trackLatencySection(work)
   const smoke = await smokeSection(work, legacy)
   const startup = await startupSection(work)
@@ -112,6 +114,7 @@ try {
     ...backfill.goals,
     ...indexFloor.goals,
     ...groupCommit.goals,
+    ...pythonClient.goals,
     ...trackLatency.goals,
     ...smoke.goals,
     ...startup.goals,
@@ -137,7 +140,10 @@ Knobs, all optional: \`BENCH_INVOCATIONS\` (the large file, default 1,000,000),
 100000,1000000), \`BENCH_SKIP_1M_SMOKE=1\` (drops the 1M smoke runs, most of the time),
 \`BENCH_STARTUP_RUNS\` (default 15), \`BENCH_GC_TRACKS_PER_WRITER\` (the group-commit section's
 \`track\`s per quiet writer, default 5), \`BENCH_SKIP_GROUP_COMMIT=1\` (drops the group-commit
-section).
+section), \`BENCH_PY_SIZES\` (the Python client section's stored invocations, default
+1000,10000,100000), \`BENCH_PY_CALLS\` (its \`complete\` calls per size and phase, default 7),
+\`BENCH_PYTHON\` (its interpreter, default python3), \`BENCH_SKIP_PYTHON_CLIENT=1\` (drops the
+Python client section).
 
 ## Goals
 
@@ -160,13 +166,15 @@ objects and the text at once, and it gets skills named like numbers in the wrong
 ${backfill.markdown}
 ${indexFloor.markdown}
 ${groupCommit.markdown}
+${pythonClient.markdown}
 ${trackLatency.markdown}
 ${smoke.markdown}
 ${startup.markdown}`
   writeFileSync(join(root, 'BENCHMARKS.md'), report)
   console.log(`\n${goalsTable}\n\nwritten to BENCHMARKS.md in ${minutes.toFixed(1)} minutes`)
-  // Written first so that a failed smoke or group-commit run is on record; the bench still fails.
-  if (smoke.failed || groupCommit.failed) process.exitCode = 1
+  // Written first so that a failed smoke, group-commit or Python client run is on record; the
+  // bench still fails.
+  if (smoke.failed || groupCommit.failed || pythonClient.failed) process.exitCode = 1
 } finally {
   rmSync(work, { recursive: true, force: true })
 }
