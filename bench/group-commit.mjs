@@ -8,7 +8,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync 
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { count, goal, root, verdict } from './measure.mjs'
+import { count, envWithout, goal, quantile, root, verdict } from './measure.mjs'
 
 const CLI = join(root, 'apps/cli/bin/run.js')
 const QUIET_WRITERS = 8
@@ -28,24 +28,14 @@ const MODES = [
   ['reference', 'reference (`SKILL_METRICS_GROUP_COMMIT=0`)'],
 ]
 
-function quantile(sorted, fraction) {
-  if (sorted.length === 0) return undefined
-  const rank = fraction * (sorted.length - 1)
-  const low = sorted[Math.floor(rank)]
-  return low + (sorted[Math.ceil(rank)] - low) * (rank - Math.floor(rank))
-}
-
 /** A child's environment: nothing inherited may pick the store, the mode or the trace for it. */
 function trackEnv(mode, traceFile) {
-  const env = { ...process.env }
-  for (const name of [
+  const env = envWithout([
     'SKILL_METRICS_GROUP_COMMIT',
     'SKILL_METRICS_TRACE_FILE',
     'SKILL_METRICS_DB',
     'SKILL_METRICS_JSON_FILE',
-  ]) {
-    delete env[name]
-  }
+  ])
   if (mode === 'reference') env.SKILL_METRICS_GROUP_COMMIT = '0'
   if (traceFile !== undefined) env.SKILL_METRICS_TRACE_FILE = traceFile
   return env

@@ -54,3 +54,28 @@ export const goal = (name, measured, reference, ratio, met) => ({
 export const verdict = (met) => (met === undefined ? 'no goal set' : met ? 'met' : 'NOT met')
 
 export const count = (size) => size.toLocaleString('en')
+
+/** The interpolated quantile of sorted numbers (numpy's default); undefined when there are none. */
+export function quantile(sorted, fraction) {
+  if (sorted.length === 0) return undefined
+  const rank = fraction * (sorted.length - 1)
+  const low = sorted[Math.floor(rank)]
+  return low + (sorted[Math.ceil(rank)] - low) * (rank - Math.floor(rank))
+}
+
+/** The lifecycle from json-only to db-primary, as the README's runbook runs it. */
+export const TO_DB_PRIMARY = [
+  ['schema', 'migrate'],
+  ['phase', 'dual-write'],
+  ['data', 'migrate'],
+  ['data', 'validate'],
+  ['phase', 'dual-read'],
+  ['cutover'],
+]
+
+/** This process's environment without the variables that would pick a store, mode or trace for a child. */
+export function envWithout(names) {
+  const env = { ...process.env }
+  for (const name of names) delete env[name]
+  return env
+}

@@ -9,7 +9,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { cpus, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { count, goal, root, verdict } from './measure.mjs'
+import { count, envWithout, goal, quantile, root, TO_DB_PRIMARY, verdict } from './measure.mjs'
 
 const CLI = join(root, 'apps/cli/bin/run.js')
 const CLIENT = join(root, 'clients/python')
@@ -22,26 +22,10 @@ const STARTUP_RUNS = 5
 const SKILL = 'bench-python'
 // From this size on, the completer must cost its caller less than the original tracker does.
 const BELOW_ORIGINAL_FROM = 10_000
-// The whole lifecycle to db-primary, as the README's runbook runs it.
-const TO_DB_PRIMARY = [
-  ['schema', 'migrate'],
-  ['phase', 'dual-write'],
-  ['data', 'migrate'],
-  ['data', 'validate'],
-  ['phase', 'dual-read'],
-  ['cutover'],
-]
 const PHASES = ['json-only', 'db-primary']
 
 /** A command that made the section fail: setup, the driver, or the client's result. */
 class SectionFailure extends Error {}
-
-function quantile(sorted, fraction) {
-  if (sorted.length === 0) return undefined
-  const rank = fraction * (sorted.length - 1)
-  const low = sorted[Math.floor(rank)]
-  return low + (sorted[Math.ceil(rank)] - low) * (rank - Math.floor(rank))
-}
 
 /** p50 and max of the defined values. */
 function stats(values) {
@@ -56,17 +40,14 @@ const shellQuote = (text) => `'${text.replaceAll("'", `'\\''`)}'`
  * that picks another store, mode or bound, and no bytecode written into the tree.
  */
 function clientEnv(databaseFile) {
-  const env = { ...process.env }
-  for (const name of [
+  const env = envWithout([
     'SKILL_METRICS_GROUP_COMMIT',
     'SKILL_METRICS_TRACE_FILE',
     'SKILL_METRICS_DB',
     'SKILL_METRICS_JSON_FILE',
     'SKILL_METRICS_COMPLETION_TIMEOUT',
     'SKILL_METRICS_CLI',
-  ]) {
-    delete env[name]
-  }
+  ])
   env.SKILL_METRICS_CLI = `${shellQuote(process.execPath)} ${shellQuote(CLI)}`
   env.SKILL_METRICS_DB = `sqlite:${databaseFile}`
   // The driver needs the client only (standard library otherwise).

@@ -7,7 +7,7 @@ import { copyFileSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { count, goal, root, verdict } from './measure.mjs'
+import { count, goal, root, TO_DB_PRIMARY, verdict } from './measure.mjs'
 
 const RUNS = Number(process.env.BENCH_STARTUP_RUNS ?? 15)
 const SMALL_FILE = 1_000
@@ -35,16 +35,7 @@ function dbPrimaryFile(work, legacy) {
   const jsonFile = join(work, 'startup-db-primary.json')
   copyFileSync(legacy, jsonFile)
   const flags = ['--json-file', jsonFile, '--db', `sqlite:${join(work, 'startup.db')}`]
-  for (const step of [
-    ['schema', 'migrate'],
-    ['phase', 'dual-write'],
-    ['data', 'migrate'],
-    ['data', 'validate'],
-    ['phase', 'dual-read'],
-    ['cutover'],
-  ]) {
-    run([CLI, ...step, ...flags], work)
-  }
+  for (const step of TO_DB_PRIMARY) run([CLI, ...step, ...flags], work)
   return jsonFile
 }
 

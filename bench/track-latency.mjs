@@ -4,7 +4,7 @@ import { copyFileSync, writeFileSync } from 'node:fs'
 import { basename, join } from 'node:path'
 import { importLegacyDocument, parseDatabaseUrl, SkillMetricsStore } from '@skill-metrics/db-store'
 import { generateLegacyFile, JsonFileTracker, loadLegacyFile } from '@skill-metrics/json-tracker'
-import { count, goal, root, verdict } from './measure.mjs'
+import { count, goal, quantile, root, verdict } from './measure.mjs'
 import { logLogChart } from './plot.mjs'
 import { scratchPostgres } from './postgres.mjs'
 
@@ -18,12 +18,6 @@ const STORES = [
   ['postgres', 'PostgreSQL'],
 ]
 const plotFile = join(root, 'bench/track-latency.svg')
-
-function quantile(sorted, fraction) {
-  const rank = fraction * (sorted.length - 1)
-  const low = sorted[Math.floor(rank)]
-  return low + (sorted[Math.ceil(rank)] - low) * (rank - Math.floor(rank))
-}
 
 async function latencies(tracker, samples) {
   const times = []
