@@ -17,7 +17,8 @@ export async function main(argv: string[]): Promise<number> {
 /**
  * The lifecycle through real CLI processes, one step per row of the report, in this order. The
  * steps that only `--foreign-writer` runs (the `data migrate` and `data validate` before each
- * cutover, the foreign writer's stop and the import of its last saves) do nothing without it.
+ * cutover, the foreign writer's stop and the import of its last saves) do nothing without it, nor
+ * does the `journal apply` after the writers stop without `--python-writers`.
  */
 export async function runSmoke(options: Options): Promise<SmokeReport> {
   const run = await SmokeRun.start(options)
@@ -40,6 +41,7 @@ export async function runSmoke(options: Options): Promise<SmokeReport> {
     await step.dataMigrateAfterRollback(run)
     await step.dataValidatePhaseDualReadAgain(run)
     await step.writersStop(run)
+    await step.journalApply(run)
     await step.beforeCutover(run, ' again')
     await step.cutoverAgain(run)
     await step.foreignWriterStop(run)

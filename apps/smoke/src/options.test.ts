@@ -12,6 +12,31 @@ describe('the smoke run’s options', () => {
     expect(USAGE).toContain('[--foreign-writer]')
   })
 
+  it('run Python writers among the writers only when asked, at most as many as the writers', () => {
+    expect(parseOptions([])).toMatchObject({ options: { 'python-writers': 0 } })
+    expect(parseOptions(['--writers', '4', '--python-writers', '2'])).toMatchObject({
+      options: { writers: 4, 'python-writers': 2 },
+    })
+    expect(parseOptions(['--writers', '2', '--python-writers', '2'])).toMatchObject({
+      options: { writers: 2, 'python-writers': 2 },
+    })
+    // Four writers by default: all four may be Python, a fifth may not.
+    expect(parseOptions(['--python-writers', '4'])).toMatchObject({
+      options: { writers: 4, 'python-writers': 4 },
+    })
+    expect(parseOptions(['--python-writers', '5'])).toEqual({
+      error: '--python-writers: cannot be more than --writers (they are some of the writers)',
+    })
+    expect(parseOptions(['--writers', '1', '--python-writers', '2'])).toEqual({
+      error: expect.stringMatching(/^--python-writers: cannot be more than --writers/),
+    })
+    for (const wrong of ['-1', '1.5', 'two'])
+      expect(parseOptions([`--python-writers=${wrong}`])).toEqual({
+        error: expect.stringMatching(/^--python-writers: /),
+      })
+    expect(USAGE).toContain('[--python-writers P]')
+  })
+
   it('name what is wrong', () => {
     expect(parseOptions(['--dialect', 'mysql'])).toEqual({
       error: expect.stringMatching(/^--dialect: /),

@@ -7,6 +7,8 @@ const optionsSchema = z
     dialect: z.enum(['sqlite', 'postgres']),
     invocations: z.coerce.number().int().min(100).max(10_000_000),
     writers: z.coerce.number().int().min(1).max(64),
+    /** How many of the writers are Python processes using the drop-in (`clients/python`). */
+    'python-writers': z.coerce.number().int().min(0).max(64),
     chaos: z.boolean(),
     'disk-full': z.boolean(),
     'foreign-writer': z.boolean(),
@@ -20,9 +22,17 @@ const optionsSchema = z
     path: ['foreign-writer'],
     message: 'cannot run with --disk-full',
   })
+  .refine((options) => options['python-writers'] <= options.writers, {
+    path: ['python-writers'],
+    message: 'cannot be more than --writers (they are some of the writers)',
+  })
 export type Options = z.infer<typeof optionsSchema>
 
-export const USAGE = `usage: pnpm smoke [--dialect sqlite|postgres] [--invocations N] [--writers K] [--chaos] [--disk-full] [--foreign-writer] [--freeze-timeout S] [--json]
+export const USAGE = `usage: pnpm smoke [--dialect sqlite|postgres] [--invocations N] [--writers K] [--python-writers P] [--chaos] [--disk-full] [--foreign-writer] [--freeze-timeout S] [--json]
+  --python-writers: P of the K writers (default 0, at most K) are Python processes (python3) using
+    the drop-in of clients/python through the journal and \`skill-metrics journal apply\`; a tag
+    whose completer returned may wait in the journal, so it is looked for counted twice only
+    until the writers stopped and a \`journal apply\` ran, then it must be there once
   --foreign-writer: the original Python tracker (python3) saves the legacy file in place, without
     a lock, at random moments of the whole run; moved aside across each validation and guard and
     each data migrate, as a person migrating would
@@ -37,6 +47,7 @@ export function parseOptions(argv: string[]): { options: Options } | { error: st
         dialect: { type: 'string', default: 'sqlite' },
         invocations: { type: 'string', default: '5000' },
         writers: { type: 'string', default: '4' },
+        'python-writers': { type: 'string', default: '0' },
         chaos: { type: 'boolean', default: false },
         'disk-full': { type: 'boolean', default: false },
         'foreign-writer': { type: 'boolean', default: false },

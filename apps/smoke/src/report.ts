@@ -14,6 +14,12 @@ export interface StepReport {
   freezeSeconds?: number
   /** With `--foreign-writer`: its saves so far, once the step's invariants were checked. */
   foreignSaves?: number
+  /**
+   * With `--python-writers`: the tags whose Python completer returned that the source of truth
+   * lacked once the step's invariants were checked (waiting in the journal, or erased by a
+   * foreign save), none allowed from `journal apply` on.
+   */
+  pythonWaiting?: number
   result: string
 }
 
@@ -47,6 +53,7 @@ async function stepsTable(steps: StepReport[]): Promise<string> {
   // Imported when needed: `--json` runs never load the table's dependencies.
   const { makeTable } = await import('@oclif/table')
   const foreign = steps.some((step) => step.foreignSaves !== undefined)
+  const python = steps.some((step) => step.pythonWaiting !== undefined)
   return makeTable({
     data: steps.map((step) => ({
       ...step,
@@ -55,6 +62,7 @@ async function stepsTable(steps: StepReport[]): Promise<string> {
       db: step.db ?? '-',
       longestWrite: step.longestWriteSeconds?.toFixed(1) ?? '-',
       foreignSaves: step.foreignSaves ?? '-',
+      pythonWaiting: step.pythonWaiting ?? '-',
       freeze: step.freezeSeconds?.toFixed(2) ?? '-',
     })),
     columns: [
@@ -66,6 +74,7 @@ async function stepsTable(steps: StepReport[]): Promise<string> {
       { key: 'longestWrite', name: 'Longest write (s)' },
       { key: 'freeze', name: 'Freeze (s)' },
       ...(foreign ? [{ key: 'foreignSaves' as const, name: 'Foreign saves' }] : []),
+      ...(python ? [{ key: 'pythonWaiting' as const, name: 'Python waiting' }] : []),
       { key: 'result', name: 'Result' },
     ],
     overflow: 'wrap',
@@ -85,5 +94,5 @@ function summaryLine({ ok, options, diskFull, foreignWriter, seconds }: SmokeRep
     foreignWriter === undefined
       ? ''
       : `, a foreign writer (${foreignWriter.saves} saves, paused ${foreignWriter.pausedSeconds.toFixed(1)} s)`
-  return `${ok ? 'ok' : 'FAILED'}: ${options.dialect}, ${options.invocations} invocations, ${options.writers} writers${options.chaos ? ', chaos' : ''}${fault}${foreign}, ${seconds.toFixed(1)} s`
+  return `${ok ? 'ok' : 'FAILED'}: ${options.dialect}, ${options.invocations} invocations, ${options.writers} writers${options['python-writers'] > 0 ? ` (${options['python-writers']} Python)` : ''}${options.chaos ? ', chaos' : ''}${fault}${foreign}, ${seconds.toFixed(1)} s`
 }

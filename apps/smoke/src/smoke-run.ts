@@ -17,7 +17,16 @@ import {
 import type { Options } from './options.js'
 import type { SmokeReport, StepReport } from './report.js'
 import { logLines, readLegacyFile, type StoreContent } from './stores.js'
-import { cliBin, type Writers } from './writers.js'
+import { cliBin, PYTHON_SKILL, type Writers } from './writers.js'
+
+/** The distinct tags of the Python writers' invocations in a store. */
+function pythonTagsIn(content: StoreContent): string[] {
+  const tags = new Set<string>()
+  for (const invocation of content.invocations)
+    if (invocation.skill_name === PYTHON_SKILL && invocation.workflow_path !== null)
+      tags.add(invocation.workflow_path)
+  return [...tags]
+}
 
 /** A CLI step that exits non-zero where the lifecycle expects 0. */
 export class StepFailed extends Error {}
@@ -60,6 +69,8 @@ export class SmokeRun {
   readonly #refusalViolations: Violation[] = []
   readonly #started: number
   #freezeMs: number | undefined
+  /** The Python writers' returned tags the truth lacked at the last check, for the step's row. */
+  #pythonWaiting: number | undefined
 
   private constructor(
     options: Options,
@@ -180,6 +191,7 @@ export class SmokeRun {
       longestWriteSeconds: longestWriteMs === null ? null : longestWriteMs / 1000,
       ...(this.#freezeMs === undefined ? {} : { freezeSeconds: this.#freezeMs / 1000 }),
       ...(this.foreign === undefined ? {} : { foreignSaves: (await this.foreign.saved()).length }),
+      ...(this.#pythonWaiting === undefined ? {} : { pythonWaiting: this.#pythonWaiting }),
       result: found > 0 && !failed ? `${found} violation(s)` : result,
     }
     this.#freezeMs = undefined
@@ -276,10 +288,15 @@ export class SmokeRun {
    * the file is the truth, a foreign writer's save erases our writers' invocations until the
    * next `data migrate` puts them back: then only double counts are looked for, until a
    * `data migrate` finished with the foreign writer paused. The foreign writer's own saves are
-   * never counted twice.
+   * never counted twice. A Python writer's completion that returned may wait in the journal
+   * (durable) until a later write applies it: its tag is only looked for counted twice until
+   * `journal apply` ran after the writers stopped, then it must be there once, as any other.
    */
   async #storeViolations(): Promise<Violation[]> {
     const returned = (await this.writers?.returned()) ?? []
+    const pythonReturned = (await this.writers?.pythonReturned()) ?? []
+    const pythonLogged = new Set(pythonReturned)
+    const pythonSettled = this.writers?.pythonSettled === true
     const foreignSaved = (await this.foreign?.saved()) ?? []
     const phase = (await this.db.reader.phase())?.phase ?? 'json-only'
     const found: Violation[] = []
@@ -290,12 +307,30 @@ export class SmokeRun {
     } catch (error) {
       found.push({ invariant: 'the legacy file parses', detail: (error as Error).message })
     }
-    const check = (content: StoreContent, where: string, lost: boolean) =>
+    this.#pythonWaiting = undefined
+    const check = (content: StoreContent, where: string, lost: boolean) => {
+      if ((this.writers?.pythonCount ?? 0) > 0) {
+        const present = new Set(content.invocations.map((invocation) => invocation.workflow_path))
+        this.#pythonWaiting = pythonReturned.filter((tag) => !present.has(tag)).length
+      }
       found.push(
         ...lostOrDoubled(returned, content, where, { lost }),
+        ...lostOrDoubled(pythonReturned, content, where, {
+          lost: lost && pythonSettled,
+          returnedTo: 'returned to its Python writer',
+        }),
+        // A Python completion not logged as returned (its writer killed at the stop timeout, or
+        // the drop-in logged a failure) may still be applied from the journal: never twice.
+        ...lostOrDoubled(
+          pythonTagsIn(content).filter((tag) => !pythonLogged.has(tag)),
+          content,
+          where,
+          { lost: false },
+        ),
         ...lostOrDoubled(foreignSaved, content, where, { lost: false }),
         ...aggregatesMatchRecords(content, where),
       )
+    }
     if (phase === 'db-primary' || phase === 'cleaned')
       check(await this.db.reader.content(), 'the database', true)
     else if (file !== null) check(file, 'the legacy file', this.foreign?.mayHaveErased !== true)

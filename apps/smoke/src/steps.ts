@@ -16,7 +16,7 @@ import { ForeignWriter } from './foreign-writer.js'
 import { sameInvocations, type Violation } from './invariants.js'
 import { type SmokeRun, StepFailed } from './smoke-run.js'
 import { logLines } from './stores.js'
-import { cliBin, Writers } from './writers.js'
+import { cliBin, pythonWritersMissing, Writers } from './writers.js'
 
 // Each step is named after the label of its row, so a row of the report leads to its code.
 
@@ -66,8 +66,12 @@ export async function phaseDualWrite(run: SmokeRun): Promise<void> {
 
 export async function writersStart(run: SmokeRun): Promise<void> {
   const { dir, jsonFile, db, options } = run
-  run.writers = new Writers(dir, jsonFile, db.url, options.writers)
+  const python = options['python-writers']
+  const pythonMissing = python > 0 ? await pythonWritersMissing() : undefined
+  if (pythonMissing === undefined)
+    run.writers = new Writers(dir, jsonFile, db.url, options.writers, python)
   await run.runStep('writers start', async () => {
+    if (pythonMissing !== undefined) throw new StepFailed(pythonMissing)
     await sleep(1_000)
     // Loaded while our writers run: it also keeps, and saves back, records they left pending.
     if (options['foreign-writer']) {
@@ -77,7 +81,7 @@ export async function writersStart(run: SmokeRun): Promise<void> {
         throw new StepFailed((error as Error).message)
       }
     }
-    return `${options.writers} writers${run.foreign === undefined ? '' : ' and a foreign writer'}`
+    return `${options.writers} writers${python > 0 ? ` (${python} Python)` : ''}${run.foreign === undefined ? '' : ' and a foreign writer'}`
   })
 }
 
@@ -233,7 +237,34 @@ export async function writersStop(run: SmokeRun): Promise<void> {
   const writers = run.writers!
   await run.runStep('writers stop', async () => {
     await writers.stop()
-    return `${(await writers.returned()).length} invocations returned to their writers`
+    const python =
+      writers.pythonCount === 0
+        ? ''
+        : `, ${(await writers.pythonReturned()).length} Python completions`
+    return `${(await writers.returned()).length} invocations returned to their writers${python}`
+  })
+}
+
+/**
+ * With Python writers, once they all stopped: what their completers left waiting in the
+ * group-commit journal applied (with chaos, a first run killed with `kill -9` at a random point,
+ * then `status` and a rerun). From here on every tag whose completer returned is in the source
+ * of truth exactly once, as any other writer's.
+ */
+export async function journalApply(run: SmokeRun): Promise<void> {
+  const writers = run.writers
+  if (writers === undefined || writers.pythonCount === 0) return
+  let applied = 0
+  await run.runStep('journal apply', async () => {
+    const chaos = await run.runWithChaos(
+      ['journal', 'apply', '--json'],
+      run.options.chaos ? 2_000 : undefined,
+      (stdout) => {
+        applied = (JSON.parse(stdout) as { applied: unknown[] }).applied.length
+      },
+    )
+    writers.pythonSettled = true
+    return `${applied} change(s) applied${chaos === undefined ? '' : ` (${chaos})`}; ${(await writers.pythonReturned()).length} Python completions returned`
   })
 }
 

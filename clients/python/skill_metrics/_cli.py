@@ -32,10 +32,13 @@ def cli_command() -> Optional[List[str]]:
     return [found] if found is not None else None
 
 
-def _tail(stream: IO[bytes]) -> str:
+def _reason(stream: IO[bytes]) -> str:
+    """The CLI's own error line when it printed one (a crash ends with Node's version, not why)."""
     stream.seek(0)
-    text = stream.read().decode("utf-8", "replace").strip()
-    return text.splitlines()[-1] if text else "(no message)"
+    lines = [line.strip() for line in stream.read().decode("utf-8", "replace").splitlines()]
+    lines = [line for line in lines if line]
+    errors = [line for line in lines if "Error" in line]
+    return (errors or lines or ["(no message)"])[0]
 
 
 class Applier:
@@ -123,7 +126,7 @@ class Applier:
                 "for the next run",
                 entry_id,
                 code,
-                _tail(errors),
+                _reason(errors),
             )
             return False
         finally:
