@@ -86,6 +86,8 @@ class LockTicket {
         return
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || attempt === 100) throw error
+        // A random pause, so that we do not keep meeting a waiter that comes and goes in step.
+        await sleep(Math.random() * 3)
       }
     }
   }
