@@ -27,7 +27,7 @@ describe.each(DIALECTS)('changes since a comparison on %s', (dialect) => {
     return { migration, store }
   }
 
-  it('a record the database holds beyond the snapshot, written by our writers since, is compared, not a difference', async () => {
+  it('a record the database holds beyond the snapshot, written by our writers since, is synced and compared, not a difference', async () => {
     const { migration, store } = await inDualRead()
     const { report: earlier } = await runValidation(migration)
     expect(earlier.clean).toBe(true)
@@ -56,6 +56,11 @@ describe.each(DIALECTS)('changes since a comparison on %s', (dialect) => {
     )
     expect(changed?.report.clean).toBe(true)
     expect(changed?.report.invocations.compared).toBe(1)
+
+    // Without a sync (the validator's recheck) the whole file is compared, as before.
+    expect(
+      await syncChangesSince(store, { jsonFile: migration.jsonFile, sync: false }, withExtra),
+    ).toBeNull()
 
     // An extra record no writer of ours wrote since is still a difference only the whole file shows.
     const unknown = { ...withExtra, invocations: { ...withExtra.invocations, extra: ['not-ours'] } }
