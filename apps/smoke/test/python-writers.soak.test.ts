@@ -1,42 +1,26 @@
-import { fileURLToPath } from 'node:url'
-import { DIALECTS, TEST_POSTGRES_URL } from '@skill-metrics/testing/databases'
-import { execa } from 'execa'
+import { DIALECTS } from '@skill-metrics/testing/databases'
 import { describe, expect, it } from 'vitest'
+import { pythonMissingFor, runSmoke } from './smoke-runs.js'
 
-const smoke = fileURLToPath(new URL('../bin/run.js', import.meta.url))
-
-// The Python drop-in (clients/python) runs as some of the writers: CI must have python3,
-// elsewhere its absence skips these runs with the reason printed, as PostgreSQL's does.
-const python = await execa('python3', ['--version'], { reject: false })
-const noPython = python.failed ? `python3 is not runnable: ${python.message}` : undefined
-if (noPython !== undefined) {
-  if (process.env.CI)
-    throw new Error(`the Python-writer smoke runs need python3 in CI: ${noPython}`)
-  console.warn(`skipping the Python-writer smoke runs: ${noPython}`)
-}
+// The Python drop-in (clients/python) runs as some of the writers.
+const noPython = await pythonMissingFor('Python-writer smoke runs')
 
 describe.skipIf(noPython !== undefined).each(DIALECTS)(
   'the chaos smoke run with Python writers on %s',
   (dialect) => {
     it('5,000 invocations, 4 writers of which 2 Python, chaos on: every returned completion once', async () => {
-      const run = await execa(
-        'node',
-        [
-          smoke,
-          '--dialect',
-          dialect,
-          '--invocations',
-          '5000',
-          '--writers',
-          '4',
-          '--python-writers',
-          '2',
-          '--chaos',
-          '--json',
-        ],
-        { reject: false, env: { SKILL_METRICS_SMOKE_PG: TEST_POSTGRES_URL } },
-      )
-      const report = JSON.parse(String(run.stdout))
+      const run = await runSmoke([
+        '--dialect',
+        dialect,
+        '--invocations',
+        '5000',
+        '--writers',
+        '4',
+        '--python-writers',
+        '2',
+        '--chaos',
+      ])
+      const { report } = run
       console.log(
         `${dialect} --python-writers 2 --chaos: ${report.seconds.toFixed(0)} s`,
         report.steps.map(

@@ -1,30 +1,21 @@
-import { fileURLToPath } from 'node:url'
 import { DIALECTS, TEST_POSTGRES_URL } from '@skill-metrics/testing/databases'
-import { execa } from 'execa'
 import { describe, expect, it } from 'vitest'
 import { diskFullSmoke } from './disk-full-support.js'
-
-const smoke = fileURLToPath(new URL('../bin/run.js', import.meta.url))
+import { runSmoke } from './smoke-runs.js'
 
 // The issue's acceptance size: 20,000 invocations, 8 writers, chaos on, on both dialects.
 describe.each(DIALECTS)('the chaos smoke run on %s', (dialect) => {
   it('20,000 invocations, 8 writers, kill -9 and an unavailable database: no violation', async () => {
-    const run = await execa(
-      'node',
-      [
-        smoke,
-        '--dialect',
-        dialect,
-        '--invocations',
-        '20000',
-        '--writers',
-        '8',
-        '--chaos',
-        '--json',
-      ],
-      { reject: false, env: { SKILL_METRICS_SMOKE_PG: TEST_POSTGRES_URL } },
-    )
-    const report = JSON.parse(String(run.stdout))
+    const run = await runSmoke([
+      '--dialect',
+      dialect,
+      '--invocations',
+      '20000',
+      '--writers',
+      '8',
+      '--chaos',
+    ])
+    const { report } = run
     console.log(
       `${dialect}: ${report.seconds.toFixed(0)} s`,
       report.steps.map(
