@@ -11,7 +11,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional
 
-from ._cli import Applier, SkillMetricsUnavailable, run_read
+from ._cli import READ_TIMEOUT_SECONDS, Applier, SkillMetricsUnavailable, run_read
 from ._journal import append_to_journal, encode_entry
 
 logger = logging.getLogger("skill_metrics")
@@ -207,25 +207,32 @@ class SkillMetricsTracker:
         """Waits for the CLI runs that outlived their completer's bound (optional)."""
         self._applier.wait_all(timeout)
 
+    def _read(self, *arguments: str) -> str:
+        # The original answered with its own writes included. A completion that outlived its bound
+        # is still being applied by its CLI run: the read waits for it (reads may take long; only
+        # completers are bounded), so this tracker reads its own writes.
+        self._applier.wait_all(READ_TIMEOUT_SECONDS)
+        return run_read(self._file, *arguments)
+
     def get_skill_metrics(self, skill_name: str) -> Optional[SkillMetrics]:
         return self.get_all_metrics().get(skill_name)
 
     def get_all_metrics(self) -> Dict[str, SkillMetrics]:
-        answer = json.loads(run_read(self._file, "metrics", "--json"))
+        answer = json.loads(self._read("metrics", "--json"))
         return {name: SkillMetrics.from_dict(data) for name, data in answer.items()}
 
     def get_summary(self) -> Dict[str, Any]:
-        summary = json.loads(run_read(self._file, "summary", "--json"))
+        summary = json.loads(self._read("summary", "--json"))
         if isinstance(summary.get("skills_by_usage"), list):
             summary["skills_by_usage"] = [tuple(pair) for pair in summary["skills_by_usage"]]
         return summary
 
     def generate_report(self) -> str:
-        report = run_read(self._file, "report")
+        report = self._read("report")
         return report[:-1] if report.endswith("\n") else report
 
     def export_metrics(self, output_file: Path) -> None:
-        run_read(self._file, "export", os.path.abspath(output_file))
+        self._read("export", os.path.abspath(output_file))
 
 
 _tracker: Optional[SkillMetricsTracker] = None

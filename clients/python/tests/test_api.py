@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import os
 import shutil
 import sys
 import time
@@ -17,7 +18,7 @@ from skill_metrics import SkillInvocation, SkillMetrics, SkillMetricsTracker, tr
 from skill_metrics import tracker as tracker_module
 from skill_metrics._journal import journal_path_of
 
-from support import FIXTURES, SKILL, Store
+from support import CLI, FIXTURES, SKILL, Store
 
 
 class Shapes(unittest.TestCase):
@@ -66,6 +67,13 @@ class Shapes(unittest.TestCase):
         )
 
 
+def tracker_on(store: Store) -> SkillMetricsTracker:
+    """A tracker for tests of values, not of the bound: on a loaded 2-core CI machine starting the
+    CLI can take longer than the 2 s default, and the entry would still be waiting when the test
+    reads the file or the CLI directly. The bound has its own tests (NeverHurtsTheHost)."""
+    return SkillMetricsTracker(store.file, completion_timeout=120)
+
+
 class OriginalAnswers(unittest.TestCase):
     """On the fixtures the original tool wrote, the drop-in answers exactly what it answered."""
 
@@ -74,7 +82,7 @@ class OriginalAnswers(unittest.TestCase):
         for name in ("small", "medium", "edge"):
             with self.subTest(fixture=name):
                 shutil.copyfile(FIXTURES / f"{name}.json", store.file)
-                tracker = SkillMetricsTracker(store.file)
+                tracker = tracker_on(store)
                 expected = json.loads((FIXTURES / f"{name}.metrics.json").read_text())
                 got = {key: value.to_dict() for key, value in tracker.get_all_metrics().items()}
                 self.assertEqual(list(got), list(expected))
@@ -98,7 +106,7 @@ class OriginalAnswers(unittest.TestCase):
 class ScriptedSequence(unittest.TestCase):
     def test_values_follow_the_legacy_rules_and_the_report_is_the_clis(self) -> None:
         store = Store(self)
-        tracker = SkillMetricsTracker(store.file)
+        tracker = tracker_on(store)
         script = [
             ("lint", "quick", dict(follow_up_actions=["commit", "commit"])),
             ("lint", "full", dict(completed=False, error_type="TimeoutError")),
@@ -144,7 +152,7 @@ class ScriptedSequence(unittest.TestCase):
 
     def test_a_completer_called_twice_records_once(self) -> None:
         store = Store(self)
-        tracker = SkillMetricsTracker(store.file)
+        tracker = tracker_on(store)
         complete = tracker.track_invocation(SKILL, "once")
         complete()
         with self.assertLogs("skill_metrics", logging.WARNING):
@@ -153,7 +161,7 @@ class ScriptedSequence(unittest.TestCase):
 
     def test_track_skill_uses_the_process_tracker(self) -> None:
         store = Store(self)
-        tracker_module._tracker = SkillMetricsTracker(store.file)
+        tracker_module._tracker = tracker_on(store)
         self.addCleanup(setattr, tracker_module, "_tracker", None)
         track_skill("module-level", "w")(completed=True)
         self.assertEqual(store.metrics()["module-level"]["total_invocations"], 1)
@@ -162,7 +170,7 @@ class ScriptedSequence(unittest.TestCase):
 class NeverHurtsTheHost(unittest.TestCase):
     def test_bad_input_is_logged_not_raised_and_nothing_is_written(self) -> None:
         store = Store(self)
-        tracker = SkillMetricsTracker(store.file)
+        tracker = tracker_on(store)
         with self.assertLogs("skill_metrics", logging.ERROR) as logs:
             tracker.track_invocation(SKILL, workflow_path=42)()
         self.assertIn("workflow_path", logs.output[0])
@@ -178,12 +186,32 @@ class NeverHurtsTheHost(unittest.TestCase):
         hang.write_text("import time\ntime.sleep(3)\n")
         self._unreachable(store, f"{sys.executable} {hang}", bound=0.5)
 
-    def _unreachable(self, store: Store, cli: str, bound: float) -> None:
-        import os
+    def test_a_read_waits_for_its_own_completions_still_being_applied(self) -> None:
+        store = Store(self)
+        slow_apply = store.folder / "slow_apply.py"
+        slow_apply.write_text(
+            "import os, sys, time\n"
+            "if sys.argv[1] == 'journal':\n"
+            "    time.sleep(1.5)\n"
+            f"os.execvp('node', ['node', {str(CLI)!r}, *sys.argv[1:]])\n"
+        )
+        self._use_cli(f"{sys.executable} {slow_apply}")
+        tracker = SkillMetricsTracker(store.file, completion_timeout=0.2)
+        with self.assertLogs("skill_metrics", logging.INFO) as logs:
+            tracker.track_invocation(SKILL, "own-write")()
+        self.assertIn("not applied within", logs.output[0])
+        own = tracker.get_skill_metrics(SKILL)
+        self.assertIsNotNone(own, "the read did not see the tracker's own completion")
+        self.assertEqual(own.total_invocations, 1)
 
+    def _use_cli(self, cli: str) -> str:
         previous = os.environ["SKILL_METRICS_CLI"]
         os.environ["SKILL_METRICS_CLI"] = cli
         self.addCleanup(os.environ.__setitem__, "SKILL_METRICS_CLI", previous)
+        return previous
+
+    def _unreachable(self, store: Store, cli: str, bound: float) -> None:
+        previous = self._use_cli(cli)
         tracker = SkillMetricsTracker(store.file, completion_timeout=bound)
         self.addCleanup(tracker.wait_for_pending, 30)
         printed = io.StringIO()
