@@ -232,6 +232,19 @@ interface PlacedBytes {
   bytes: FileFingerprint
 }
 
+/**
+ * The ids of the invocations our writers' rewrites changed at or after `since` (when each rewrite
+ * began): those whose dual-write copies may still be on their way to the database.
+ */
+export async function invocationsLoggedSince(file: string, since: Date): Promise<Set<string>> {
+  const ids = new Set<string>()
+  for (const change of (await readLog(file)).changes) {
+    if (Date.parse(change.at) < since.getTime()) continue
+    for (const { id } of change.invocations) ids.add(id)
+  }
+  return ids
+}
+
 async function readLog(
   file: string,
 ): Promise<{ changes: LegacyFileChange[]; placed: PlacedBytes[] }> {

@@ -4,6 +4,7 @@ export {
   type ChangedSkill,
   changeLogPathOf,
   changesLeadingTo,
+  invocationsLoggedSince,
   type LegacyFileChange,
   legacyFileFingerprint,
 } from './change-log.js'

@@ -1,4 +1,5 @@
 import { stat } from 'node:fs/promises'
+import { setTimeout as sleep } from 'node:timers/promises'
 import {
   aggregateDiffs,
   type BadInputError,
@@ -18,6 +19,7 @@ import {
 } from '@skill-metrics/db-store'
 import { modeForFilesBeside, writeFileDurably } from '@skill-metrics/durable-file'
 import {
+  invocationsLoggedSince,
   type LegacyScan,
   readingThroughTornSaves,
   scanLegacyFile,
@@ -32,6 +34,7 @@ import {
   type TransitionOutcome,
   transition,
 } from '../phases/transition.js'
+import { DUAL_WRITE_TIMEOUT_MS } from '../trackers/dual-write-tracker.js'
 import { syncChangesSince } from './changes-since.js'
 import { type ForeignRepair, readForeignRepairs } from './foreign-repairs.js'
 import { differenceCount, emptyReport, type ValidationReport } from './validation-report.js'
@@ -76,18 +79,30 @@ export interface RunValidationOptions extends ValidateOptions {
  * Compares the legacy file with the database the way Vitess VDiff compares tables: per skill
  * every aggregate field, per invocation id missing, extra and mismatched records with their field
  * differences. It streams the file and looks records up a batch at a time. Differences are
- * checked again under the writers' lock; those gone by then were writes in flight, not
+ * checked again under the writers' lock, once the dual-write copies of our writers' last
+ * rewrites have had their bound to land; those gone by then were writes in flight, not
  * mismatches. Validating the file against itself reports nothing. Invocation differences clear
  * the backfill's checkpoints, so the next `data migrate` repairs them.
  */
 export async function validateData(options: ValidateOptions): Promise<ValidationReport> {
+  const startedAt = Date.now()
   const store = await SkillMetricsStore.open({ target: options.target })
   try {
     const first = await compare(store, options)
     if (isClean(first)) return first
-    const second = await withWritersLock(options.jsonFile, () => recheck(store, options, first), {
-      timeoutMs: options.lockTimeoutMs,
-    })
+    const second = await withWritersLock(
+      options.jsonFile,
+      async () => {
+        const lockedAt = Date.now()
+        const rechecked = await recheck(store, options, first)
+        if (!(await copiesMayBeInFlight(options.jsonFile, rechecked, startedAt))) return rechecked
+        await sleep(Math.max(0, lockedAt + COPY_SETTLE_MS - Date.now()), undefined, {
+          signal: options.signal,
+        })
+        return recheck(store, options, first)
+      },
+      { timeoutMs: options.lockTimeoutMs },
+    )
     const { missing, extra, mismatched } = second.invocations
     if (missing.length + extra.length + mismatched.length > 0 && !options.dryRun) {
       // The database differs from the file where the backfill's checkpoints say it is equal:
@@ -103,6 +118,39 @@ export async function validateData(options: ValidateOptions): Promise<Validation
   } finally {
     await store.close()
   }
+}
+
+/**
+ * How long after the writers' lock was taken every dual-write copy started before it has landed
+ * or been recorded as missed: writers copy to the database after they release the lock
+ * (ARCHITECTURE §5), within the dual-write bound, plus a second for a loaded machine's scheduling.
+ * Without this wait the PostgreSQL smoke runs found the newest writes "missing" under the lock,
+ * three rounds in a row, on a busy machine.
+ */
+const COPY_SETTLE_MS = DUAL_WRITE_TIMEOUT_MS + 1_000
+
+/**
+ * Rewrites that began this long before the validation count as recent: a rewrite of a big file
+ * takes seconds before its holder releases the lock and starts the copy.
+ */
+const RECENT_REWRITE_MS = 60_000
+
+/**
+ * Whether the differences left under the lock may be dual-write copies on their way: only records
+ * the database lacks or holds differently (none it holds beyond the file), every one written by
+ * our writers since shortly before the validation began. Anything else is a difference however
+ * long one waits, and is reported without waiting.
+ */
+async function copiesMayBeInFlight(
+  jsonFile: string,
+  report: ValidationReport,
+  startedAt: number,
+): Promise<boolean> {
+  const { missing, mismatched, extra } = report.invocations
+  const behind = [...missing, ...mismatched]
+  if (behind.length === 0 || extra.length > 0) return false
+  const recent = await invocationsLoggedSince(jsonFile, new Date(startedAt - RECENT_REWRITE_MS))
+  return behind.every(({ id }) => recent.has(id))
 }
 
 /**
