@@ -429,14 +429,20 @@ async function breakBackfill(run: SmokeRun): Promise<void> {
 
 /** Validation, then the guard to dual-read; a miss recorded under load sends it round again. */
 async function toDualRead(run: SmokeRun, label: string): Promise<string | undefined> {
+  const refusals: string[] = []
   for (let attempt = 1; ; attempt += 1) {
     const validated = await run.cli(['data', 'validate'])
     const moved = validated.exitCode === 0 ? await run.cli(['phase', 'dual-read']) : validated
     if (moved.exitCode === 0) {
       // Clean with the foreign writer paused: nothing it erased is missing from the file.
       run.foreign?.restored()
-      return attempt === 1 ? undefined : `ok after ${attempt} rounds`
+      return attempt === 1
+        ? undefined
+        : `ok after ${attempt} rounds (refused: ${refusals.join(' / ')})`
     }
+    refusals.push(
+      `${validated === moved ? 'data validate' : 'phase dual-read'} exit ${moved.exitCode}: ${output(moved).slice(0, 160)}`,
+    )
     if (attempt >= 3)
       throw new StepFailed(
         `${label}: still refused after ${attempt} rounds: ${String(moved.stdout || moved.stderr)
