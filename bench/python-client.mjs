@@ -226,17 +226,6 @@ function sectionGoals(rows) {
   ]
 }
 
-/** What part of the completer's p50 the CLI's start-up alone is, per phase, over the sizes. */
-function startupShare(rows, startup) {
-  const shares = PHASES.map((phase) => {
-    const percents = rows.map((row) => (100 * startup.p50) / row.phases[phase].complete.p50)
-    const low = Math.min(...percents).toFixed(0)
-    const high = Math.max(...percents).toFixed(0)
-    return `${low === high ? low : `${low}–${high}`} % of the completer's p50 in ${phase}`
-  })
-  return `the start-up alone is ${shares.join(' and ')} (over the sizes)`
-}
-
 const goalsTable = (goals) => `| goal | measured | reference | ratio | result |
 |---|---|---|---|---|
 ${goals.map((row) => `| ${row.name} | ${row.measured} | ${row.reference} | ${row.ratio} | ${verdict(row.met)} |`).join('\n')}`
@@ -320,12 +309,14 @@ file untouched, **db-primary** the same file taken through \`schema migrate\`, \
 (\`SKILL_METRICS_DB=sqlite:…\`).
 
 What a completer does: it appends one JSON line to the group-commit journal beside the legacy file
-(\`F.journal\`) and fsyncs it, then runs **one** CLI process, \`skill-metrics journal apply
---entry …\`, which applies that entry where the phase keeps the truth (json-only: a rewrite of the
-whole legacy file under the writers' lock; db-primary: a few rows in the database) and waits for it
-up to its bound (${bound ?? 'n/a'} s; a run still going then finishes on its own). So every
-completion pays a Node + oclif start-up: \`skill-metrics --version\` run from Python takes
-**${ms(startup.p50)}** here (median of ${STARTUP_RUNS}): ${startupShare(rows, startup)}.
+(\`F.journal\`) and fsyncs it, then sends that line to the tracker's one CLI run,
+\`skill-metrics journal apply --serve\`, which applies the entry where the phase keeps the truth
+(json-only: a rewrite of the whole legacy file under the writers' lock; db-primary: a few rows in
+the database) and answers; the completer waits for the answer up to its bound (${bound ?? 'n/a'} s;
+an entry not answered by then is applied by that run later). The first call of a row starts the
+run, so it alone pays a Node + oclif start-up — \`skill-metrics --version\` run from Python takes
+**${ms(startup.p50)}** here (median of ${STARTUP_RUNS}) — and the database's connection: it is the
+row's max, and the p50 is what every later completion costs.
 
 "Visible" is the time from the call of \`complete\` to the end of the first
 \`skill-metrics metrics --json\` run whose \`total_invocations\` for the bench skill includes the

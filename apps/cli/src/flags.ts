@@ -77,7 +77,14 @@ export const trackFlags = {
 }
 
 export const journalApplyFlags = {
-  entry: Flags.string({ summary: 'One journal entry, as the JSON line its writer appended.' }),
+  entry: Flags.string({
+    summary: 'One journal entry, as the JSON line its writer appended.',
+    exclusive: ['serve'],
+  }),
+  serve: Flags.boolean({
+    summary:
+      'Read entries from standard input, one JSON line each, until it ends; answer each with one JSON line on standard output (the Python client keeps one such run).',
+  }),
   'lock-timeout': writersLockTimeoutFlag,
 }
 

@@ -48,17 +48,17 @@ export function millisecondsOf(seconds: number | undefined): number | undefined 
  * `journal apply --entry`: one journal line as the Python client wrote it, checked as strictly as
  * a line read from the journal.
  */
-export function parseJournalEntry(text: string): JournalEntry {
+export function parseJournalEntry(text: string, source = '--entry'): JournalEntry {
   let value: unknown
   try {
     value = JSON.parse(text)
   } catch (error) {
-    throw new UsageError(`--entry must be one journal entry as JSON: ${(error as Error).message}`)
+    throw new UsageError(`${source} must be one journal entry as JSON: ${(error as Error).message}`)
   }
   const parsed = journalEntrySchema.safeParse(value)
   if (parsed.success) return parsed.data
   const problems = parsed.error.issues
     .map((issue) => `${issue.path.join('.') || 'entry'}: ${issue.message}`)
     .join('; ')
-  throw new UsageError(`--entry is not a journal entry: ${problems}`)
+  throw new UsageError(`${source} is not a journal entry: ${problems}`)
 }

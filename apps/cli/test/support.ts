@@ -19,6 +19,8 @@ export interface RunOptions {
   env?: Record<string, string | undefined>
   /** Keep stdout's last newline, to compare output byte for byte. */
   keepFinalNewline?: boolean
+  /** Standard input of a spawned run (`runCli`); none otherwise. */
+  input?: string
 }
 
 export interface CliRun {
@@ -55,6 +57,7 @@ export async function runCli(args: readonly string[], options: RunOptions): Prom
     reject: false,
     stripFinalNewline: !options.keepFinalNewline,
     env: { ...CLEAN_ENV, ...options.env },
+    ...(options.input === undefined ? {} : { input: options.input }),
   })
   if (run.exitCode === undefined) throw new Error(`the CLI did not exit: ${run.message}`)
   return { exitCode: run.exitCode, stdout: run.stdout, stderr: run.stderr }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import shlex
@@ -9,8 +10,9 @@ import shutil
 import subprocess
 import tempfile
 import threading
+import time
 from pathlib import Path
-from typing import IO, List, Optional, Tuple
+from typing import IO, Dict, List, Optional, Tuple
 
 logger = logging.getLogger("skill_metrics")
 
@@ -41,17 +43,109 @@ def _reason(stream: IO[bytes]) -> str:
     return (errors or lines or ["(no message)"])[0]
 
 
+class _Server:
+    """One ``skill-metrics journal apply --serve`` run: entries go in on its standard input, one
+    JSON line each; a reader thread matches its answers (one line each, in order) to them."""
+
+    def __init__(self, key: Tuple[str, ...], process: subprocess.Popen, errors: IO[bytes]) -> None:
+        self.key = key
+        self.process = process
+        self.errors = errors
+        self.lines_sent = 0
+        #: Line number -> (entry id, set when answered, the answer).
+        self.waiting: Dict[int, Tuple[str, threading.Event, List[dict]]] = {}
+        self.guard = threading.Lock()
+        self.reader = threading.Thread(target=self._read_answers, daemon=True)
+        self.reader.start()
+
+    def send(self, entry_id: str, entry_json: str) -> Tuple[threading.Event, List[dict]]:
+        """Sends one entry; raises OSError when the run is gone."""
+        answered, answer = threading.Event(), []  # type: threading.Event, List[dict]
+        with self.guard:
+            self.lines_sent += 1
+            self.waiting[self.lines_sent] = (entry_id, answered, answer)
+            try:
+                assert self.process.stdin is not None
+                self.process.stdin.write(entry_json.encode("utf-8") + b"\n")
+                self.process.stdin.flush()
+            except (OSError, ValueError) as error:
+                del self.waiting[self.lines_sent]
+                raise OSError(f"the apply run is gone: {error}") from error
+        return answered, answer
+
+    def alive(self) -> bool:
+        return self.process.poll() is None and self.reader.is_alive()
+
+    def pending(self) -> List[threading.Event]:
+        with self.guard:
+            return [answered for _, answered, _ in self.waiting.values()]
+
+    def close(self) -> None:
+        """Ends its input: it applies what it was sent, then exits by itself."""
+        try:
+            if self.process.stdin is not None:
+                self.process.stdin.close()
+        except OSError:
+            pass
+
+    def _read_answers(self) -> None:
+        assert self.process.stdout is not None
+        for raw in self.process.stdout:
+            try:
+                answer = json.loads(raw)
+                line = int(answer["line"])
+            except (ValueError, KeyError, TypeError):
+                logger.warning("skill-metrics: unreadable answer from journal apply: %r", raw[:200])
+                continue
+            with self.guard:
+                waiter = self.waiting.pop(line, None)
+            if waiter is None:
+                continue
+            entry_id, answered, holder = waiter
+            holder.append(answer)
+            if not answer.get("ok"):
+                logger.warning(
+                    "skill-metrics: applying entry %s failed: %s; it waits in the journal for the "
+                    "next run",
+                    entry_id,
+                    (answer.get("error") or {}).get("message", "(no message)"),
+                )
+            answered.set()
+        code = self.process.wait()
+        with self.guard:
+            left, self.waiting = self.waiting, {}
+        if left or code != 0:
+            logger.warning(
+                "skill-metrics: journal apply ended (exit %s) with %d entr%s unanswered: %s; they "
+                "wait in the journal for the next run",
+                code,
+                len(left),
+                "y" if len(left) == 1 else "ies",
+                _reason(self.errors),
+            )
+        for _, answered, _ in left.values():
+            answered.set()
+        for stream in (self.process.stdin, self.process.stdout, self.errors):
+            try:
+                if stream is not None:
+                    stream.close()
+            except OSError:
+                pass
+
+
 class Applier:
-    """Starts ``skill-metrics journal apply --entry`` for each journaled entry and waits for it up
-    to a bound. A run still going at the bound is left to finish on its own (it applies the entry
-    later, or the next writer does); it is reaped, and its failure logged, on a later call."""
+    """Applies each journaled entry through one ``skill-metrics journal apply --serve`` run kept for
+    the tracker (started again when the CLI, the database or the file changes, or when it died),
+    so a completion pays the CLI's start-up and the database's connection once, not every time.
+    It waits for an entry's answer up to a bound; an entry not answered by then is applied by that
+    run later (it goes on after the host exits, until it has applied what it was sent), or by the
+    next writer: it is in the journal."""
 
     def __init__(self) -> None:
-        self._running: List[Tuple[subprocess.Popen, IO[bytes], str]] = []
+        self._server: Optional[_Server] = None
         self._guard = threading.Lock()
 
     def apply(self, metrics_file: Path, entry_id: str, entry_json: str, bound: float) -> bool:
-        self.reap()
         command = cli_command()
         if command is None:
             logger.warning(
@@ -60,29 +154,18 @@ class Applier:
                 entry_id,
             )
             return False
-        errors = tempfile.TemporaryFile()
         try:
-            process = subprocess.Popen(
-                [*command, "journal", "apply", "--json-file", str(metrics_file), f"--entry={entry_json}"],
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL,
-                stderr=errors,
-                start_new_session=True,
-            )
+            answered, answer = self._server_for(command, metrics_file).send(entry_id, entry_json)
         except OSError as error:
-            errors.close()
             logger.warning(
-                "skill-metrics: could not start %s (%s); entry %s waits in the journal for the next run",
+                "skill-metrics: could not start or reach %s (%s); entry %s waits in the journal "
+                "for the next run",
                 command[0],
                 error,
                 entry_id,
             )
             return False
-        try:
-            code = process.wait(timeout=bound)
-        except subprocess.TimeoutExpired:
-            with self._guard:
-                self._running.append((process, errors, entry_id))
+        if not answered.wait(bound):
             logger.info(
                 "skill-metrics: entry %s not applied within %.1f s; it waits in the journal and the "
                 "started run goes on",
@@ -90,47 +173,41 @@ class Applier:
                 bound,
             )
             return False
-        return self._finished(process, code, errors, entry_id)
+        return bool(answer and answer[0].get("ok"))
 
-    def reap(self) -> None:
+    def _server_for(self, command: List[str], metrics_file: Path) -> _Server:
+        key = (*command, os.environ.get("SKILL_METRICS_DB", ""), str(metrics_file))
         with self._guard:
-            running, self._running = self._running, []
-        for process, errors, entry_id in running:
-            code = process.poll()
-            if code is None:
-                with self._guard:
-                    self._running.append((process, errors, entry_id))
-            else:
-                self._finished(process, code, errors, entry_id)
+            server = self._server
+            if server is not None and server.key == key and server.alive():
+                return server
+            if server is not None:
+                server.close()
+            errors = tempfile.TemporaryFile()
+            try:
+                process = subprocess.Popen(
+                    [*command, "journal", "apply", "--serve", "--json-file", str(metrics_file)],
+                    stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE,
+                    stderr=errors,
+                    start_new_session=True,
+                )
+            except OSError:
+                errors.close()
+                self._server = None
+                raise
+            self._server = _Server(key, process, errors)
+            return self._server
 
     def wait_all(self, timeout: Optional[float] = None) -> None:
-        """Waits for the runs left going (for tests and for a host that exits cleanly)."""
-        with self._guard:
-            running, self._running = self._running, []
-        for process, errors, entry_id in running:
-            try:
-                code = process.wait(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                with self._guard:
-                    self._running.append((process, errors, entry_id))
-                continue
-            self._finished(process, code, errors, entry_id)
-
-    @staticmethod
-    def _finished(process: subprocess.Popen, code: int, errors: IO[bytes], entry_id: str) -> bool:
-        try:
-            if code == 0:
-                return True
-            logger.warning(
-                "skill-metrics: applying entry %s failed (exit %s): %s; it waits in the journal "
-                "for the next run",
-                entry_id,
-                code,
-                _reason(errors),
-            )
-            return False
-        finally:
-            errors.close()
+        """Waits for the answers still due (for reads, tests and a host that exits cleanly)."""
+        server = self._server
+        if server is None:
+            return
+        deadline = None if timeout is None else time.monotonic() + timeout
+        for answered in server.pending():
+            left = None if deadline is None else max(0.0, deadline - time.monotonic())
+            answered.wait(left)
 
 
 def run_read(metrics_file: Path, *arguments: str) -> str:

@@ -7,6 +7,7 @@ import json
 import logging
 import os
 import shutil
+import signal
 import sys
 import time
 import unittest
@@ -165,6 +166,34 @@ class ScriptedSequence(unittest.TestCase):
         self.addCleanup(setattr, tracker_module, "_tracker", None)
         track_skill("module-level", "w")(completed=True)
         self.assertEqual(store.metrics()["module-level"]["total_invocations"], 1)
+
+
+class OneApplyRun(unittest.TestCase):
+    """A tracker keeps one `journal apply --serve` run: the CLI's start-up is paid once."""
+
+    def test_every_completion_goes_through_the_same_run(self) -> None:
+        store = Store(self)
+        tracker = tracker_on(store)
+        pids = set()
+        for index in range(5):
+            tracker.track_invocation(SKILL, f"served-{index}")()
+            pids.add(tracker._applier._server.process.pid)
+        self.assertEqual(len(pids), 1)
+        self.assertEqual(store.metrics()[SKILL]["total_invocations"], 5)
+
+    def test_a_run_killed_between_completions_is_replaced_and_nothing_is_lost(self) -> None:
+        store = Store(self)
+        tracker = tracker_on(store)
+        tracker.track_invocation(SKILL, "before")()
+        first = tracker._applier._server.process
+        with self.assertLogs("skill_metrics", logging.WARNING) as logs:
+            os.kill(first.pid, signal.SIGKILL)
+            tracker._applier._server.reader.join(10)
+        self.assertIn("journal apply ended", logs.output[0])
+        tracker.track_invocation(SKILL, "after")()
+        self.assertNotEqual(tracker._applier._server.process.pid, first.pid)
+        metrics = store.metrics()[SKILL]
+        self.assertEqual(metrics["workflow_paths"], {"before": 1, "after": 1})
 
 
 class NeverHurtsTheHost(unittest.TestCase):

@@ -13,6 +13,7 @@ export {
   appendToJournal,
   dropTakenJournals,
   groupCommitEnabled,
+  journalEntryOnce,
   journalHasEntries,
   journalLength,
   journalPathOf,

@@ -41,6 +41,20 @@ export async function appendToJournal(file: string, entry: JournalEntry): Promis
 }
 
 /**
+ * Appends the entry unless the live journal holds it already (its writer appended it, as the
+ * Python client does): an entry given from outside (`journal apply --entry`) is then on record
+ * once applied, so giving it again cannot apply it twice. Should a holder have taken the journal
+ * meanwhile, the second copy is harmless, as in `appendToJournal`.
+ */
+export async function journalEntryOnce(file: string, entry: JournalEntry): Promise<void> {
+  const live = await readFile(journalPathOf(file), 'utf8').catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return ''
+    throw error
+  })
+  if (!live.includes(entry.entry)) await appendToJournal(file, entry)
+}
+
+/**
  * One synced append; returns the inode it went to. Unlike `appendDurably`, a failure is not cut
  * back: other writers append to the same file, and a cut could take their lines with ours. What
  * a failed write leaves is a torn line, which the leading newline isolates.

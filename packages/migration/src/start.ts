@@ -22,6 +22,7 @@ export { databaseOfLegacyFile, missingLegacyFileWarning } from './phases/legacy-
 export {
   type AppliedJournal,
   applyJournal,
+  JournalApplier,
   type RecordedInvocation,
   recordInvocation,
 } from './trackers/open-tracker.js'

@@ -22,6 +22,7 @@ import {
 import {
   invocationEntry,
   JsonFileTracker,
+  journalEntryOnce,
   journaledCompleter,
   journalHasEntries,
   pendingInvocation,
@@ -189,22 +190,52 @@ export async function applyJournal(
   options: OpenTrackerOptions,
   entry?: JournalEntry,
 ): Promise<AppliedJournal> {
-  const misses: DualWriteMiss[] = []
-  const tracker = new PhaseFollowingTracker({ ...options, onMiss: (miss) => misses.push(miss) })
+  const applier = new JournalApplier(options)
   try {
-    const own = entry === undefined ? null : await tracker.commit(entry)
-    const applied = own === null ? await tracker.drain() : [own]
-    const phase = tracker.phase
+    return await applier.apply(entry)
+  } finally {
+    await applier.close()
+  }
+}
+
+/**
+ * `journal apply` kept open (`--serve`): one tracker, following the phase as a long-running
+ * writer does, applies entry after entry. A Python process pays the CLI's start-up and the
+ * database's connection once, not on every completion. Entries are applied one at a time.
+ */
+export class JournalApplier {
+  readonly #options: OpenTrackerOptions
+  readonly #misses: DualWriteMiss[] = []
+  readonly #tracker: PhaseFollowingTracker
+
+  constructor(options: OpenTrackerOptions) {
+    this.#options = options
+    this.#tracker = new PhaseFollowingTracker({
+      ...options,
+      onMiss: (miss) => this.#misses.push(miss),
+    })
+  }
+
+  /** `entry` applied exactly once by its id (or, without one, what waits in the journal). */
+  async apply(entry?: JournalEntry): Promise<AppliedJournal> {
+    this.#misses.length = 0
+    if (entry !== undefined) await journalEntryOnce(this.#options.jsonFile, entry)
+    const own = entry === undefined ? null : await this.#tracker.commit(entry)
+    const applied = own === null ? await this.#tracker.drain() : [own]
+    const phase = this.#tracker.phase
+    const missed = this.#misses.splice(0).map((miss) => miss.error)
     return {
       phase,
-      file: DB_TRUTH_PHASES.includes(phase) ? null : options.jsonFile,
-      database: phase === 'json-only' || misses.length > 0 ? null : options.db.display,
+      file: DB_TRUTH_PHASES.includes(phase) ? null : this.#options.jsonFile,
+      database: phase === 'json-only' || missed.length > 0 ? null : this.#options.db.display,
       entry: own,
       applied,
-      missed: misses.map((miss) => miss.error),
+      missed,
     }
-  } finally {
-    await tracker.close()
+  }
+
+  close(): Promise<void> {
+    return this.#tracker.close()
   }
 }
 
