@@ -55,6 +55,9 @@ export const verdict = (met) => (met === undefined ? 'no goal set' : met ? 'met'
 
 export const count = (size) => size.toLocaleString('en')
 
+/** A ratio as `1.23×`, with two significant digits below 0.1 (6 ms of 1,241 is 0.0050×, not 0.00×). */
+export const times = (ratio) => `${ratio >= 0.1 ? ratio.toFixed(2) : ratio.toPrecision(2)}×`
+
 /** The interpolated quantile of sorted numbers (numpy's default); undefined when there are none. */
 export function quantile(sorted, fraction) {
   if (sorted.length === 0) return undefined

@@ -9,7 +9,16 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { cpus, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { count, envWithout, goal, quantile, root, TO_DB_PRIMARY, verdict } from './measure.mjs'
+import {
+  count,
+  envWithout,
+  goal,
+  quantile,
+  root,
+  TO_DB_PRIMARY,
+  times,
+  verdict,
+} from './measure.mjs'
 
 const CLI = join(root, 'apps/cli/bin/run.js')
 const CLIENT = join(root, 'clients/python')
@@ -200,7 +209,7 @@ function sectionGoals(rows) {
       GOAL_NAMES.flat,
       `p50 ${ms(db(last))} at ${count(last.size)}`,
       `the same completer's p50 at ${count(first.size)}: ${ms(db(first))}`,
-      `${flat.toFixed(2)}×`,
+      times(flat),
       last.size > first.size ? flat < 2 : undefined,
     ),
     goal(
@@ -211,16 +220,14 @@ function sectionGoals(rows) {
       later.length === 0
         ? '—'
         : `original: ${later.map((row) => `${ms(row.reference.p50)} at ${count(row.size)}`).join(', ')}`,
-      later.length === 0
-        ? '—'
-        : later.map((row) => `${(db(row) / row.reference.p50).toFixed(2)}×`).join(', '),
+      later.length === 0 ? '—' : later.map((row) => times(db(row) / row.reference.p50)).join(', '),
       later.length === 0 ? undefined : later.every((row) => db(row) < row.reference.p50),
     ),
     goal(
       GOAL_NAMES.jsonOnly,
       `p50 ${ms(jsonOnly)}`,
       `original at ${count(last.size)}: ${ms(last.reference.p50)}`,
-      `${(jsonOnly / last.reference.p50).toFixed(2)}×`,
+      times(jsonOnly / last.reference.p50),
       jsonOnly < last.reference.p50,
     ),
   ]
@@ -293,7 +300,7 @@ export async function pythonClientSection(work) {
   const table = runs
     .map(
       ({ row, run }) =>
-        `| ${count(row.size)} | ${run.phase} | **${ms(run.complete.p50)}** / ${ms(run.complete.max)} | ${ms(run.append.p50)} | ${ms(run.apply.p50)} | ${ms(run.visible.p50)} / ${ms(run.visible.max)}${run.metricsRuns > 1 ? ` (up to ${run.metricsRuns} \`metrics\` runs)` : ''} | ${run.withinBound}/${run.calls} | ${ms(row.reference.p50)} | ${(run.complete.p50 / row.reference.p50).toFixed(2)}× |`,
+        `| ${count(row.size)} | ${run.phase} | **${ms(run.complete.p50)}** / ${ms(run.complete.max)} | ${ms(run.append.p50)} | ${ms(run.apply.p50)} | ${ms(run.visible.p50)} / ${ms(run.visible.max)}${run.metricsRuns > 1 ? ` (up to ${run.metricsRuns} \`metrics\` runs)` : ''} | ${run.withinBound}/${run.calls} | ${ms(row.reference.p50)} | ${times(run.complete.p50 / row.reference.p50)} |`,
     )
     .join('\n')
   const markdown = `## Python client: the completer's cost to its caller

@@ -28,8 +28,12 @@ export interface LockHost {
  */
 export const LOCK_THREAD_MIN_BYTES = 4 * 2 ** 20
 
-export async function lockHostFor(file: string, options: HostedLockOptions): Promise<LockHost> {
-  const size = (await stat(file).catch(() => undefined))?.size ?? 0
+export async function lockHostFor(
+  file: string,
+  options: HostedLockOptions,
+  brief = false,
+): Promise<LockHost> {
+  const size = brief ? 0 : ((await stat(file).catch(() => undefined))?.size ?? 0)
   return size >= LOCK_THREAD_MIN_BYTES
     ? new ThreadLockHost(file, options)
     : new EventLoopLockHost(file, options)

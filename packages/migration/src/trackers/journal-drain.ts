@@ -82,6 +82,6 @@ export async function drainJournalIntoDatabase(
       await dropTakenJournals(taken)
       return ownInFile === undefined ? applied : [...applied, ownInFile]
     },
-    { timeoutMs: lockTimeoutMs },
+    { timeoutMs: lockTimeoutMs, brief: true },
   )
 }
