@@ -234,15 +234,20 @@ interface PlacedBytes {
 
 /**
  * The ids of the invocations our writers' rewrites changed at or after `since` (when each rewrite
- * began): those whose dual-write copies may still be on their way to the database.
+ * began): those whose dual-write copies may still be on their way to the database. Null when the
+ * file's bytes are not what one of our rewrites left (a foreign save came after them): its
+ * differences are not ours to wait for.
  */
-export async function invocationsLoggedSince(file: string, since: Date): Promise<Set<string>> {
-  const ids = new Set<string>()
-  for (const change of (await readLog(file)).changes) {
-    if (Date.parse(change.at) < since.getTime()) continue
-    for (const { id } of change.invocations) ids.add(id)
-  }
-  return ids
+export async function invocationsLoggedSince(
+  file: string,
+  since: Date,
+): Promise<Set<string> | null> {
+  const { changes, placed } = await readLog(file)
+  const recent = changes.filter((change) => Date.parse(change.at) >= since.getTime())
+  if (recent.length === 0) return new Set()
+  const current = await fingerprintOfPlaced(file, placed)
+  if (!changes.some((change) => sameFingerprint(change.after, current))) return null
+  return new Set(recent.flatMap((change) => change.invocations.map(({ id }) => id)))
 }
 
 async function readLog(

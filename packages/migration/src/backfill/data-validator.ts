@@ -138,8 +138,9 @@ const RECENT_REWRITE_MS = 60_000
 /**
  * Whether the differences left under the lock may be dual-write copies on their way: only records
  * the database lacks or holds differently (none it holds beyond the file), every one written by
- * our writers since shortly before the validation began. Anything else is a difference however
- * long one waits, and is reported without waiting.
+ * our writers since shortly before the validation began, and the file as they left it. Anything
+ * else is a difference however long one waits, and is reported without waiting (a foreign save
+ * after our writers' sends the recheck through the whole file; waiting would read it twice).
  */
 async function copiesMayBeInFlight(
   jsonFile: string,
@@ -150,7 +151,7 @@ async function copiesMayBeInFlight(
   const behind = [...missing, ...mismatched]
   if (behind.length === 0 || extra.length > 0) return false
   const recent = await invocationsLoggedSince(jsonFile, new Date(startedAt - RECENT_REWRITE_MS))
-  return behind.every(({ id }) => recent.has(id))
+  return recent !== null && behind.every(({ id }) => recent.has(id))
 }
 
 /**
