@@ -1,5 +1,5 @@
 import { RefusedError } from '@skill-metrics/core'
-import { PhaseStore, SkillMetricsStore } from '@skill-metrics/db-store'
+import { PhaseStore } from '@skill-metrics/db-store'
 import { JsonFileTracker } from '@skill-metrics/json-tracker'
 import { DIALECTS } from '@skill-metrics/testing/databases'
 import { fixturePath } from '@skill-metrics/testing/fixtures'
@@ -15,6 +15,7 @@ import { readMisses, recordMiss } from '../src/trackers/dual-write-misses.js'
 import { DualWriteTracker } from '../src/trackers/dual-write-tracker.js'
 import { openTracker } from '../src/trackers/open-tracker.js'
 import { corrupt, smallInDualRead, toDualRead } from './dual-read-support.js'
+import { laggingStore } from './lagging-store.js'
 
 const cleanups: Array<() => Promise<void>> = []
 afterEach(async () => {
@@ -161,18 +162,10 @@ describe.each(DIALECTS)('dual-read on %s', (dialect) => {
   it('a difference that a write in flight explains settles on a recheck and is not recorded', async () => {
     const migration = await inDualRead(dialect)
     const { jsonFile, target } = migration
-    // A dual-writer whose database side lands 250 ms after the file's, as a slow database would.
-    const lagging = async () => {
-      const store = await SkillMetricsStore.open({ target })
-      const complete = store.completeInvocation.bind(store)
-      return Object.assign(store, {
-        completeInvocation: async (...args: Parameters<typeof complete>) => {
-          await new Promise((resolve) => setTimeout(resolve, 250))
-          return complete(...args)
-        },
-      })
-    }
-    const writer = new DualWriteTracker(new JsonFileTracker({ file: jsonFile }), lagging)
+    const writer = new DualWriteTracker(
+      new JsonFileTracker({ file: jsonFile }),
+      laggingStore(target, 250),
+    )
     const reader = await openTracker({ jsonFile, db: target })
     cleanups.unshift(
       () => writer.close(),

@@ -1,6 +1,5 @@
 import { readFile } from 'node:fs/promises'
 import { InvocationIdAssigner, type LegacyInvocation } from '@skill-metrics/core'
-import { SkillMetricsStore } from '@skill-metrics/db-store'
 import { generateLegacyFile, JsonFileTracker } from '@skill-metrics/json-tracker'
 import { DIALECTS } from '@skill-metrics/testing/databases'
 import { fixturePath } from '@skill-metrics/testing/fixtures'
@@ -12,6 +11,7 @@ import { migrateData } from '../src/backfill/data-migrator.js'
 import { validateData } from '../src/backfill/data-validator.js'
 import { readMisses } from '../src/trackers/dual-write-misses.js'
 import { DualWriteTracker } from '../src/trackers/dual-write-tracker.js'
+import { laggingStore } from './lagging-store.js'
 
 const cleanups: Array<() => Promise<void>> = []
 afterEach(async () => {
@@ -91,18 +91,11 @@ describe.each(DIALECTS)('validation while a dual-write copy is on its way on %s'
     cleanups.push(migration.db.drop)
     const { jsonFile, target } = migration
     await migrateData(migration)
-    // A dual-writer whose database copies land 1.5 s after the file's rewrite, within the bound.
-    const lagging = async () => {
-      const store = await SkillMetricsStore.open({ target })
-      const mirror = store.mirrorWrites.bind(store)
-      return Object.assign(store, {
-        mirrorWrites: async (...args: Parameters<typeof mirror>) => {
-          await new Promise((resolve) => setTimeout(resolve, 1_500))
-          return mirror(...args)
-        },
-      })
-    }
-    const writer = new DualWriteTracker(new JsonFileTracker({ file: jsonFile }), lagging)
+    // Its database copies land 1.5 s after the file's rewrite, within the bound.
+    const writer = new DualWriteTracker(
+      new JsonFileTracker({ file: jsonFile }),
+      laggingStore(target, 1_500),
+    )
     cleanups.unshift(() => writer.close())
     const control = new JsonFileTracker({ file: jsonFile })
     const total = (await control.getSummary()).total_invocations
