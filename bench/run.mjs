@@ -10,6 +10,7 @@ import { groupCommitSection } from './group-commit.mjs'
 import { indexFloorSection } from './index-floor.mjs'
 import { count, goal, measureCli, measureNode, root, verdict } from './measure.mjs'
 import { pythonClientSection } from './python-client.mjs'
+import { reportHtmlSection } from './report-html.mjs'
 import { smokeSection, smokeSizes } from './smoke-e2e.mjs'
 import { startupSection } from './startup.mjs'
 import { trackLatencySection } from './track-latency.mjs'
@@ -106,6 +107,7 @@ try {
   const indexFloor = await indexFloorSection(work, large.file, invocations)
   const groupCommit = await groupCommitSection(work, large.file)
   const pythonClient = await pythonClientSection(work)
+  const reportHtml = await reportHtmlSection(work, large.file, invocations)
   const trackLatency = await trackLatencySection(work)
   const smoke = await smokeSection(work, legacy)
   const startup = await startupSection(work)
@@ -115,6 +117,7 @@ try {
     ...indexFloor.goals,
     ...groupCommit.goals,
     ...pythonClient.goals,
+    ...reportHtml.goals,
     ...trackLatency.goals,
     ...smoke.goals,
     ...startup.goals,
@@ -167,6 +170,7 @@ ${backfill.markdown}
 ${indexFloor.markdown}
 ${groupCommit.markdown}
 ${pythonClient.markdown}
+${reportHtml.markdown}
 ${trackLatency.markdown}
 ${smoke.markdown}
 ${startup.markdown}`

@@ -4,8 +4,8 @@ import { copyFileSync, writeFileSync } from 'node:fs'
 import { basename, join } from 'node:path'
 import { importLegacyDocument, parseDatabaseUrl, SkillMetricsStore } from '@skill-metrics/db-store'
 import { generateLegacyFile, JsonFileTracker, loadLegacyFile } from '@skill-metrics/json-tracker'
+import { renderLineChartSvg } from '@skill-metrics/report-html'
 import { count, goal, quantile, root, verdict } from './measure.mjs'
-import { logLogChart } from './plot.mjs'
 import { scratchPostgres } from './postgres.mjs'
 
 const SIZES = (process.env.BENCH_TRACK_SIZES ?? '1000,10000,100000').split(',').map(Number)
@@ -44,27 +44,26 @@ async function storeLatency(url, document) {
 const ms = (value) =>
   value === undefined ? 'n/a' : `${value < 10 ? value.toFixed(2) : value.toFixed(0)} ms`
 
-const compact = (size) => (size >= 1_000 ? `${size / 1_000}k` : String(size))
-
+/** The report's charting (ECharts SSR, Okabe–Ito colours): p50 and p99 of each store, log-log. */
 const latencyPlot = (rows) =>
-  logLogChart({
+  renderLineChartSvg({
     title: 'Track + complete latency against stored invocations',
-    xLabel: 'stored invocations',
-    yLabel: 'latency (ms)',
-    xTick: compact,
-    lowerLabel: 'p50',
-    upperLabel: 'p99',
+    xName: 'stored invocations',
+    yName: 'latency (ms)',
+    logX: true,
+    logY: true,
     series: [
-      ['json', 'JSON tracker', '#d62728'],
-      ['sqlite', 'SQLite store', '#1f77b4'],
-      ['postgres', 'PostgreSQL store', '#2ca02c'],
+      ['json', 'JSON tracker'],
+      ['sqlite', 'SQLite store'],
+      ['postgres', 'PostgreSQL store'],
     ]
       .filter(([key]) => rows.every((row) => row[key] !== undefined))
-      .map(([key, name, color]) => ({
-        name,
-        color,
-        points: rows.map((row) => ({ x: row.size, y: row[key].p50, upper: row[key].p99 })),
-      })),
+      .flatMap(([key, name]) =>
+        ['p50', 'p99'].map((quantileName) => ({
+          name: `${name} ${quantileName}`,
+          points: rows.map((row) => [row.size, row[key][quantileName]]),
+        })),
+      ),
   })
 
 /** Measures every size and returns the BENCHMARKS.md section. */

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job: the whole migration of a bundled legacy file (written by crackerjack's original
 # Python tracker) to SQLite, with writers tracking invocations throughout, through every phase:
-# dual-write → data migration → validation → dual-read → cutover, then health and the report.
+# dual-write → data migration → validation → dual-read → cutover, then health and the reports;
+# the last line it prints is the path of the HTML report, beside the legacy file.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cli() { node apps/cli/bin/run.js "$@"; }
@@ -63,7 +64,12 @@ step "metrics, now from the database"
 cli metrics
 step "the original tool's report, from the database"
 cli report
+report_html="$demo/.session-buddy/report.html"
+step "the HTML report, from the database (one file, no network: open it in a browser)"
+cli report --html "$report_html"
 echo
 echo "legacy file: $SKILL_METRICS_JSON_FILE"
 echo "database:    $SKILL_METRICS_DB"
 echo "To go back:  SKILL_METRICS_JSON_FILE=$SKILL_METRICS_JSON_FILE SKILL_METRICS_DB=$SKILL_METRICS_DB pnpm skill-metrics rollback"
+echo "HTML report:"
+echo "$report_html"

@@ -27,6 +27,8 @@ const EXTERNAL = [
   '@oclif/core',
   '@oclif/table',
   'cli-progress',
+  // Loaded by `report --html` alone (a dynamic import), from node_modules: it is large.
+  'echarts',
   'pg',
   'pg-copy-streams',
   'better-sqlite3',

@@ -77,6 +77,13 @@ export {
 } from './percentiles.js'
 export { pyFloat, pyInvocation, pyJson, pySkillRecord, pyString } from './python-json.js'
 export {
+  REPORT_TOP,
+  type ReportDay,
+  type ReportMigration,
+  type ReportModel,
+  type ReportSkill,
+} from './report-model.js'
+export {
   checkTopLevel,
   legacyInvocationSchema,
   parseLegacyInvocation,

@@ -58,6 +58,7 @@ export {
   type HealthReport,
   healthFailure,
 } from './operations/health.js'
+export { type ReportModelOptions, reportModelOf } from './operations/report-model.js'
 export {
   type RollbackOptions,
   type RollbackResult,

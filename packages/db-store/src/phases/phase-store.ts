@@ -115,10 +115,16 @@ export class PhaseStore {
   }
 
   async lastValidation(): Promise<ValidationRecord | null> {
-    const [row] = await this.#rows<ValidationRecord & { clean: boolean | number }>(
-      'SELECT at, kind, clean, summary FROM validation_run ORDER BY id DESC LIMIT 1',
+    return (await this.validations(1))[0] ?? null
+  }
+
+  /** The newest validation runs first. */
+  async validations(limit: number): Promise<ValidationRecord[]> {
+    const rows = await this.#rows<ValidationRecord & { clean: boolean | number }>(
+      'SELECT at, kind, clean, summary FROM validation_run ORDER BY id DESC LIMIT ?',
+      [limit],
     )
-    return row === undefined ? null : { ...row, clean: Boolean(row.clean) }
+    return rows.map((row) => ({ ...row, clean: Boolean(row.clean) }))
   }
 
   async recordValidation(record: ValidationRecord): Promise<void> {

@@ -31,6 +31,7 @@ import { StoreConnection } from './store-connection.js'
 import {
   invocationCountOf,
   invocationsOutside,
+  invocationsPerDayOf,
   legacyDocumentOf,
   metricsOf,
   skillAggregatesOf,
@@ -153,6 +154,11 @@ export class SkillMetricsStore implements MetricsTracker {
 
   async getSkillMetrics(skillName: string): Promise<SkillMetrics | null> {
     return (await metricsOf(this.#db, skillName)).get(skillName) ?? null
+  }
+
+  /** Completed and abandoned invocations per day of `invoked_at`, oldest first (`report --html`). */
+  async invocationsPerDay(): Promise<Array<{ day: string; completed: number; abandoned: number }>> {
+    return invocationsPerDayOf(this.#db)
   }
 
   async getAllMetrics(): Promise<Map<string, SkillMetrics>> {

@@ -138,3 +138,27 @@ export async function invocationCountOf(connection: StoreConnection): Promise<nu
   )
   return Number(row!.n)
 }
+
+/**
+ * Invocations whose completer ran, per day of `invoked_at` (its first ten characters, as the
+ * legacy file keeps it), completed and abandoned, oldest first: counted by the database.
+ */
+export async function invocationsPerDayOf(
+  connection: StoreConnection,
+): Promise<Array<{ day: string; completed: number; abandoned: number }>> {
+  const rows = await connection.session((sql) =>
+    sql.rows<{ day: string; completed: number | string; abandoned: number | string }>(
+      `SELECT substr(invoked_at, 1, 10) AS day,
+              SUM(CASE WHEN completed = ? THEN 1 ELSE 0 END) AS completed,
+              SUM(CASE WHEN completed = ? THEN 0 ELSE 1 END) AS abandoned
+       FROM skill_invocation WHERE duration_seconds IS NOT NULL
+       GROUP BY substr(invoked_at, 1, 10) ORDER BY day`,
+      [sqlBoolean(sql.dialect, true), sqlBoolean(sql.dialect, true)],
+    ),
+  )
+  return rows.map(({ day, completed, abandoned }) => ({
+    day,
+    completed: Number(completed),
+    abandoned: Number(abandoned),
+  }))
+}

@@ -213,6 +213,7 @@ export async function databaseStatus(target: DatabaseTarget) {
   let phase: { phase: Phase; epoch: number } | undefined
   let history: TransitionRecord[] = []
   let lastValidation: ValidationRecord | null = null
+  let validations: ValidationRecord[] = []
   try {
     const runner = await SchemaRunner.open({ target, readOnly: true })
     try {
@@ -245,7 +246,8 @@ export async function databaseStatus(target: DatabaseTarget) {
         const state = await store.state()
         phase = { phase: state.phase, epoch: state.epoch }
         history = await store.history()
-        lastValidation = await store.lastValidation()
+        validations = await store.validations(SHOWN_VALIDATIONS)
+        lastValidation = validations[0] ?? null
         summary.legacyFile = await store.servedLegacyFile()
       } finally {
         await store.close()
@@ -254,8 +256,11 @@ export async function databaseStatus(target: DatabaseTarget) {
   } catch (error) {
     summary.problem = (error as Error).message
   }
-  return { summary, phase, history, lastValidation }
+  return { summary, phase, history, lastValidation, validations }
 }
+
+/** The validation runs `databaseStatus` reads, newest first. */
+const SHOWN_VALIDATIONS = 5
 
 const MIGRATE_COMMAND = 'skill-metrics schema migrate'
 

@@ -118,7 +118,7 @@ export async function withReadTracker<T>(
  * Once cleanup archived the legacy file, reading where it was would answer with an empty
  * tracker, zeros that look like data: name the archive instead.
  */
-async function refuseArchivedFile(jsonFile: string): Promise<void> {
+export async function refuseArchivedFile(jsonFile: string): Promise<void> {
   if (existsSync(jsonFile)) return
   // Loaded only for a missing file: cleanup's module brings most of the operations with it.
   const { legacyArchiveOf } = await import('../operations/cleanup.js')

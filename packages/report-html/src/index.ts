@@ -1,0 +1,5 @@
+export { type LineChartOptions, renderLineChartSvg } from './echarts-svg.js'
+export { OKABE_ITO } from './palette.js'
+export { renderHtmlReport } from './render-html-report.js'
+export { SKILL_TABLE_FIELDS } from './skills-table.js'
+export { writeHtmlReport } from './write-html-report.js'
