@@ -32,7 +32,7 @@ export interface ReportSkill {
   p50: number | null
   p95: number | null
   p99: number | null
-  /** The error types of its runs (`common_errors`), most first. */
+  /** The error types of its abandoned runs (completer ran, `completed` false), most first. */
   errors: Array<[string, number]>
 }
 

@@ -1,6 +1,7 @@
-import { copyFile, mkdtemp, readdir } from 'node:fs/promises'
+import { copyFile, mkdtemp, readdir, readFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import type { LegacyInvocation } from '@skill-metrics/core'
 import { readMetrics } from '@skill-metrics/json-tracker'
 import { DIALECTS } from '@skill-metrics/testing/databases'
 import { fixturePath } from '@skill-metrics/testing/fixtures'
@@ -41,6 +42,20 @@ describe('the report model', () => {
         p99: expected.p99_duration_seconds,
       })
     }
+    // Each skill's error types are those of its abandoned runs only, counted from the records.
+    const { invocations } = JSON.parse(await readFile(jsonFile, 'utf8')) as {
+      invocations: LegacyInvocation[]
+    }
+    for (const skill of model.skills) {
+      const counted = new Map<string, number>()
+      for (const run of invocations) {
+        if (run.skill_name !== skill.name || run.completed || run.duration_seconds === null)
+          continue
+        if (run.error_type) counted.set(run.error_type, (counted.get(run.error_type) ?? 0) + 1)
+      }
+      expect(new Map(skill.errors)).toEqual(counted)
+    }
+    expect(model.skills.some((skill) => skill.errors.length > 0)).toBe(true)
     const days = model.perDay.map(({ day }) => day)
     expect(days).toEqual([...days].sort())
     expect(days.every((day) => /^\d{4}-\d{2}-\d{2}$/.test(day))).toBe(true)

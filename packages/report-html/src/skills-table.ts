@@ -31,7 +31,7 @@ export function skillsTable(skills: ReportSkill[]): string {
     return `<tr data-skill="${escapeHtml(skill.name)}">${cells.join('')}</tr>`
   })
   return table(
-    ['Skill', ...NUMBER_COLUMNS.map(([, heading]) => heading), 'Error types (runs)'],
+    ['Skill', ...NUMBER_COLUMNS.map(([, heading]) => heading), "Abandoned runs' error types"],
     rows,
     ' id="skills"',
   )

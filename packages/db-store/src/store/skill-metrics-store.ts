@@ -29,6 +29,7 @@ import { refreshPercentiles, savePercentiles } from './percentile-upkeep.js'
 import { saveSkill } from './skill-aggregates.js'
 import { StoreConnection } from './store-connection.js'
 import {
+  abandonedErrorsOf,
   invocationCountOf,
   invocationsOutside,
   invocationsPerDayOf,
@@ -154,6 +155,11 @@ export class SkillMetricsStore implements MetricsTracker {
 
   async getSkillMetrics(skillName: string): Promise<SkillMetrics | null> {
     return (await metricsOf(this.#db, skillName)).get(skillName) ?? null
+  }
+
+  /** The error types of each skill's abandoned runs, counted (`report --html`). */
+  async abandonedErrors(): Promise<Map<string, Map<string, number>>> {
+    return abandonedErrorsOf(this.#db)
   }
 
   /** Completed and abandoned invocations per day of `invoked_at`, oldest first (`report --html`). */

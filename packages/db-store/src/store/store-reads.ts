@@ -162,3 +162,24 @@ export async function invocationsPerDayOf(
     abandoned: Number(abandoned),
   }))
 }
+
+/** The error types of each skill's abandoned runs (completer ran, not completed), counted. */
+export async function abandonedErrorsOf(
+  connection: StoreConnection,
+): Promise<Map<string, Map<string, number>>> {
+  const rows = await connection.session((sql) =>
+    sql.rows<{ skill_name: string; error_type: string; n: number | string }>(
+      `SELECT skill_name, error_type, COUNT(*) AS n FROM skill_invocation
+       WHERE completed = ? AND duration_seconds IS NOT NULL AND error_type IS NOT NULL
+       GROUP BY skill_name, error_type`,
+      [sqlBoolean(sql.dialect, false)],
+    ),
+  )
+  const errors = new Map<string, Map<string, number>>()
+  for (const { skill_name, error_type, n } of rows) {
+    const counts = errors.get(skill_name) ?? new Map<string, number>()
+    counts.set(error_type, Number(n))
+    errors.set(skill_name, counts)
+  }
+  return errors
+}

@@ -37,9 +37,11 @@ export interface ReportModelOptions {
  */
 export async function reportModelOf(options: ReportModelOptions): Promise<ReportModel> {
   const source = options.source ?? (await readSourceOf(options.jsonFile))
-  const { metrics, perDay } =
+  const { metrics, perDay, abandonedErrors } =
     source === 'json' ? await fromLegacyFile(options.jsonFile) : await fromDatabase(options.db)
-  const skills = [...metrics.values()].map(reportSkillOf)
+  const skills = [...metrics.values()].map((skill) =>
+    reportSkillOf(skill, abandonedErrors.get(skill.skill_name) ?? new Map()),
+  )
   return {
     title: source === 'json' ? options.jsonFile : options.db.display,
     generatedAt: new Date().toISOString(),
@@ -62,9 +64,11 @@ async function fromLegacyFile(jsonFile: string) {
   await refuseArchivedFile(jsonFile)
   let durations = new CompletedDurations()
   let days = new Map<string, ReportDay>()
+  let abandonedErrors = new Map<string, Map<string, number>>()
   const { skills } = await readingThroughTornSaves((snapshot) => {
     durations = new CompletedDurations()
     days = new Map()
+    abandonedErrors = new Map()
     return scanLegacyFile(
       jsonFile,
       (invocation) => {
@@ -76,6 +80,11 @@ async function fromLegacyFile(jsonFile: string) {
         if (invocation.completed) counts.completed += 1
         else counts.abandoned += 1
         days.set(day, counts)
+        if (!invocation.completed && invocation.error_type) {
+          const errors = abandonedErrors.get(invocation.skill_name) ?? new Map<string, number>()
+          errors.set(invocation.error_type, (errors.get(invocation.error_type) ?? 0) + 1)
+          abandonedErrors.set(invocation.skill_name, errors)
+        }
       },
       { snapshot },
     )
@@ -84,19 +93,23 @@ async function fromLegacyFile(jsonFile: string) {
     [...skills].map(([name, aggregate]) => [name, toSkillMetrics(aggregate, durations.of(name))]),
   )
   const perDay = [...days.values()].sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : 0))
-  return { metrics, perDay }
+  return { metrics, perDay, abandonedErrors }
 }
 
 async function fromDatabase(target: DatabaseTarget) {
   const store = await SkillMetricsStore.open({ target })
   try {
-    return { metrics: await store.getAllMetrics(), perDay: await store.invocationsPerDay() }
+    return {
+      metrics: await store.getAllMetrics(),
+      perDay: await store.invocationsPerDay(),
+      abandonedErrors: await store.abandonedErrors(),
+    }
   } finally {
     await store.close()
   }
 }
 
-function reportSkillOf(metrics: SkillMetrics): ReportSkill {
+function reportSkillOf(metrics: SkillMetrics, abandonedErrors: Map<string, number>): ReportSkill {
   return {
     name: metrics.skill_name,
     invocations: metrics.total_invocations,
@@ -106,7 +119,7 @@ function reportSkillOf(metrics: SkillMetrics): ReportSkill {
     p50: metrics.p50_duration_seconds,
     p95: metrics.p95_duration_seconds,
     p99: metrics.p99_duration_seconds,
-    errors: byCount(metrics.common_errors),
+    errors: byCount(abandonedErrors),
   }
 }
 
