@@ -587,12 +587,27 @@ function locatePending(
   return found === -1 ? undefined : found
 }
 
-/** Every skill's metrics with percentiles, from one streaming pass (constant in the record count). */
-export async function readMetrics(file: string): Promise<Map<string, SkillMetrics>> {
+/**
+ * Every skill's metrics with percentiles, from one streaming pass (constant in the record count).
+ * `observer` starts each pass (a torn save reads the file again) and is handed every record, for
+ * a caller that counts more in the same pass.
+ */
+export async function readMetrics(
+  file: string,
+  observer?: () => (invocation: LegacyInvocation) => void,
+): Promise<Map<string, SkillMetrics>> {
   let durations = new CompletedDurations()
   const { skills } = await readingThroughTornSaves((snapshot) => {
     durations = new CompletedDurations()
-    return scanLegacyFile(file, (invocation) => durations.add(invocation), { snapshot })
+    const observe = observer?.()
+    return scanLegacyFile(
+      file,
+      (invocation) => {
+        durations.add(invocation)
+        observe?.(invocation)
+      },
+      { snapshot },
+    )
   })
   return new Map(
     [...skills].map(([name, aggregate]) => [name, toSkillMetrics(aggregate, durations.of(name))]),

@@ -1,21 +1,15 @@
 import { readdir } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import {
-  CompletedDurations,
   REPORT_TOP,
   type ReportDay,
   type ReportMigration,
   type ReportModel,
   type ReportSkill,
   type SkillMetrics,
-  toSkillMetrics,
 } from '@skill-metrics/core'
 import { type DatabaseTarget, SkillMetricsStore } from '@skill-metrics/db-store'
-import {
-  readingThroughTornSaves,
-  readWriterState,
-  scanLegacyFile,
-} from '@skill-metrics/json-tracker'
+import { readMetrics, readWriterState } from '@skill-metrics/json-tracker'
 import { type ReadSource, readSourceOf } from '../phases/phase-copy.js'
 import { readMismatches } from '../trackers/dual-read-mismatches.js'
 import { readMisses } from '../trackers/dual-write-misses.js'
@@ -62,36 +56,26 @@ export async function reportModelOf(options: ReportModelOptions): Promise<Report
 
 async function fromLegacyFile(jsonFile: string) {
   await refuseArchivedFile(jsonFile)
-  let durations = new CompletedDurations()
   let days = new Map<string, ReportDay>()
   let abandonedErrors = new Map<string, Map<string, number>>()
-  const { skills } = await readingThroughTornSaves((snapshot) => {
-    durations = new CompletedDurations()
+  const metrics = await readMetrics(jsonFile, () => {
     days = new Map()
     abandonedErrors = new Map()
-    return scanLegacyFile(
-      jsonFile,
-      (invocation) => {
-        durations.add(invocation)
-        // Counted as the aggregates count: only the runs whose completer ran.
-        if (invocation.duration_seconds === null) return
-        const day = invocation.invoked_at.slice(0, 10)
-        const counts = days.get(day) ?? { day, completed: 0, abandoned: 0 }
-        if (invocation.completed) counts.completed += 1
-        else counts.abandoned += 1
-        days.set(day, counts)
-        if (!invocation.completed && invocation.error_type) {
-          const errors = abandonedErrors.get(invocation.skill_name) ?? new Map<string, number>()
-          errors.set(invocation.error_type, (errors.get(invocation.error_type) ?? 0) + 1)
-          abandonedErrors.set(invocation.skill_name, errors)
-        }
-      },
-      { snapshot },
-    )
+    return (invocation) => {
+      // Counted as the aggregates count: only the runs whose completer ran.
+      if (invocation.duration_seconds === null) return
+      const day = invocation.invoked_at.slice(0, 10)
+      const counts = days.get(day) ?? { day, completed: 0, abandoned: 0 }
+      if (invocation.completed) counts.completed += 1
+      else counts.abandoned += 1
+      days.set(day, counts)
+      if (!invocation.completed && invocation.error_type) {
+        const errors = abandonedErrors.get(invocation.skill_name) ?? new Map<string, number>()
+        errors.set(invocation.error_type, (errors.get(invocation.error_type) ?? 0) + 1)
+        abandonedErrors.set(invocation.skill_name, errors)
+      }
+    }
   })
-  const metrics = new Map(
-    [...skills].map(([name, aggregate]) => [name, toSkillMetrics(aggregate, durations.of(name))]),
-  )
   const perDay = [...days.values()].sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : 0))
   return { metrics, perDay, abandonedErrors }
 }

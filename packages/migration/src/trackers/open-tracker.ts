@@ -218,6 +218,7 @@ export class JournalApplier {
 
   /** `entry` applied exactly once by its id (or, without one, what waits in the journal). */
   async apply(entry?: JournalEntry): Promise<AppliedJournal> {
+    // An apply that threw leaves its misses behind: they are not this entry's.
     this.#misses.length = 0
     if (entry !== undefined) await journalEntryOnce(this.#options.jsonFile, entry)
     const own = entry === undefined ? null : await this.#tracker.commit(entry)
