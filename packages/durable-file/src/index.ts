@@ -11,3 +11,4 @@ export {
 } from './durable-write.js'
 export { modeForFilesBeside } from './file-mode.js'
 export { type FreeSpace, type FreeSpaceReader, freeSpaceOf } from './free-space.js'
+export { asWriteFailure } from './write-errors.js'

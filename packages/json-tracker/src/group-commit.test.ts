@@ -2,8 +2,9 @@ import { existsSync } from 'node:fs'
 import { appendFile, copyFile, mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { JournalEntry } from '@skill-metrics/core'
+import { ExitCode, type JournalEntry, WriteFailedError } from '@skill-metrics/core'
 import { fingerprintFile } from '@skill-metrics/durable-file'
+import { installWriteFault } from '@skill-metrics/testing/inject-write-faults'
 import { expectAggregatesMatchRecords } from '@skill-metrics/testing/legacy-checks'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import {
@@ -230,6 +231,25 @@ describe('group commit', () => {
     await held
     await tracker.commit(entry)
     expect((await loadLegacyFile(file)).invocations).toHaveLength(1)
+    await rm(trace, { force: true })
+  })
+  it('a full disk refuses a waiter whose journal line cannot be written (exit 4), and nothing is applied', async () => {
+    const file = await freshFile()
+    let release!: () => void
+    const held = withWritersLock(file, () => new Promise<void>((resolve) => (release = resolve)))
+    await until(async () => existsSync(`${file}.lock`), 'the lock')
+    const remove = installWriteFault({ path: '\\.journal$', fault: 'enospc' })
+    const error = await new JsonFileTracker({ file })
+      .commit(entryFor('no-space'))
+      .catch((caught: unknown) => caught)
+    expect(remove()).toBeGreaterThan(0)
+    release()
+    await held
+    expect(error).toBeInstanceOf(WriteFailedError)
+    expect((error as WriteFailedError).exitCode).toBe(ExitCode.refused)
+    expect((error as Error).message).toMatch(/no space left on .*\.journal/)
+    await new JsonFileTracker({ file }).drain()
+    expect(existsSync(file) ? (await loadLegacyFile(file)).invocations : []).toEqual([])
     await rm(trace, { force: true })
   })
 })

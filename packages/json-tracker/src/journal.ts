@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import { type JournalEntry, journalEntrySchema } from '@skill-metrics/core'
-import { appendDurably, modeForFilesBeside } from '@skill-metrics/durable-file'
+import { appendDurably, asWriteFailure, modeForFilesBeside } from '@skill-metrics/durable-file'
 
 /**
  * The group-commit journal (ARCHITECTURE §5): a writer that finds the writers' lock busy appends
@@ -34,7 +34,11 @@ export async function appendToJournal(file: string, entry: JournalEntry): Promis
   const line = Buffer.from(`\n${JSON.stringify(entry)}\n`)
   const mode = await modeForFilesBeside(file)
   for (let attempt = 1; ; attempt += 1) {
-    const ino = await appendLine(path, line, mode)
+    // A full disk refuses the change (exit 4, as a refused rewrite of the file does): the writer
+    // was never told it landed, and a torn line it may leave ends at its own newline.
+    const ino = await appendLine(path, line, mode).catch((error: unknown) => {
+      throw asWriteFailure(error, path, `${line.length} bytes`)
+    })
     if ((await stat(path, { bigint: true }).catch(() => undefined))?.ino === ino) return
     if (attempt >= 100) throw new Error(`the journal ${path} kept moving while we appended to it`)
   }
